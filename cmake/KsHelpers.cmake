@@ -65,3 +65,39 @@ function(ks_embed_files target)
   configure_file(${out}.tmp ${out} COPYONLY)
   add_library(${target} STATIC ${out})
 endfunction()
+
+# ks_proto_library(<target> ROOT <dir> PROTOS <files relative to ROOT...>
+#                  [IMPORTS <extra -I dirs...>] [DEPS <proto targets...>])
+#   Compiles .proto files (messages + gRPC stubs) into a static library whose
+#   generated headers are included by their path under ROOT. Used for the
+#   contracts (proto/) and for test-only services (testdata/).
+function(ks_proto_library target)
+  cmake_parse_arguments(ARG "" "ROOT" "PROTOS;IMPORTS;DEPS" ${ARGN})
+  set(out_dir ${CMAKE_CURRENT_BINARY_DIR}/${target}_gen)
+  file(MAKE_DIRECTORY ${out_dir})
+  get_target_property(grpc_plugin gRPC::grpc_cpp_plugin LOCATION)
+  set(import_flags --proto_path=${ARG_ROOT})
+  foreach(dir ${ARG_IMPORTS})
+    list(APPEND import_flags --proto_path=${dir})
+  endforeach()
+  set(srcs)
+  foreach(proto ${ARG_PROTOS})
+    string(REGEX REPLACE "\\.proto$" "" stem ${proto})
+    set(outs ${out_dir}/${stem}.pb.cc ${out_dir}/${stem}.pb.h
+             ${out_dir}/${stem}.grpc.pb.cc ${out_dir}/${stem}.grpc.pb.h)
+    add_custom_command(
+      OUTPUT ${outs}
+      COMMAND protobuf::protoc ${import_flags}
+        --cpp_out=${out_dir} --grpc_out=${out_dir}
+        --plugin=protoc-gen-grpc=${grpc_plugin} ${proto}
+      DEPENDS ${ARG_ROOT}/${proto} protobuf::protoc gRPC::grpc_cpp_plugin
+      WORKING_DIRECTORY ${ARG_ROOT}
+      COMMENT "protoc ${proto}"
+      VERBATIM)
+    list(APPEND srcs ${out_dir}/${stem}.pb.cc ${out_dir}/${stem}.grpc.pb.cc)
+  endforeach()
+  # Generated code is not ours to warn about: SYSTEM include, no KS_WARNINGS.
+  add_library(${target} STATIC ${srcs})
+  target_include_directories(${target} SYSTEM PUBLIC ${out_dir})
+  target_link_libraries(${target} PUBLIC ${ARG_DEPS} protobuf::libprotobuf gRPC::grpc++)
+endfunction()

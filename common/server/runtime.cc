@@ -1,0 +1,71 @@
+#include "common/server/runtime.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+#include "common/status/rich_status.h"
+
+namespace ks::server {
+
+Runtime::Runtime(const Config& config)
+    : config_(config), key_prefix_(absl::StrCat("ks:{", config.name, "}:")) {}
+
+absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(const Config& config,
+                                                         bool publishes_feed) {
+  if (config.token_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--token_file is required: mint tokens with `kerjasosial-token mint "
+        "--token_file=FILE ...`");
+  }
+  std::unique_ptr<Runtime> rt(new Runtime(config));
+  auto auth = auth::Authenticator::Create(config.token_file);
+  if (!auth.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--token_file: ", auth.status().message()));
+  }
+  rt->auth_ = std::move(*auth);
+  rt->redis_ = std::make_unique<redis::Pool>(config.redis);
+  if (publishes_feed) {
+    feed::FeedServerOptions options;
+    options.stream_key = rt->feed_stream_key();
+    options.source = config.deployment_id;
+    rt->feed_ = std::make_unique<feed::FeedServer>(*rt->redis_, options);
+  }
+  log::Info("runtime_ready", {{"service", config.name},
+                              {"principals", static_cast<int64_t>(rt->auth_->size())},
+                              {"redis_port", config.redis.port}});
+  return rt;
+}
+
+grpc::ServerWriteReactor<kerjasosial::common::v1::Event>* Runtime::StreamEvents(
+    grpc::CallbackServerContext* context,
+    const kerjasosial::common::v1::StreamEventsRequest* request) {
+  if (feed_ == nullptr) {
+    return feed::FinishedStream(
+        grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no feed"));
+  }
+  auto principal = auth_->Authorize(
+      *context, {auth::Role::SERVICE, auth::Role::NATIONAL_VIEWER});
+  if (!principal.ok()) {
+    return feed::FinishedStream(ToGrpcStatus(principal.status()));
+  }
+  return feed_->Stream(context, request);
+}
+
+int Runtime::Serve(const std::vector<grpc::Service*>& services) {
+  return server::Serve(config_, services, [this] { return redis_->Ping(); },
+                       [this](Server& server) {
+                         if (feed_ != nullptr) {
+                           server.AddShutdownHook([this] { feed_->Shutdown(); });
+                         }
+                       });
+}
+
+void LogStartupError(absl::string_view service, const absl::Status& status) {
+  log::Error("startup_failed", {{"service", service},
+                                {"code", absl::StatusCodeToString(status.code())},
+                                {"error", status.message()}});
+}
+
+}  // namespace ks::server

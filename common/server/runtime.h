@@ -1,0 +1,93 @@
+// Runtime: what every kerjasosial service binary holds besides its own
+// handlers — its config, its own Redis pool, the token authenticator and, for
+// the services that publish a feed, the StreamEvents server over the outbox
+// stream.
+//
+// Example (a service's main.cc):
+//   auto runtime = ks::server::Runtime::Create(config, /*publishes_feed=*/true);
+//   if (!runtime.ok()) { ...log and exit 1... }
+//   CasesService service(**runtime);
+//   return (*runtime)->Serve({&service});
+//
+// Thread-safe after Create(): handlers use it from any thread.
+#ifndef KS_COMMON_SERVER_RUNTIME_H_
+#define KS_COMMON_SERVER_RUNTIME_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/auth/authenticator.h"
+#include "common/feed/feed_server.h"
+#include "common/redis/client.h"
+#include "common/server/server.h"
+#include "kerjasosial/common/v1/event.pb.h"
+
+namespace ks::server {
+
+class Runtime {
+ public:
+  // Loads the token file (required: a service without authentication would
+  // expose criminal records) and prepares the Redis pool. Connecting to Redis
+  // is lazy: the service starts NOT_SERVING and turns SERVING when Redis
+  // answers. Returns INVALID_ARGUMENT naming --token_file if it is missing or
+  // bad.
+  static absl::StatusOr<std::unique_ptr<Runtime>> Create(const Config& config,
+                                                         bool publishes_feed);
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  // Prefix of every Redis key of this deployment: "ks:{<service>}:". One hash
+  // tag for the whole deployment keeps every atomic step in one slot.
+  const std::string& key_prefix() const { return key_prefix_; }
+  // The outbox stream that StreamEvents serves.
+  std::string feed_stream_key() const { return key_prefix_ + "feed"; }
+
+  const Config& config() const { return config_; }
+  redis::Pool& redis() { return *redis_; }
+  const auth::Authenticator& auth() const { return *auth_; }
+
+  // The body of every publishing service's StreamEvents: authenticates
+  // (SERVICE, NATIONAL_VIEWER or ADMIN — feeds carry no personal data but
+  // are not public), then replays and follows the outbox stream.
+  grpc::ServerWriteReactor<kerjasosial::common::v1::Event>* StreamEvents(
+      grpc::CallbackServerContext* context,
+      const kerjasosial::common::v1::StreamEventsRequest* request);
+
+  // Serves `services` until SIGTERM/SIGINT (see server::Serve); health
+  // follows Redis; live feed streams end first on shutdown. Exit code.
+  int Serve(const std::vector<grpc::Service*>& services);
+
+ private:
+  explicit Runtime(const Config& config);
+
+  Config config_;
+  std::string key_prefix_;
+  std::unique_ptr<redis::Pool> redis_;
+  std::unique_ptr<auth::Authenticator> auth_;
+  std::unique_ptr<feed::FeedServer> feed_;
+};
+
+// The whole main() of a service binary: flags (with KS_* overrides) ->
+// Config -> Runtime -> `ServiceT(Runtime&)` -> serve until SIGTERM. Returns
+// the exit code; a bad configuration is logged and exits 1.
+template <typename ServiceT>
+int RunServiceMain(int argc, char** argv, const BinaryDefaults& defaults,
+                   const char* usage, bool publishes_feed) {
+  InitProcess(argc, argv, usage);
+  auto runtime = Runtime::Create(ConfigFromFlags(defaults), publishes_feed);
+  if (!runtime.ok()) {
+    LogStartupError(defaults.name, runtime.status());
+    return 1;
+  }
+  ServiceT service(**runtime);
+  return (*runtime)->Serve({&service});
+}
+
+// Logs why a binary could not start.
+void LogStartupError(absl::string_view service, const absl::Status& status);
+
+}  // namespace ks::server
+
+#endif  // KS_COMMON_SERVER_RUNTIME_H_

@@ -1,0 +1,388 @@
+#include "common/server/server.h"
+
+#include <arpa/inet.h>
+#include <signal.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/log/log.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "grpcpp/support/server_interceptor.h"
+
+ABSL_FLAG(std::string, listen, "",
+          "host:port of the gRPC server (default 127.0.0.1:<service port>)");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port of the Prometheus /metrics endpoint "
+          "(default 127.0.0.1:<service metrics port>; 'off' disables it)");
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain of the server");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of the server");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA bundle; when set, clients must present a certificate it "
+          "signed (mTLS)");
+ABSL_FLAG(bool, insecure, false,
+          "allow plaintext on a non-loopback address (never in production)");
+ABSL_FLAG(std::string, token_file, "",
+          "bearer-token file made with kerjasosial-token (hashes only)");
+ABSL_FLAG(std::string, deployment_id, "",
+          "id of this deployment, e.g. kejari-64.01 (default: the service name)");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "how long in-flight calls may run after SIGTERM");
+ABSL_FLAG(absl::Duration, health_interval, absl::Seconds(1),
+          "how often Redis reachability is checked for grpc.health.v1");
+ABSL_FLAG(std::string, redis_host, "127.0.0.1", "this service's own Redis");
+ABSL_FLAG(int, redis_port, 6379, "port of this service's own Redis");
+ABSL_FLAG(std::string, redis_password, "", "Redis AUTH password, if any");
+ABSL_FLAG(int, redis_db, 0, "Redis logical database");
+ABSL_FLAG(int, redis_pool_size, 8, "Redis connections kept by the pool");
+ABSL_FLAG(absl::Duration, redis_timeout, absl::Seconds(2),
+          "connect and command timeout for Redis");
+ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
+
+namespace ks::server {
+namespace {
+
+std::string EnvName(absl::string_view flag) {
+  return absl::StrCat("KS_", absl::AsciiStrToUpper(flag));
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path,
+                                     absl::string_view flag) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": cannot read '", path, "'"));
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Splits "host:port" / "[::1]:port".
+bool SplitHostPort(absl::string_view address, std::string* host, int* port) {
+  size_t colon = address.rfind(':');
+  if (colon == absl::string_view::npos) return false;
+  *host = std::string(address.substr(0, colon));
+  if (absl::StartsWith(*host, "[") && absl::EndsWith(*host, "]")) {
+    *host = host->substr(1, host->size() - 2);
+  }
+  return absl::SimpleAtoi(address.substr(colon + 1), port) && *port >= 0 &&
+         *port <= 65535;
+}
+
+// Counts and times every RPC by method and status code, and writes one log
+// line per call (method, code, duration — never the request's content).
+class RpcObserver : public grpc::experimental::Interceptor {
+ public:
+  explicit RpcObserver(grpc::experimental::ServerRpcInfo* info)
+      : method_(info->method()), start_(absl::Now()) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
+      grpc::Status status = methods->GetSendStatus();
+      double seconds = absl::ToDoubleSeconds(absl::Now() - start_);
+      std::string code = CodeName(status.error_code());
+      auto& registry = metrics::Registry::Global();
+      registry
+          .Counter("ks_rpc_total", "RPCs handled, by method and status code",
+                   {{"method", method_}, {"code", code}})
+          .Increment();
+      registry
+          .Histogram("ks_rpc_duration_seconds",
+                     "RPC latency by method and status code",
+                     {{"method", method_}, {"code", code}})
+          .Observe(seconds);
+      if (!absl::StartsWith(method_, "/grpc.health.")) {
+        log::Info("rpc", {{"method", method_},
+                          {"code", code},
+                          {"ms", seconds * 1000}});
+      }
+    }
+    methods->Proceed();
+  }
+
+  static std::string CodeName(grpc::StatusCode code) {
+    return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
+  }
+
+ private:
+  std::string method_;
+  absl::Time start_;
+};
+
+class RpcObserverFactory
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    return new RpcObserver(info);
+  }
+};
+
+}  // namespace
+
+bool IsLoopbackHost(absl::string_view host) {
+  if (host == "localhost" || host == "::1") return true;
+  in_addr addr;
+  std::string h(host);
+  return inet_pton(AF_INET, h.c_str(), &addr) == 1 &&
+         (ntohl(addr.s_addr) >> 24) == 127;
+}
+
+absl::Status ApplyEnvironmentOverrides() {
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    const char* value = std::getenv(EnvName(name).c_str());
+    if (value == nullptr) continue;
+    std::string error;
+    if (!flag->ParseFrom(value, &error)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(EnvName(name), "='", value, "': ", error));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void InitProcess(int argc, char** argv, const char* usage) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  absl::SetProgramUsageMessage(usage);
+  if (absl::Status s = ApplyEnvironmentOverrides(); !s.ok()) {
+    fprintf(stderr, "%s\n", std::string(s.message()).c_str());
+    exit(2);
+  }
+  absl::ParseCommandLine(argc, argv);
+  log::Level level;
+  if (!log::ParseLevel(absl::GetFlag(FLAGS_log_level), &level)) {
+    fprintf(stderr, "--log_level: expected debug, info, warning or error\n");
+    exit(2);
+  }
+  log::SetMinLevel(level);
+}
+
+Config ConfigFromFlags(const BinaryDefaults& defaults) {
+  Config c;
+  c.name = defaults.name;
+  c.listen = absl::GetFlag(FLAGS_listen);
+  if (c.listen.empty()) c.listen = absl::StrCat("127.0.0.1:", defaults.grpc_port);
+  c.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  if (c.metrics_listen.empty()) {
+    c.metrics_listen = absl::StrCat("127.0.0.1:", defaults.metrics_port);
+  } else if (c.metrics_listen == "off") {
+    c.metrics_listen.clear();
+  }
+  c.tls_cert = absl::GetFlag(FLAGS_tls_cert);
+  c.tls_key = absl::GetFlag(FLAGS_tls_key);
+  c.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
+  c.insecure = absl::GetFlag(FLAGS_insecure);
+  c.token_file = absl::GetFlag(FLAGS_token_file);
+  c.deployment_id = absl::GetFlag(FLAGS_deployment_id);
+  if (c.deployment_id.empty()) c.deployment_id = defaults.name;
+  c.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  c.health_interval = absl::GetFlag(FLAGS_health_interval);
+  c.redis.host = absl::GetFlag(FLAGS_redis_host);
+  c.redis.port = absl::GetFlag(FLAGS_redis_port);
+  c.redis.password = absl::GetFlag(FLAGS_redis_password);
+  c.redis.db = absl::GetFlag(FLAGS_redis_db);
+  c.redis.pool_size = absl::GetFlag(FLAGS_redis_pool_size);
+  c.redis.connect_timeout = absl::GetFlag(FLAGS_redis_timeout);
+  c.redis.command_timeout = absl::GetFlag(FLAGS_redis_timeout);
+  return c;
+}
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(
+    const Config& config, const std::vector<grpc::Service*>& services,
+    std::function<absl::Status()> readiness) {
+  std::unique_ptr<Server> s(new Server);
+  int port = 0;
+  if (!SplitHostPort(config.listen, &s->host_, &port)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--listen: expected host:port, got '", config.listen, "'"));
+  }
+
+  std::shared_ptr<grpc::ServerCredentials> creds;
+  if (!config.tls_cert.empty() || !config.tls_key.empty()) {
+    if (config.tls_cert.empty() || config.tls_key.empty()) {
+      return absl::InvalidArgumentError(
+          "--tls_cert and --tls_key must be given together");
+    }
+    auto cert = ReadFile(config.tls_cert, "tls_cert");
+    if (!cert.ok()) return cert.status();
+    auto key = ReadFile(config.tls_key, "tls_key");
+    if (!key.ok()) return key.status();
+    grpc::SslServerCredentialsOptions opts(
+        config.tls_client_ca.empty()
+            ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+            : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    if (!config.tls_client_ca.empty()) {
+      auto ca = ReadFile(config.tls_client_ca, "tls_client_ca");
+      if (!ca.ok()) return ca.status();
+      opts.pem_root_certs = *ca;
+    }
+    opts.pem_key_cert_pairs.push_back({*key, *cert});
+    creds = grpc::SslServerCredentials(opts);
+  } else if (!config.tls_client_ca.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls_client_ca needs --tls_cert and --tls_key");
+  } else {
+    // Plaintext exposes bearer tokens and personal data on the wire: only
+    // allowed where the wire never leaves the machine, unless asked for.
+    if (!IsLoopbackHost(s->host_) && !config.insecure) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "--listen=", config.listen,
+          " is not a loopback address: give --tls_cert/--tls_key, or "
+          "--insecure to allow plaintext"));
+    }
+    creds = grpc::InsecureServerCredentials();
+  }
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(config.listen, creds, &s->port_);
+  for (grpc::Service* service : services) builder.RegisterService(service);
+  std::vector<std::unique_ptr<
+      grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(std::make_unique<RpcObserverFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  s->server_ = builder.BuildAndStart();
+  if (s->server_ == nullptr || s->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", config.listen));
+  }
+
+  if (!config.metrics_listen.empty()) {
+    auto exporter = metrics::HttpExporter::Start(config.metrics_listen,
+                                                 &metrics::Registry::Global());
+    if (!exporter.ok()) {
+      s->server_->Shutdown();
+      s->server_->Wait();
+      s->server_.reset();
+      return exporter.status();
+    }
+    s->exporter_ = std::move(*exporter);
+  }
+
+  s->readiness_ = std::move(readiness);
+  s->health_interval_ = config.health_interval;
+  // Health starts NOT_SERVING until the first readiness check passes, so a
+  // load balancer never routes to a server whose Redis is not there yet.
+  s->server_->GetHealthCheckService()->SetServingStatus(false);
+  s->health_thread_ = std::thread([srv = s.get()] { srv->HealthLoop(); });
+  log::Info("server_started", {{"service", config.name},
+                               {"deployment", config.deployment_id},
+                               {"port", s->port_},
+                               {"metrics_port", s->metrics_port()},
+                               {"tls", creds != nullptr &&
+                                           !config.tls_cert.empty()}});
+  return s;
+}
+
+Server::~Server() {
+  if (server_ == nullptr) return;  // Start() failed before building it
+  Shutdown(absl::ZeroDuration());
+  Wait();
+}
+
+int Server::metrics_port() const {
+  return exporter_ != nullptr ? exporter_->port() : 0;
+}
+
+std::string Server::dial_address() const {
+  std::string host = host_ == "0.0.0.0" || host_.empty() ? "127.0.0.1" : host_;
+  if (host.find(':') != std::string::npos) host = absl::StrCat("[", host, "]");
+  return absl::StrCat(host, ":", port_);
+}
+
+void Server::AddShutdownHook(std::function<void()> hook) {
+  absl::MutexLock lock(&mu_);
+  hooks_.push_back(std::move(hook));
+}
+
+void Server::HealthLoop() {
+  while (!stopping_.HasBeenNotified()) {
+    absl::Status ready = readiness_ ? readiness_() : absl::OkStatus();
+    {
+      absl::MutexLock lock(&mu_);
+      if (!stopping_.HasBeenNotified() && ready.ok() != serving_) {
+        serving_ = ready.ok();
+        server_->GetHealthCheckService()->SetServingStatus(serving_);
+        if (serving_) {
+          log::Info("health", {{"status", "SERVING"}});
+        } else {
+          log::Warning("health", {{"status", "NOT_SERVING"},
+                                  {"reason", std::string(ready.message())}});
+        }
+      }
+    }
+    stopping_.WaitForNotificationWithTimeout(health_interval_);
+  }
+}
+
+void Server::Shutdown(absl::Duration grace) {
+  std::vector<std::function<void()>> hooks;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_.HasBeenNotified()) return;
+    stopping_.Notify();
+    serving_ = false;
+    // Tell load balancers first, so new calls go elsewhere while we drain.
+    server_->GetHealthCheckService()->SetServingStatus(false);
+    hooks.swap(hooks_);
+  }
+  log::Info("server_stopping",
+            {{"grace_ms", absl::ToInt64Milliseconds(grace)}});
+  for (auto& hook : hooks) hook();
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  if (health_thread_.joinable()) health_thread_.join();
+  if (exporter_ != nullptr) exporter_->Stop();
+  server_->Wait();
+  log::Info("server_stopped");
+  stopped_.Notify();
+}
+
+void Server::Wait() { stopped_.WaitForNotification(); }
+
+int Serve(const Config& config, const std::vector<grpc::Service*>& services,
+          std::function<absl::Status()> readiness,
+          std::function<void(Server&)> on_started) {
+  auto server = Server::Start(config, services, std::move(readiness));
+  if (!server.ok()) {
+    log::Error("server_start_failed",
+               {{"service", config.name},
+                {"error", std::string(server.status().message())}});
+    return 1;
+  }
+  if (on_started) on_started(**server);
+  // SIGTERM/SIGINT were blocked by InitProcess in every thread; take them here.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+  log::Info("signal", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  (*server)->Shutdown(config.shutdown_grace);
+  return 0;
+}
+
+}  // namespace ks::server

@@ -1,0 +1,251 @@
+#include "common/server/server.h"
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <thread>
+
+#include "absl/flags/declare.h"
+#include "absl/flags/flag.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "common/redis/client.h"
+#include "common/testing/redis_server.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "gtest/gtest.h"
+#include "slow_service.grpc.pb.h"
+
+ABSL_DECLARE_FLAG(int, redis_port);
+ABSL_DECLARE_FLAG(std::string, listen);
+
+namespace ks::server {
+namespace {
+
+using kerjasosial::testing::server::v1::Slow;
+using kerjasosial::testing::server::v1::SleepRequest;
+using kerjasosial::testing::server::v1::SleepResponse;
+
+// Holds each call for the requested time, or until the server cancels it.
+class SlowService final : public Slow::CallbackService {
+ public:
+  grpc::ServerUnaryReactor* Sleep(grpc::CallbackServerContext* ctx,
+                                  const SleepRequest* req,
+                                  SleepResponse* resp) override {
+    started.Notify();
+    auto* reactor = ctx->DefaultReactor();
+    std::thread([ctx, req, resp, reactor] {
+      absl::Time start = absl::Now();
+      absl::Time end = start + absl::Milliseconds(req->millis());
+      while (absl::Now() < end && !ctx->IsCancelled()) {
+        absl::SleepFor(absl::Milliseconds(5));
+      }
+      if (ctx->IsCancelled()) {
+        reactor->Finish(grpc::Status::CANCELLED);
+        return;
+      }
+      resp->set_slept_millis(absl::ToInt64Milliseconds(absl::Now() - start));
+      reactor->Finish(grpc::Status::OK);
+    }).detach();
+    return reactor;
+  }
+  absl::Notification started;
+};
+
+Config TestConfig() {
+  Config c;
+  c.name = "test";
+  c.listen = "127.0.0.1:0";
+  c.metrics_listen = "127.0.0.1:0";
+  c.health_interval = absl::Milliseconds(50);
+  return c;
+}
+
+grpc::health::v1::HealthCheckResponse::ServingStatus Health(
+    const std::string& address) {
+  auto stub = grpc::health::v1::Health::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
+  grpc::health::v1::HealthCheckRequest req;
+  grpc::health::v1::HealthCheckResponse resp;
+  grpc::Status s = stub->Check(&ctx, req, &resp);
+  return s.ok() ? resp.status() : grpc::health::v1::HealthCheckResponse::UNKNOWN;
+}
+
+// Polls until `pred` holds or 10 s pass.
+template <typename Pred>
+bool Eventually(Pred pred) {
+  absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (absl::Now() < deadline) {
+    if (pred()) return true;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return pred();
+}
+
+std::string HttpGet(int port, const std::string& path) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  std::string out;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+    std::string req = "GET " + path + " HTTP/1.0\r\n\r\n";
+    (void)!write(fd, req.data(), req.size());
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof(buf))) > 0) out.append(buf, n);
+  }
+  close(fd);
+  return out;
+}
+
+TEST(ServerTest, HealthFollowsRedisReachability) {
+  testing::RedisServer redis;
+  ASSERT_TRUE(redis.Start().ok());
+  redis::Options options;
+  options.port = redis.port();
+  options.connect_timeout = absl::Milliseconds(200);
+  options.command_timeout = absl::Milliseconds(200);
+  options.max_backoff = absl::Milliseconds(100);
+  redis::Pool pool(options);
+  SlowService service;
+  auto server =
+      Server::Start(TestConfig(), {&service}, [&] { return pool.Ping(); });
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string address = (*server)->dial_address();
+  using HS = grpc::health::v1::HealthCheckResponse;
+  EXPECT_TRUE(Eventually([&] { return Health(address) == HS::SERVING; }));
+  redis.Kill();
+  EXPECT_TRUE(Eventually([&] { return Health(address) == HS::NOT_SERVING; }));
+  ASSERT_TRUE(redis.Start().ok());
+  EXPECT_TRUE(Eventually([&] { return Health(address) == HS::SERVING; }));
+}
+
+TEST(ServerTest, GracefulShutdownFinishesAnInFlightCall) {
+  SlowService service;
+  auto server = Server::Start(TestConfig(), {&service}, nullptr);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = Slow::NewStub(grpc::CreateChannel(
+      (*server)->dial_address(), grpc::InsecureChannelCredentials()));
+  grpc::Status status;
+  SleepResponse resp;
+  std::thread caller([&] {
+    grpc::ClientContext ctx;
+    SleepRequest req;
+    req.set_millis(300);
+    status = stub->Sleep(&ctx, req, &resp);
+  });
+  service.started.WaitForNotification();
+  bool hook_ran = false;
+  (*server)->AddShutdownHook([&] { hook_ran = true; });
+  (*server)->Shutdown(absl::Seconds(5));
+  caller.join();
+  EXPECT_TRUE(hook_ran);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_GE(resp.slept_millis(), 300);
+}
+
+TEST(ServerTest, ShutdownCancelsCallsThatOutliveTheGrace) {
+  SlowService service;
+  auto server = Server::Start(TestConfig(), {&service}, nullptr);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = Slow::NewStub(grpc::CreateChannel(
+      (*server)->dial_address(), grpc::InsecureChannelCredentials()));
+  grpc::Status status;
+  std::thread caller([&] {
+    grpc::ClientContext ctx;
+    SleepRequest req;
+    req.set_millis(60000);
+    SleepResponse resp;
+    status = stub->Sleep(&ctx, req, &resp);
+  });
+  service.started.WaitForNotification();
+  absl::Time start = absl::Now();
+  (*server)->Shutdown(absl::Milliseconds(200));
+  caller.join();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
+  // The server cancels the call and closes the connection: the client sees
+  // UNAVAILABLE, the code on which gRPC clients retry elsewhere.
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST(ServerTest, ExportsRpcCountsByMethodAndCode) {
+  SlowService service;
+  auto server = Server::Start(TestConfig(), {&service}, nullptr);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = Slow::NewStub(grpc::CreateChannel(
+      (*server)->dial_address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  SleepRequest req;
+  SleepResponse resp;
+  ASSERT_TRUE(stub->Sleep(&ctx, req, &resp).ok());
+  std::string text = HttpGet((*server)->metrics_port(), "/metrics");
+  EXPECT_NE(text.find("ks_rpc_total{code=\"OK\",method=\"/"
+                      "kerjasosial.testing.server.v1.Slow/Sleep\"}"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("ks_rpc_duration_seconds_bucket{code=\"OK\",method=\"/"
+                      "kerjasosial.testing.server.v1.Slow/Sleep\",le=\"+Inf\"}"),
+            std::string::npos);
+}
+
+TEST(ServerTest, RefusesPlaintextOffLoopbackUnlessInsecure) {
+  SlowService service;
+  Config c = TestConfig();
+  c.listen = "0.0.0.0:0";
+  auto refused = Server::Start(c, {&service}, nullptr);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("--insecure"), std::string::npos);
+  c.insecure = true;
+  SlowService service2;
+  auto allowed = Server::Start(c, {&service2}, nullptr);
+  EXPECT_TRUE(allowed.ok()) << allowed.status();
+}
+
+TEST(ServerTest, RejectsHalfATlsConfiguration) {
+  SlowService service;
+  Config c = TestConfig();
+  c.tls_cert = "/nonexistent/cert.pem";
+  auto s = Server::Start(c, {&service}, nullptr);
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+  c.tls_key = "/nonexistent/key.pem";
+  s = Server::Start(c, {&service}, nullptr);
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.status().message().find("--tls_cert"), std::string::npos);
+}
+
+TEST(FlagsTest, EnvironmentOverridesDefaultsAndNamesBadValues) {
+  setenv("KS_REDIS_PORT", "6402", 1);
+  setenv("KS_LISTEN", "127.0.0.1:7777", 1);
+  ASSERT_TRUE(ApplyEnvironmentOverrides().ok());
+  EXPECT_EQ(absl::GetFlag(FLAGS_redis_port), 6402);
+  Config c = ConfigFromFlags({"cases", 7101, 9101});
+  EXPECT_EQ(c.listen, "127.0.0.1:7777");
+  EXPECT_EQ(c.redis.port, 6402);
+  EXPECT_EQ(c.metrics_listen, "127.0.0.1:9101");
+  EXPECT_EQ(c.deployment_id, "cases");
+  setenv("KS_REDIS_PORT", "not-a-number", 1);
+  absl::Status bad = ApplyEnvironmentOverrides();
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.message().find("KS_REDIS_PORT"), std::string::npos);
+  unsetenv("KS_REDIS_PORT");
+  unsetenv("KS_LISTEN");
+}
+
+TEST(FlagsTest, LoopbackHosts) {
+  EXPECT_TRUE(IsLoopbackHost("127.0.0.1"));
+  EXPECT_TRUE(IsLoopbackHost("127.1.2.3"));
+  EXPECT_TRUE(IsLoopbackHost("localhost"));
+  EXPECT_TRUE(IsLoopbackHost("::1"));
+  EXPECT_FALSE(IsLoopbackHost("0.0.0.0"));
+  EXPECT_FALSE(IsLoopbackHost("10.0.0.1"));
+}
+
+}  // namespace
+}  // namespace ks::server
