@@ -1,0 +1,175 @@
+// The atomic write with outbox: one Lua script that writes a change — its
+// record(s), their secondary indexes, the idempotency entry, the audit entry
+// and the feed event(s) — all or nothing (DESIGN §4, Foundation item 2).
+//
+// All or nothing. Redis runs a script atomically but does not roll back a
+// script that fails half way, so the script checks EVERYTHING that could fail
+// before its first write: the idempotency entry, every record's expected
+// version, the type of every key it touches (tracking the types its own
+// earlier index operations will leave), arities and numbers. Only then does it
+// write; the writes that follow cannot fail on data (an OOM is refused before
+// the script starts, since it is declared with `#!lua`). Hence: no event
+// without its change, no change without its event and audit entry.
+//
+// Idempotency. A transaction with a request_id stores {fingerprint, response,
+// versions, cursors, audit sequence} under the request id for
+// Options.idempotency_ttl. A retry with the same fingerprint returns that
+// stored result (replayed = true) and writes nothing; the same request id
+// with another fingerprint is ALREADY_EXISTS and writes nothing.
+//
+// Versions and etags. A record's version starts at 1 and grows by one per
+// committed change; Etag(version) is "v<version>" (opaque to clients), and
+// VersionFromEtag() reverses it. expected_version 0 means "must not exist".
+//
+// Key layout. Every key of one deployment starts with Options.key_prefix,
+// which holds ONE hash tag for the whole deployment, e.g. "ks:{cases}:", so
+// every key of an atomic step is in one Redis Cluster slot:
+//   <prefix><record key>        Hash {d: record bytes, v: version}
+//   <prefix><index key>         whatever the index ops make (zset, set, ...)
+//   <prefix>idem:<request_id>   Hash {f, r, v, c, a}, expires after the TTL
+//   <prefix><stream_key>        Stream of the feed, entry fields
+//                               {event: serialized kerjasosial.common.v1.Event
+//                               without its cursor}; the entry id is the
+//                               event's cursor
+//   <prefix>audit:log, <prefix>audit:head   the audit trail (common/audit)
+// This deliberately deviates from DESIGN §5's per-regency hash tag: the feed
+// stream and the audit chain are single sequences per deployment, and each
+// write appends to both; with one tag per regency they would have to be split
+// into 514 streams and 514 chains (one per slot), losing the single total
+// order that feed cursors and the chain rely on. A national instance that
+// outgrows one node shards by deployment (one deployment per group of
+// regencies), each with its own tag.
+//
+// Personal data: records may hold it (encrypted at rest is a deployment
+// concern); events and audit entries must not (see event.proto, common/audit).
+//
+// Thread-safe: a Writer may be shared by all handlers; the pool serializes
+// nothing, Redis orders the scripts.
+#ifndef KS_COMMON_OUTBOX_OUTBOX_H_
+#define KS_COMMON_OUTBOX_OUTBOX_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/audit/audit.h"
+#include "common/redis/client.h"
+#include "google/protobuf/message.h"
+#include "kerjasosial/common/v1/event.pb.h"
+
+namespace ks::outbox {
+
+// Field of a feed stream entry that holds the serialized Event.
+inline constexpr absl::string_view kEventField = "event";
+
+struct Options {
+  // Required. Prefix of every key, with exactly one hash tag: "ks:{cases}:".
+  std::string key_prefix = "ks:{default}:";
+  // The feed stream, relative to key_prefix.
+  std::string stream_key = "events";
+  // How long a request id is remembered.
+  absl::Duration idempotency_ttl = absl::Hours(24 * 30);
+  // Optional. Written to Event.source when an event leaves it empty.
+  std::string source;
+};
+
+// One record to write. `key` is relative to the key prefix.
+struct RecordWrite {
+  std::string key;
+  int64_t expected_version = 0;  // 0: must not exist; else must be current
+  std::string data;              // serialized record
+};
+
+// One secondary-index operation; `key` is relative to the key prefix. Build
+// with the factory functions, which fix the arity.
+struct IndexOp {
+  std::string command;  // SET DEL ZADD ZREM SADD SREM HSET HDEL HINCRBY
+  std::string key;
+  std::vector<std::string> args;
+
+  static IndexOp Set(std::string key, std::string value);
+  static IndexOp Del(std::string key);
+  static IndexOp ZAdd(std::string key, double score, std::string member);
+  static IndexOp ZRem(std::string key, std::string member);
+  static IndexOp SAdd(std::string key, std::string member);
+  static IndexOp SRem(std::string key, std::string member);
+  static IndexOp HSet(std::string key, std::string field, std::string value);
+  static IndexOp HDel(std::string key, std::string field);
+  static IndexOp HIncrBy(std::string key, std::string field, int64_t delta);
+};
+
+struct Transaction {
+  // Optional (every RPC mutation has one). Empty: no idempotency entry.
+  std::string request_id;
+  // Required with request_id: e.g. Fingerprint(request).
+  std::string request_fingerprint;
+  // Bytes returned to a retry of the same request (e.g. serialized response).
+  std::string response;
+  std::vector<RecordWrite> records;
+  std::vector<IndexOp> index_ops;
+  // Optional. The audit entry of the change (no personal data).
+  std::optional<audit::Record> audit;
+  // Events to append to the feed, in order; `cursor` must be empty (the
+  // stream assigns it). event_time defaults to now, source to Options.source.
+  std::vector<kerjasosial::common::v1::Event> events;
+};
+
+struct CommitResult {
+  bool replayed = false;          // true: a retry; nothing was written now
+  std::string response;           // the stored response of the first commit
+  std::vector<int64_t> versions;  // new version per record, in order
+  std::vector<std::string> event_cursors;  // stream id per event, in order
+  int64_t audit_sequence = 0;              // 0 if no audit entry
+};
+
+struct StoredRecord {
+  std::string data;
+  int64_t version = 0;
+};
+
+std::string Etag(int64_t version);
+// INVALID_ARGUMENT unless `etag` is what Etag() makes.
+absl::StatusOr<int64_t> VersionFromEtag(absl::string_view etag);
+// Lowercase hex SHA-256 of the deterministic serialization of `request`.
+std::string Fingerprint(const google::protobuf::Message& request);
+
+class Writer {
+ public:
+  // `pool` must outlive the writer.
+  Writer(redis::Pool& pool, Options options);
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  // Commits `txn` atomically. Errors, each with nothing written:
+  //   INVALID_ARGUMENT  malformed transaction (no fingerprint with a request
+  //                     id, a record key twice, bad arity, cursor set, ...)
+  //   ALREADY_EXISTS    request id reused with a different fingerprint, or a
+  //                     record with expected_version 0 exists
+  //   NOT_FOUND         a record with expected_version > 0 does not exist
+  //   ABORTED           stale version ("stale etag"; message has the current)
+  //   INTERNAL          a key holds the wrong type (data corruption)
+  //   UNAVAILABLE / DEADLINE_EXCEEDED   Redis unreachable / slow: the write
+  //                     may have happened; retry with the same request id.
+  absl::StatusOr<CommitResult> Commit(const Transaction& txn);
+
+  // The record at `key` (relative). NOT_FOUND if absent.
+  absl::StatusOr<StoredRecord> Get(absl::string_view key);
+
+  // Full key of a relative one.
+  std::string Key(absl::string_view relative) const;
+  // Full key of the feed stream.
+  std::string StreamKey() const { return Key(options_.stream_key); }
+  const Options& options() const { return options_; }
+
+ private:
+  redis::Pool& pool_;
+  const Options options_;
+};
+
+}  // namespace ks::outbox
+
+#endif  // KS_COMMON_OUTBOX_OUTBOX_H_

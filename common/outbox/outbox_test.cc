@@ -1,0 +1,390 @@
+#include "common/outbox/outbox.h"
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/audit/audit.h"
+#include "common/testing/redis_server.h"
+#include "gtest/gtest.h"
+
+namespace ks::outbox {
+namespace {
+
+using kerjasosial::common::v1::Event;
+
+class OutboxTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(server_.Start().ok());
+    redis::Options o;
+    o.host = server_.host();
+    o.port = server_.port();
+    o.command_timeout = absl::Seconds(10);
+    o.pool_size = 8;
+    pool_ = std::make_unique<redis::Pool>(o);
+    Options w;
+    w.key_prefix = "ks:{cases}:";
+    w.source = "cases-test";
+    writer_ = std::make_unique<Writer>(*pool_, w);
+  }
+
+  // A change of case `id` from `expected` to expected+1, with an index
+  // entry, a counter, an audit entry and one event.
+  Transaction Change(const std::string& request_id, const std::string& id,
+                     int64_t expected, const std::string& data) {
+    Transaction t;
+    t.request_id = request_id;
+    t.request_fingerprint = "fp:" + request_id + ":" + data;
+    t.response = "response:" + data;
+    t.records.push_back({"case:" + id, expected, data});
+    t.index_ops.push_back(IndexOp::ZAdd("idx:cases_by_time", 1700000000.5, id));
+    t.index_ops.push_back(IndexOp::HIncrBy("count:cases", "64.01", 1));
+    audit::Record a;
+    a.principal_id = "jaksa-1";
+    a.role = "JAKSA";
+    a.agency = "kejari-64.01";
+    a.method = "/kerjasosial.cases.v1.Cases/UpdateCase";
+    a.resource_name = "regencies/64.01/cases/" + id;
+    a.time = absl::FromUnixSeconds(1700000000);
+    a.peer = "ipv4:127.0.0.1:1";
+    a.request_id = request_id;
+    t.audit = a;
+    Event e;
+    e.set_event_id("ev-" + request_id);
+    e.set_aggregate_type("kerjasosial.cases.v1.Case");
+    e.set_aggregate_name("regencies/64.01/cases/" + id);
+    e.set_aggregate_version(expected + 1);
+    e.set_regency_code("64.01");
+    e.set_event_type("kerjasosial.cases.v1.CaseUpdated");
+    t.events.push_back(e);
+    return t;
+  }
+
+  int64_t Int(const std::string& cli_args) {
+    int64_t n = -1;
+    std::string out = server_.Cli(cli_args);
+    if (!out.empty() && out.back() == '\n') out.pop_back();
+    EXPECT_TRUE(absl::SimpleAtoi(out, &n)) << cli_args << " -> " << out;
+    return n;
+  }
+  int64_t StreamLength() { return Int("XLEN ks:{cases}:events"); }
+  int64_t AuditLength() { return Int("XLEN ks:{cases}:audit:log"); }
+  int64_t KeyCount() { return Int("DBSIZE"); }
+
+  ks::testing::RedisServer server_;
+  std::unique_ptr<redis::Pool> pool_;
+  std::unique_ptr<Writer> writer_;
+};
+
+TEST(EtagTest, RoundTrips) {
+  EXPECT_EQ(Etag(7), "v7");
+  absl::StatusOr<int64_t> v = VersionFromEtag("v7");
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(*v, 7);
+  for (absl::string_view bad : {"", "7", "v", "v0", "v-1", "v07", "vx"}) {
+    EXPECT_EQ(VersionFromEtag(bad).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << bad;
+  }
+}
+
+TEST_F(OutboxTest, CreateThenUpdateWritesEverythingTogether) {
+  absl::StatusOr<CommitResult> r = writer_->Commit(Change("r1", "c1", 0, "A"));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_FALSE(r->replayed);
+  EXPECT_EQ(r->response, "response:A");
+  EXPECT_EQ(r->versions, std::vector<int64_t>{1});
+  ASSERT_EQ(r->event_cursors.size(), 1u);
+  EXPECT_EQ(r->audit_sequence, 1);
+
+  r = writer_->Commit(Change("r2", "c1", 1, "B"));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->versions, std::vector<int64_t>{2});
+  EXPECT_EQ(r->audit_sequence, 2);
+
+  absl::StatusOr<StoredRecord> got = writer_->Get("case:c1");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->data, "B");
+  EXPECT_EQ(got->version, 2);
+  EXPECT_EQ(writer_->Get("case:none").status().code(),
+            absl::StatusCode::kNotFound);
+
+  EXPECT_EQ(StreamLength(), 2);
+  EXPECT_EQ(AuditLength(), 2);
+  EXPECT_EQ(server_.Cli("HGET ks:{cases}:count:cases 64.01"), "2\n");
+  EXPECT_EQ(server_.Cli("ZSCORE ks:{cases}:idx:cases_by_time c1"),
+            "1700000000.5\n");
+  // The stream entry holds the serialized event; its id is the cursor.
+  absl::StatusOr<redis::Reply> entries =
+      pool_->Command({"XRANGE", writer_->StreamKey(), "-", "+"});
+  ASSERT_TRUE(entries.ok());
+  ASSERT_EQ(entries->elements.size(), 2u);
+  EXPECT_EQ(entries->elements[1].elements[0].str, r->event_cursors[0]);
+  EXPECT_EQ(entries->elements[1].elements[1].elements[0].str, kEventField);
+  Event event;
+  ASSERT_TRUE(
+      event.ParseFromString(entries->elements[1].elements[1].elements[1].str));
+  EXPECT_EQ(event.aggregate_version(), 2);
+  EXPECT_EQ(event.cursor(), "");
+  EXPECT_EQ(event.source(), "cases-test");
+  EXPECT_GT(event.event_time().seconds(), 0);
+
+  absl::StatusOr<audit::VerifyReport> report =
+      audit::Verify(*pool_, writer_->options().key_prefix);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->entries_checked, 2);
+  EXPECT_EQ(report->first_broken_sequence, 0);
+  // The idempotency entry expires after the 30-day default.
+  EXPECT_GT(Int("TTL ks:{cases}:idem:r1"), 29 * 24 * 3600);
+}
+
+TEST_F(OutboxTest, RetryReturnsTheFirstResultAndWritesOnce) {
+  absl::StatusOr<CommitResult> first =
+      writer_->Commit(Change("r1", "c1", 0, "A"));
+  ASSERT_TRUE(first.ok());
+  const int64_t keys = KeyCount();
+  for (int i = 0; i < 3; ++i) {
+    absl::StatusOr<CommitResult> again =
+        writer_->Commit(Change("r1", "c1", 0, "A"));
+    ASSERT_TRUE(again.ok()) << again.status();
+    EXPECT_TRUE(again->replayed);
+    EXPECT_EQ(again->response, "response:A");
+    EXPECT_EQ(again->versions, first->versions);
+    EXPECT_EQ(again->event_cursors, first->event_cursors);
+    EXPECT_EQ(again->audit_sequence, 1);
+  }
+  EXPECT_EQ(StreamLength(), 1);
+  EXPECT_EQ(AuditLength(), 1);
+  EXPECT_EQ(KeyCount(), keys);
+  EXPECT_EQ(server_.Cli("HGET ks:{cases}:count:cases 64.01"), "1\n");
+}
+
+TEST_F(OutboxTest, RequestIdReusedWithAnotherBodyWritesNothing) {
+  ASSERT_TRUE(writer_->Commit(Change("r1", "c1", 0, "A")).ok());
+  const std::string before = server_.Cli("HGET ks:{cases}:case:c1 d");
+  absl::StatusOr<CommitResult> r = writer_->Commit(Change("r1", "c1", 1, "B"));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(r.status().message(), "request_id reused with a different request");
+  EXPECT_EQ(server_.Cli("HGET ks:{cases}:case:c1 d"), before);
+  EXPECT_EQ(StreamLength(), 1);
+  EXPECT_EQ(AuditLength(), 1);
+}
+
+TEST_F(OutboxTest, StaleVersionIsAbortedAndWritesNothing) {
+  ASSERT_TRUE(writer_->Commit(Change("r1", "c1", 0, "A")).ok());
+  ASSERT_TRUE(writer_->Commit(Change("r2", "c1", 1, "B")).ok());
+  const int64_t keys = KeyCount();
+  absl::StatusOr<CommitResult> r = writer_->Commit(Change("r3", "c1", 1, "C"));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(r.status().message(),
+            "stale etag: record ks:{cases}:case:c1 is at version 2, not 1");
+  EXPECT_EQ(writer_->Get("case:c1")->data, "B");
+  EXPECT_EQ(StreamLength(), 2);
+  EXPECT_EQ(AuditLength(), 2);
+  EXPECT_EQ(KeyCount(), keys);  // not even the idempotency entry
+  // So the client may retry the same request id with a fresh etag.
+  absl::StatusOr<CommitResult> retry =
+      writer_->Commit(Change("r3", "c1", 2, "C"));
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_EQ(retry->versions, std::vector<int64_t>{3});
+
+  r = writer_->Commit(Change("r4", "c1", 0, "D"));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kAlreadyExists);
+  r = writer_->Commit(Change("r5", "c9", 4, "E"));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(StreamLength(), 3);
+}
+
+TEST_F(OutboxTest, WrongTypeOnAnIndexKeyWritesNothing) {
+  EXPECT_EQ(server_.Cli("SET ks:{cases}:idx:cases_by_time oops"), "OK\n");
+  const int64_t keys = KeyCount();
+  Transaction t = Change("r1", "c1", 0, "A");
+  absl::StatusOr<CommitResult> r = writer_->Commit(t);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(
+      r.status().message(),
+      "index key ks:{cases}:idx:cases_by_time holds a string, not a zset");
+  // The record's checks passed before the index op's failed, yet nothing
+  // was written: no record, no counter, no event, no audit entry, no
+  // idempotency entry.
+  EXPECT_EQ(KeyCount(), keys);
+  EXPECT_EQ(server_.Cli("EXISTS ks:{cases}:case:c1 ks:{cases}:events "
+                        "ks:{cases}:audit:log ks:{cases}:audit:head "
+                        "ks:{cases}:idem:r1 ks:{cases}:count:cases"),
+            "0\n");
+}
+
+TEST_F(OutboxTest, AnOpThatWouldBreakALaterOpInTheSameScriptWritesNothing) {
+  Transaction t = Change("r1", "c1", 0, "A");
+  // SET makes a string that the ZADD after it could not use: the script
+  // predicts it before writing anything.
+  t.index_ops.insert(t.index_ops.begin(),
+                     IndexOp::Set("idx:cases_by_time", "x"));
+  absl::StatusOr<CommitResult> r = writer_->Commit(t);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(KeyCount(), 0);
+
+  // A counter field that is not an integer would fail HINCRBY half way.
+  EXPECT_EQ(server_.Cli("HSET ks:{cases}:count:cases 64.01 many"), "1\n");
+  r = writer_->Commit(Change("r2", "c1", 0, "A"));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInternal);
+  EXPECT_TRUE(absl::StrContains(r.status().message(), "not an integer"));
+  EXPECT_EQ(KeyCount(), 1);
+}
+
+TEST_F(OutboxTest, WrongTypeOfTheStreamOrAuditKeysWritesNothing) {
+  EXPECT_EQ(server_.Cli("SET ks:{cases}:audit:head x"), "OK\n");
+  absl::StatusOr<CommitResult> r = writer_->Commit(Change("r1", "c1", 0, "A"));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(KeyCount(), 1);
+  EXPECT_EQ(server_.Cli("DEL ks:{cases}:audit:head"), "1\n");
+  EXPECT_EQ(server_.Cli("HSET ks:{cases}:events a b"), "1\n");
+  r = writer_->Commit(Change("r1", "c1", 0, "A"));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(KeyCount(), 1);
+}
+
+TEST_F(OutboxTest, MalformedTransactionsAreRejected) {
+  Transaction t = Change("r1", "c1", 0, "A");
+  t.request_fingerprint.clear();
+  EXPECT_EQ(writer_->Commit(t).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  t = Change("r1", "c1", 0, "A");
+  t.records.push_back(t.records[0]);
+  EXPECT_EQ(writer_->Commit(t).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  t = Change("r1", "c1", 0, "A");
+  t.events[0].set_cursor("1-0");
+  EXPECT_EQ(writer_->Commit(t).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  t = Change("r1", "c1", 0, "A");
+  t.index_ops.push_back({"FLUSHALL", "x", {}});
+  EXPECT_EQ(writer_->Commit(t).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(KeyCount(), 0);
+}
+
+TEST_F(OutboxTest, NoEventWithoutItsChangeAcrossMixedOutcomes) {
+  // Successes and every kind of refusal, interleaved.
+  int64_t committed = 0;
+  int64_t version = 0;
+  for (int i = 0; i < 60; ++i) {
+    const std::string rid = absl::StrCat("r", i);
+    absl::StatusOr<CommitResult> r;
+    switch (i % 4) {
+      case 0:  // a fresh, correct change
+      case 1:
+        r = writer_->Commit(Change(rid, "c1", version, absl::StrCat("d", i)));
+        ASSERT_TRUE(r.ok()) << r.status();
+        ++committed;
+        version = r->versions[0];
+        break;
+      case 2:  // stale
+        r = writer_->Commit(Change(rid, "c1", version + 5, "x"));
+        ASSERT_EQ(r.status().code(), absl::StatusCode::kAborted);
+        break;
+      case 3:  // a retry of the previous success
+        r = writer_->Commit(Change(absl::StrCat("r", i - 2), "c1", version - 1,
+                                   absl::StrCat("d", i - 2)));
+        ASSERT_TRUE(r.ok()) << r.status();
+        ASSERT_TRUE(r->replayed);
+        break;
+    }
+  }
+  EXPECT_EQ(version, committed);
+  EXPECT_EQ(StreamLength(), committed);
+  EXPECT_EQ(AuditLength(), committed);
+  EXPECT_EQ(writer_->Get("case:c1")->version, committed);
+  EXPECT_EQ(server_.Cli("HGET ks:{cases}:count:cases 64.01"),
+            absl::StrCat(committed, "\n"));
+  // Every event's version is a distinct committed version, in order.
+  absl::StatusOr<redis::Reply> entries =
+      pool_->Command({"XRANGE", writer_->StreamKey(), "-", "+"});
+  ASSERT_TRUE(entries.ok());
+  for (size_t i = 0; i < entries->elements.size(); ++i) {
+    Event e;
+    ASSERT_TRUE(
+        e.ParseFromString(entries->elements[i].elements[1].elements[1].str));
+    EXPECT_EQ(e.aggregate_version(), static_cast<int64_t>(i + 1));
+  }
+  absl::StatusOr<audit::VerifyReport> report =
+      audit::Verify(*pool_, writer_->options().key_prefix);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->entries_checked, committed);
+  EXPECT_EQ(report->first_broken_sequence, 0);
+}
+
+TEST_F(OutboxTest, ConcurrentWritersExactlyOneWinsPerVersion) {
+  ASSERT_TRUE(writer_->Commit(Change("seed", "c1", 0, "0")).ok());
+  constexpr int kThreads = 6;
+  // Round 1: everyone updates from version 1 at once.
+  std::atomic<int> wins{0}, aborted{0}, other{0};
+  {
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        absl::StatusOr<CommitResult> r =
+            writer_->Commit(Change(absl::StrCat("once-", t), "c1", 1, "x"));
+        if (r.ok()) {
+          wins.fetch_add(1);
+        } else if (r.status().code() == absl::StatusCode::kAborted) {
+          aborted.fetch_add(1);
+        } else {
+          other.fetch_add(1);
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+  }
+  EXPECT_EQ(wins.load(), 1);
+  EXPECT_EQ(aborted.load(), kThreads - 1);
+  EXPECT_EQ(other.load(), 0);
+
+  // Round 2: read-modify-write loops; every increment lands exactly once.
+  constexpr int kEach = 15;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        while (true) {
+          absl::StatusOr<StoredRecord> cur = writer_->Get("case:c1");
+          if (!cur.ok()) {
+            failures.fetch_add(1);
+            return;
+          }
+          int64_t n = 0;
+          absl::SimpleAtoi(cur->data == "x" ? "0" : cur->data, &n);
+          absl::StatusOr<CommitResult> r =
+              writer_->Commit(Change(absl::StrCat("t", t, "-", i), "c1",
+                                     cur->version, absl::StrCat(n + 1)));
+          if (r.ok()) break;
+          if (r.status().code() != absl::StatusCode::kAborted) {
+            failures.fetch_add(1);
+            return;
+          }
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  absl::StatusOr<StoredRecord> last = writer_->Get("case:c1");
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ(last->data, absl::StrCat(kThreads * kEach));
+  EXPECT_EQ(last->version, 2 + kThreads * kEach);
+  EXPECT_EQ(StreamLength(), 2 + kThreads * kEach);
+  absl::StatusOr<audit::VerifyReport> report =
+      audit::Verify(*pool_, writer_->options().key_prefix);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->entries_checked, 2 + kThreads * kEach);
+  EXPECT_EQ(report->first_broken_sequence, 0);
+}
+
+}  // namespace
+}  // namespace ks::outbox
