@@ -40,7 +40,7 @@ function(ks_test name)
     ENVIRONMENT "KS_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
 endfunction()
 
-# ks_embed_files(<target> <namespace> <var>=<file> ...)
+# ks_embed_files(<target> <var>=<file> ...)
 #   Compiles data files (region tables, the default legal policy) into a
 #   library so the binaries need no data directory at run time: the file in
 #   data/ stays the single source of every value.
@@ -56,7 +56,8 @@ function(ks_embed_files target)
     string(LENGTH "${data}" hexlen)
     string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${data}")
     math(EXPR len "${hexlen} / 2")
-    string(APPEND content "static const char k${var}Bytes[] = {${bytes}0};\nextern const std::string_view k${var}(k${var}Bytes, ${len});\n")
+    # unsigned char: bytes >= 0x80 (UTF-8 text) would narrow into a char.
+    string(APPEND content "static const unsigned char k${var}Bytes[] = {${bytes}0};\nextern const std::string_view k${var}(reinterpret_cast<const char*>(k${var}Bytes), ${len});\n")
     list(APPEND deps ${file})
     set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${file})
   endforeach()
