@@ -1,0 +1,165 @@
+// Consumer: follows another deployment's event feed (its StreamEvents) and
+// applies each event's effect to this deployment's own Redis exactly once.
+//
+// Exactly-once effect over at-least-once delivery: the handler turns an event
+// into a list of Redis commands (its effect); one Lua script then, in one
+// atomic step, checks that the event's cursor is newer than the stored cursor
+// and that its event id was not applied before (a window of recent ids), and
+// only then runs the commands and stores the new cursor. A crash between
+// effect and cursor is impossible, so a redelivered event (a restart, a
+// server replaying from an older cursor) is counted as a duplicate and has no
+// effect, and no event is lost (the cursor only moves with its effect).
+//
+// Keys in the consumer's Redis (all under options.key_prefix):
+//   <prefix>:cursor  the cursor of the last event handled (string);
+//   <prefix>:seen    recent event ids (sorted set, newest seen_window kept);
+//   <prefix>:dead    dead letters (stream: cursor, event_id, reason, event).
+//
+// Error policy:
+//   - Handler returns UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED or
+//     RESOURCE_EXHAUSTED: transient. Nothing is written; the consumer drops
+//     the stream, backs off and resumes from the stored cursor.
+//   - Handler returns any other error (e.g. an unparseable payload):
+//     permanent. The event is written to <prefix>:dead and the cursor moves
+//     past it in the same atomic step; counted in events_dead_lettered and
+//     last_error. The feed never wedges on one bad event.
+//   - A command of the effect fails inside Redis (e.g. WRONGTYPE): Redis
+//     scripts do not roll back, so the commands before it stay applied; the
+//     rest are skipped, the event is dead-lettered with the Redis error and
+//     the cursor moves on (never applied twice). Effects should therefore be
+//     written so each command is valid for its key's type.
+//   - The upstream or the own Redis is down: reconnect with exponential
+//     backoff and full jitter, from the stored cursor.
+//
+// Each effect command must be a Redis command whose first argument is its
+// key ({"HINCRBY", key, field, "3"}); that key is declared to the script.
+//
+// Thread-safe: Start/Stop/stats from any thread. The handler runs on the
+// consumer's own thread, one event at a time, in feed order.
+#ifndef KS_COMMON_FEED_CONSUMER_H_
+#define KS_COMMON_FEED_CONSUMER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/redis/client.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/support/sync_stream.h"
+#include "kerjasosial/common/v1/event.pb.h"
+
+namespace ks::feed {
+
+// Opens one StreamEvents call of the upstream on `context`. Any service's
+// stub fits:
+//   [stub](grpc::ClientContext* c, const StreamEventsRequest& r) {
+//     return stub->StreamEvents(c, r);
+//   }
+using StreamFactory = std::function<std::unique_ptr<
+    grpc::ClientReaderInterface<kerjasosial::common::v1::Event>>(
+    grpc::ClientContext*, const kerjasosial::common::v1::StreamEventsRequest&)>;
+
+// Redis commands, each {name, key, args...}.
+using RedisOps = std::vector<std::vector<std::string>>;
+
+// The effect of one event. See the error policy above.
+using Handler = std::function<absl::StatusOr<RedisOps>(
+    const kerjasosial::common::v1::Event&)>;
+
+struct ConsumerOptions {
+  // Required. Prefix of the consumer's keys, e.g.
+  // "ks:{feed}:reporting:cases-6401".
+  std::string key_prefix;
+  // Required.
+  StreamFactory stream;
+  // Required.
+  Handler handler;
+  // Optional. Passed as StreamEventsRequest.regency_codes.
+  std::vector<std::string> regency_codes;
+  // Recent event ids remembered for deduplication.
+  int seen_window = 100000;
+  // Dead letters kept (approximately, MAXLEN ~).
+  int dead_letter_max = 10000;
+  // Reconnect delay: a random duration in [backoff/2, backoff]; backoff
+  // doubles per failed attempt up to max_backoff and resets after an event
+  // is applied.
+  absl::Duration initial_backoff = absl::Milliseconds(100);
+  absl::Duration max_backoff = absl::Seconds(10);
+  // Optional. Per-call metadata (e.g. the bearer token) and deadline are set
+  // by this hook on each new ClientContext.
+  std::function<void(grpc::ClientContext*)> configure_context;
+};
+
+struct ConsumerStats {
+  // Cursor of the last event handled (stored in the own Redis); "" if none.
+  std::string cursor;
+  int64_t events_applied = 0;        // effects applied (this process)
+  int64_t events_duplicate = 0;      // redelivered, skipped without effect
+  int64_t events_dead_lettered = 0;  // permanent failures recorded
+  int64_t reconnects = 0;            // streams opened after the first
+  // event_time of the last event handled; InfinitePast if none yet.
+  absl::Time last_event_time = absl::InfinitePast();
+  // How far behind the upstream the consumer was when it handled its last
+  // event: handling time - event_time (not growing while the feed is idle).
+  absl::Duration lag = absl::ZeroDuration();
+  // A stream is open and the upstream answered it.
+  bool connected = false;
+  // The last failure (upstream, own Redis or handler); OK if none yet.
+  absl::Status last_error;
+};
+
+class Consumer {
+ public:
+  // `store` is the consumer's own Redis; it must outlive the Consumer.
+  Consumer(redis::Pool& store, ConsumerOptions options);
+  // Calls Stop().
+  ~Consumer();
+  Consumer(const Consumer&) = delete;
+  Consumer& operator=(const Consumer&) = delete;
+
+  // Starts the consumer's thread. Calling it twice is a no-op.
+  void Start();
+  // Cancels the open stream, wakes a backoff and joins the thread. The
+  // event being applied finishes first (its script is atomic). Idempotent.
+  void Stop();
+
+  ConsumerStats stats() const;
+
+ private:
+  enum class Outcome { kApplied, kDuplicate, kDeadLettered };
+
+  void Run();
+  // One stream, from the stored cursor until it ends or fails.
+  absl::Status ConsumeOnce(bool* progressed);
+  absl::StatusOr<Outcome> Handle(const kerjasosial::common::v1::Event& event);
+  absl::StatusOr<Outcome> Commit(const kerjasosial::common::v1::Event& event,
+                                 const RedisOps& ops,
+                                 const std::string& dead_reason);
+  void RecordError(absl::Status status);
+  bool stopping() const;
+
+  redis::Pool& store_;
+  const ConsumerOptions options_;
+  const std::string cursor_key_;
+  const std::string seen_key_;
+  const std::string dead_key_;
+
+  mutable absl::Mutex mu_;
+  bool started_ ABSL_GUARDED_BY(mu_) = false;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;
+  ConsumerStats stats_ ABSL_GUARDED_BY(mu_);
+  std::thread thread_;
+};
+
+}  // namespace ks::feed
+
+#endif  // KS_COMMON_FEED_CONSUMER_H_
