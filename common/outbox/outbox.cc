@@ -238,7 +238,7 @@ std::string Writer::Key(absl::string_view relative) const {
   return absl::StrCat(options_.key_prefix, relative);
 }
 
-absl::StatusOr<CommitResult> Writer::Commit(const Transaction& txn) {
+absl::StatusOr<ScriptCall> Writer::Encode(const Transaction& txn) const {
   if (!HasOneHashTag(options_.key_prefix)) {
     return absl::InvalidArgumentError(
         absl::StrCat("outbox: key prefix \"", options_.key_prefix,
@@ -315,8 +315,16 @@ absl::StatusOr<CommitResult> Writer::Commit(const Transaction& txn) {
     if (event.source().empty()) event.set_source(options_.source);
     args.push_back(event.SerializeAsString());
   }
+  return ScriptCall{std::move(keys), std::move(args)};
+}
 
-  absl::StatusOr<redis::Reply> reply = pool_.Eval(CommitScript(), keys, args);
+const redis::Script& Writer::script() { return CommitScript(); }
+
+absl::StatusOr<CommitResult> Writer::Commit(const Transaction& txn) {
+  absl::StatusOr<ScriptCall> call = Encode(txn);
+  if (!call.ok()) return call.status();
+  absl::StatusOr<redis::Reply> reply =
+      pool_.Eval(CommitScript(), call->keys, call->args);
   if (!reply.ok()) return reply.status();
   if (!reply->is_array() || reply->elements.size() != 5) {
     return absl::InternalError("outbox: unexpected script reply " +

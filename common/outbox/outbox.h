@@ -137,6 +137,12 @@ absl::StatusOr<int64_t> VersionFromEtag(absl::string_view etag);
 // Lowercase hex SHA-256 of the deterministic serialization of `request`.
 std::string Fingerprint(const google::protobuf::Message& request);
 
+// The arguments of one EVALSHA of the commit script.
+struct ScriptCall {
+  std::vector<std::string> keys;
+  std::vector<std::string> args;
+};
+
 class Writer {
  public:
   // `pool` must outlive the writer.
@@ -155,6 +161,12 @@ class Writer {
   //   UNAVAILABLE / DEADLINE_EXCEEDED   Redis unreachable / slow: the write
   //                     may have happened; retry with the same request id.
   absl::StatusOr<CommitResult> Commit(const Transaction& txn);
+
+  // The KEYS and ARGV Commit() passes to script() for `txn`, after the same
+  // checks (INVALID_ARGUMENT for a malformed transaction). Exposed so a
+  // benchmark can time the bare EVALSHA against Commit().
+  absl::StatusOr<ScriptCall> Encode(const Transaction& txn) const;
+  static const redis::Script& script();
 
   // The record at `key` (relative). NOT_FOUND if absent.
   absl::StatusOr<StoredRecord> Get(absl::string_view key);
