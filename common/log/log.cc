@@ -114,11 +114,16 @@ void SetMinLevel(Level level) { g_min_level = static_cast<int>(level); }
 
 bool ParseLevel(absl::string_view text, Level* level) {
   std::string t = absl::AsciiStrToLower(text);
-  if (t == "debug") *level = Level::kDebug;
-  else if (t == "info") *level = Level::kInfo;
-  else if (t == "warning" || t == "warn") *level = Level::kWarning;
-  else if (t == "error") *level = Level::kError;
-  else return false;
+  if (t == "debug")
+    *level = Level::kDebug;
+  else if (t == "info")
+    *level = Level::kInfo;
+  else if (t == "warning" || t == "warn")
+    *level = Level::kWarning;
+  else if (t == "error")
+    *level = Level::kError;
+  else
+    return false;
   return true;
 }
 
@@ -131,11 +136,12 @@ void SetSinkForTesting(std::function<void(const std::string&)> sink) {
 void Write(Level level, absl::string_view event,
            std::initializer_list<Field> fields) {
   if (static_cast<int>(level) < g_min_level) return;
-  std::string line = absl::StrCat(
-      "{\"ts\":\"",
-      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
-      "\",\"level\":\"", LevelName(level), "\",\"event\":\"", JsonEscape(event),
-      "\"");
+  std::string line =
+      absl::StrCat("{\"ts\":\"",
+                   absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
+                                    absl::UTCTimeZone()),
+                   "\",\"level\":\"", LevelName(level), "\",\"event\":\"",
+                   JsonEscape(event), "\"");
   for (const Field& f : fields) {
     absl::StrAppend(&line, ",\"", JsonEscape(f.key()), "\":", f.json());
   }

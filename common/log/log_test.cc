@@ -21,8 +21,8 @@ class LogTest : public ::testing::Test {
 };
 
 TEST_F(LogTest, WritesOneJsonObjectPerLine) {
-  Info("rpc_finished", {{"method", "/x.Y/Z"}, {"ms", 1.5}, {"n", 3},
-                        {"ok", true}});
+  Info("rpc_finished",
+       {{"method", "/x.Y/Z"}, {"ms", 1.5}, {"n", 3}, {"ok", true}});
   ASSERT_EQ(lines_.size(), 1u);
   const std::string& l = lines_[0];
   EXPECT_EQ(l.front(), '{');

@@ -30,9 +30,9 @@ std::string EscapeLabel(absl::string_view v) {
   return out;
 }
 
-std::string FormatLabels(const Labels& labels,
-                         const std::pair<std::string, std::string>* extra =
-                             nullptr) {
+std::string FormatLabels(
+    const Labels& labels,
+    const std::pair<std::string, std::string>* extra = nullptr) {
   if (labels.empty() && extra == nullptr) return "";
   std::string out = "{";
   bool first = true;
@@ -52,16 +52,16 @@ std::string FormatValue(double v) { return absl::StrFormat("%.17g", v); }
 }  // namespace
 
 std::vector<double> LatencyBuckets() {
-  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-          0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5, 5, 10};
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+          0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
 }
 
 HistogramSeries::HistogramSeries(std::vector<double> bounds)
     : bounds_(std::move(bounds)), counts_(bounds_.size() + 1, 0) {}
 
 void HistogramSeries::Observe(double value) {
-  size_t i = std::lower_bound(bounds_.begin(), bounds_.end(), value) -
-             bounds_.begin();
+  size_t i =
+      std::lower_bound(bounds_.begin(), bounds_.end(), value) - bounds_.begin();
   absl::MutexLock lock(&mu_);
   ++counts_[i];
   sum_ += value;

@@ -8,7 +8,8 @@
 //   ks::metrics::Registry& r = ks::metrics::Registry::Global();
 //   r.Counter("ks_rpc_total", "RPCs handled", {{"method", m}, {"code", "OK"}})
 //       .Increment();
-//   r.Histogram("ks_rpc_seconds", "RPC latency", {{"method", m}}).Observe(0.003);
+//   r.Histogram("ks_rpc_seconds", "RPC latency", {{"method",
+//   m}}).Observe(0.003);
 //
 // Thread-safe: metric families are created under a mutex; updates are
 // atomic or take the series' own lock.
@@ -93,9 +94,9 @@ class Registry {
                          const Labels& labels = {});
   GaugeSeries& Gauge(absl::string_view name, absl::string_view help,
                      const Labels& labels = {});
-  HistogramSeries& Histogram(absl::string_view name, absl::string_view help,
-                             const Labels& labels = {},
-                             const std::vector<double>& bounds = LatencyBuckets());
+  HistogramSeries& Histogram(
+      absl::string_view name, absl::string_view help, const Labels& labels = {},
+      const std::vector<double>& bounds = LatencyBuckets());
 
   // The Prometheus text exposition (version 0.0.4) of every series.
   std::string Render() const;

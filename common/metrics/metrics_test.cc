@@ -34,8 +34,8 @@ TEST(RegistryTest, RendersCountersGaugesAndCumulativeHistograms) {
   r.Counter("ks_rpc_total", "RPCs", {{"method", "/a.B/C"}, {"code", "OK"}})
       .Increment(2);
   r.Gauge("ks_feed_lag_seconds", "lag", {{"upstream", "cases"}}).Set(1.5);
-  auto& h = r.Histogram("ks_rpc_seconds", "latency", {{"method", "m"}},
-                        {0.01, 0.1});
+  auto& h =
+      r.Histogram("ks_rpc_seconds", "latency", {{"method", "m"}}, {0.01, 0.1});
   h.Observe(0.005);
   h.Observe(0.05);
   h.Observe(5);
@@ -47,8 +47,10 @@ TEST(RegistryTest, RendersCountersGaugesAndCumulativeHistograms) {
             std::string::npos);
   EXPECT_NE(text.find("ks_rpc_seconds_bucket{method=\"m\",le=\"0.01\"} 1\n"),
             std::string::npos);
-  EXPECT_NE(text.find("ks_rpc_seconds_bucket{method=\"m\",le=\"0.10000000000000001\"} 2\n"),
-            std::string::npos);
+  EXPECT_NE(
+      text.find(
+          "ks_rpc_seconds_bucket{method=\"m\",le=\"0.10000000000000001\"} 2\n"),
+      std::string::npos);
   EXPECT_NE(text.find("ks_rpc_seconds_bucket{method=\"m\",le=\"+Inf\"} 3\n"),
             std::string::npos);
   EXPECT_NE(text.find("ks_rpc_seconds_count{method=\"m\"} 3\n"),

@@ -26,15 +26,20 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(const Config& config,
   }
   rt->auth_ = std::move(*auth);
   rt->redis_ = std::make_unique<redis::Pool>(config.redis);
+  outbox::Options outbox_options;
+  outbox_options.key_prefix = rt->key_prefix_;
+  outbox_options.source = config.deployment_id;
+  rt->outbox_ = std::make_unique<outbox::Writer>(*rt->redis_, outbox_options);
   if (publishes_feed) {
     feed::FeedServerOptions options;
     options.stream_key = rt->feed_stream_key();
     options.source = config.deployment_id;
     rt->feed_ = std::make_unique<feed::FeedServer>(*rt->redis_, options);
   }
-  log::Info("runtime_ready", {{"service", config.name},
-                              {"principals", static_cast<int64_t>(rt->auth_->size())},
-                              {"redis_port", config.redis.port}});
+  log::Info("runtime_ready",
+            {{"service", config.name},
+             {"principals", static_cast<int64_t>(rt->auth_->size())},
+             {"redis_port", config.redis.port}});
   return rt;
 }
 
@@ -54,18 +59,32 @@ grpc::ServerWriteReactor<kerjasosial::common::v1::Event>* Runtime::StreamEvents(
 }
 
 int Runtime::Serve(const std::vector<grpc::Service*>& services) {
-  return server::Serve(config_, services, [this] { return redis_->Ping(); },
-                       [this](Server& server) {
-                         if (feed_ != nullptr) {
-                           server.AddShutdownHook([this] { feed_->Shutdown(); });
-                         }
-                       });
+  return server::Serve(
+      config_, services, [this] { return redis_->Ping(); },
+      [this](Server& server) {
+        if (feed_ != nullptr) {
+          server.AddShutdownHook([this] { feed_->Shutdown(); });
+        }
+      },
+      [this] { ReloadTokens(); });
+}
+
+void Runtime::ReloadTokens() {
+  absl::Status s = auth_->Reload();
+  if (s.ok()) {
+    log::Info("tokens_reloaded",
+              {{"principals", static_cast<int64_t>(auth_->size())}});
+  } else {
+    // The previous table stays in force: a typo must not lock everyone out.
+    log::Error("tokens_reload_failed", {{"error", s.message()}});
+  }
 }
 
 void LogStartupError(absl::string_view service, const absl::Status& status) {
-  log::Error("startup_failed", {{"service", service},
-                                {"code", absl::StatusCodeToString(status.code())},
-                                {"error", status.message()}});
+  log::Error("startup_failed",
+             {{"service", service},
+              {"code", absl::StatusCodeToString(status.code())},
+              {"error", status.message()}});
 }
 
 }  // namespace ks::server

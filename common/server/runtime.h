@@ -4,8 +4,8 @@
 // stream.
 //
 // Example (a service's main.cc):
-//   auto runtime = ks::server::Runtime::Create(config, /*publishes_feed=*/true);
-//   if (!runtime.ok()) { ...log and exit 1... }
+//   auto runtime = ks::server::Runtime::Create(config,
+//   /*publishes_feed=*/true); if (!runtime.ok()) { ...log and exit 1... }
 //   CasesService service(**runtime);
 //   return (*runtime)->Serve({&service});
 //
@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "common/auth/authenticator.h"
 #include "common/feed/feed_server.h"
+#include "common/outbox/outbox.h"
 #include "common/redis/client.h"
 #include "common/server/server.h"
 #include "kerjasosial/common/v1/event.pb.h"
@@ -41,11 +42,14 @@ class Runtime {
   // Prefix of every Redis key of this deployment: "ks:{<service>}:". One hash
   // tag for the whole deployment keeps every atomic step in one slot.
   const std::string& key_prefix() const { return key_prefix_; }
-  // The outbox stream that StreamEvents serves.
-  std::string feed_stream_key() const { return key_prefix_ + "feed"; }
+  // The outbox stream that StreamEvents serves (the outbox writes it).
+  std::string feed_stream_key() const { return outbox_->StreamKey(); }
 
   const Config& config() const { return config_; }
   redis::Pool& redis() { return *redis_; }
+  // The atomic write (record + indexes + idempotency + audit + feed event)
+  // over this deployment's keys.
+  outbox::Writer& outbox() { return *outbox_; }
   const auth::Authenticator& auth() const { return *auth_; }
 
   // The body of every publishing service's StreamEvents: authenticates
@@ -59,15 +63,23 @@ class Runtime {
   // follows Redis; live feed streams end first on shutdown. Exit code.
   int Serve(const std::vector<grpc::Service*>& services);
 
+  // Re-reads the token file (what SIGHUP does while serving). On error the
+  // previous tokens stay in force and the error is logged.
+  void ReloadTokens();
+
  private:
   explicit Runtime(const Config& config);
 
   Config config_;
   std::string key_prefix_;
   std::unique_ptr<redis::Pool> redis_;
+  std::unique_ptr<outbox::Writer> outbox_;
   std::unique_ptr<auth::Authenticator> auth_;
   std::unique_ptr<feed::FeedServer> feed_;
 };
+
+// Logs why a binary could not start.
+void LogStartupError(absl::string_view service, const absl::Status& status);
 
 // The whole main() of a service binary: flags (with KS_* overrides) ->
 // Config -> Runtime -> `ServiceT(Runtime&)` -> serve until SIGTERM. Returns
@@ -84,9 +96,6 @@ int RunServiceMain(int argc, char** argv, const BinaryDefaults& defaults,
   ServiceT service(**runtime);
   return (*runtime)->Serve({&service});
 }
-
-// Logs why a binary could not start.
-void LogStartupError(absl::string_view service, const absl::Status& status);
 
 }  // namespace ks::server
 

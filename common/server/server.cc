@@ -38,8 +38,9 @@ ABSL_FLAG(bool, insecure, false,
           "allow plaintext on a non-loopback address (never in production)");
 ABSL_FLAG(std::string, token_file, "",
           "bearer-token file made with kerjasosial-token (hashes only)");
-ABSL_FLAG(std::string, deployment_id, "",
-          "id of this deployment, e.g. kejari-64.01 (default: the service name)");
+ABSL_FLAG(
+    std::string, deployment_id, "",
+    "id of this deployment, e.g. kejari-64.01 (default: the service name)");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "how long in-flight calls may run after SIGTERM");
 ABSL_FLAG(absl::Duration, health_interval, absl::Seconds(1),
@@ -91,7 +92,8 @@ class RpcObserver : public grpc::experimental::Interceptor {
   explicit RpcObserver(grpc::experimental::ServerRpcInfo* info)
       : method_(info->method()), start_(absl::Now()) {}
 
-  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+  void Intercept(
+      grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(
             grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
       grpc::Status status = methods->GetSendStatus();
@@ -108,9 +110,9 @@ class RpcObserver : public grpc::experimental::Interceptor {
                      {{"method", method_}, {"code", code}})
           .Observe(seconds);
       if (!absl::StartsWith(method_, "/grpc.health.")) {
-        log::Info("rpc", {{"method", method_},
-                          {"code", code},
-                          {"ms", seconds * 1000}});
+        log::Info(
+            "rpc",
+            {{"method", method_}, {"code", code}, {"ms", seconds * 1000}});
       }
     }
     methods->Proceed();
@@ -162,6 +164,7 @@ void InitProcess(int argc, char** argv, const char* usage) {
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
   absl::SetProgramUsageMessage(usage);
@@ -182,7 +185,8 @@ Config ConfigFromFlags(const BinaryDefaults& defaults) {
   Config c;
   c.name = defaults.name;
   c.listen = absl::GetFlag(FLAGS_listen);
-  if (c.listen.empty()) c.listen = absl::StrCat("127.0.0.1:", defaults.grpc_port);
+  if (c.listen.empty())
+    c.listen = absl::StrCat("127.0.0.1:", defaults.grpc_port);
   c.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   if (c.metrics_listen.empty()) {
     c.metrics_listen = absl::StrCat("127.0.0.1:", defaults.metrics_port);
@@ -259,8 +263,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   grpc::ServerBuilder builder;
   builder.AddListeningPort(config.listen, creds, &s->port_);
   for (grpc::Service* service : services) builder.RegisterService(service);
-  std::vector<std::unique_ptr<
-      grpc::experimental::ServerInterceptorFactoryInterface>>
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
   interceptors.push_back(std::make_unique<RpcObserverFactory>());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
@@ -288,12 +292,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   // load balancer never routes to a server whose Redis is not there yet.
   s->server_->GetHealthCheckService()->SetServingStatus(false);
   s->health_thread_ = std::thread([srv = s.get()] { srv->HealthLoop(); });
-  log::Info("server_started", {{"service", config.name},
-                               {"deployment", config.deployment_id},
-                               {"port", s->port_},
-                               {"metrics_port", s->metrics_port()},
-                               {"tls", creds != nullptr &&
-                                           !config.tls_cert.empty()}});
+  log::Info("server_started",
+            {{"service", config.name},
+             {"deployment", config.deployment_id},
+             {"port", s->port_},
+             {"metrics_port", s->metrics_port()},
+             {"tls", creds != nullptr && !config.tls_cert.empty()}});
   return s;
 }
 
@@ -364,7 +368,8 @@ void Server::Wait() { stopped_.WaitForNotification(); }
 
 int Serve(const Config& config, const std::vector<grpc::Service*>& services,
           std::function<absl::Status()> readiness,
-          std::function<void(Server&)> on_started) {
+          std::function<void(Server&)> on_started,
+          std::function<void()> on_reload) {
   auto server = Server::Start(config, services, std::move(readiness));
   if (!server.ok()) {
     log::Error("server_start_failed",
@@ -373,13 +378,18 @@ int Serve(const Config& config, const std::vector<grpc::Service*>& services,
     return 1;
   }
   if (on_started) on_started(**server);
-  // SIGTERM/SIGINT were blocked by InitProcess in every thread; take them here.
+  // SIGTERM/SIGINT/SIGHUP were blocked by InitProcess in every thread; take
+  // them here. SIGHUP reloads (e.g. the token file) and keeps serving.
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
   int sig = 0;
-  sigwait(&set, &sig);
+  while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
+    log::Info("signal", {{"signal", "SIGHUP"}});
+    if (on_reload) on_reload();
+  }
   log::Info("signal", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
   (*server)->Shutdown(config.shutdown_grace);
   return 0;

@@ -5,9 +5,8 @@
 // Example (a service's main.cc):
 //   int main(int argc, char** argv) {
 //     ks::server::InitProcess(argc, argv, "kerjasosial-cases: ...");
-//     ks::server::Config config = ks::server::ConfigFromFlags({"cases", 7101, 9101});
-//     ks::redis::Pool redis(config.redis);
-//     CasesService service(...);
+//     ks::server::Config config = ks::server::ConfigFromFlags({"cases", 7101,
+//     9101}); ks::redis::Pool redis(config.redis); CasesService service(...);
 //     return ks::server::Serve(config, {&service},
 //                              [&] { return redis.Ping(); });
 //   }
@@ -49,16 +48,16 @@ struct Config {
   std::string metrics_listen;  // host:port of /metrics; "" disables it
   std::string tls_cert;        // PEM file; empty = plaintext
   std::string tls_key;
-  std::string tls_client_ca;   // PEM file; set = mTLS (client certs required)
-  bool insecure = false;       // allow plaintext on a non-loopback address
+  std::string tls_client_ca;  // PEM file; set = mTLS (client certs required)
+  bool insecure = false;      // allow plaintext on a non-loopback address
   std::string token_file;
-  std::string deployment_id;   // feed `source`, metrics label
+  std::string deployment_id;  // feed `source`, metrics label
   absl::Duration shutdown_grace = absl::Seconds(10);
   absl::Duration health_interval = absl::Seconds(1);
   redis::Options redis;
 };
 
-// Blocks SIGTERM/SIGINT in this thread (so every thread created later
+// Blocks SIGTERM/SIGINT/SIGHUP in this thread (so every thread created later
 // inherits the mask and the signal is taken by sigwait in Serve), then parses
 // the command line after applying KS_<FLAG_NAME> environment variables:
 // the command line wins over the environment, the environment over defaults.
@@ -132,10 +131,12 @@ class Server {
 
 // Starts the server and blocks until SIGTERM or SIGINT, then shuts it down
 // gracefully within config.shutdown_grace. `on_started` runs after start
-// (e.g. to add shutdown hooks). Returns the process exit code.
+// (e.g. to add shutdown hooks); `on_reload` on every SIGHUP (e.g. re-reading
+// the token file). Returns the process exit code.
 int Serve(const Config& config, const std::vector<grpc::Service*>& services,
           std::function<absl::Status()> readiness,
-          std::function<void(Server&)> on_started = nullptr);
+          std::function<void(Server&)> on_started = nullptr,
+          std::function<void()> on_reload = nullptr);
 
 }  // namespace ks::server
 

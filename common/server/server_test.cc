@@ -25,9 +25,9 @@ ABSL_DECLARE_FLAG(std::string, listen);
 namespace ks::server {
 namespace {
 
-using kerjasosial::testing::server::v1::Slow;
 using kerjasosial::testing::server::v1::SleepRequest;
 using kerjasosial::testing::server::v1::SleepResponse;
+using kerjasosial::testing::server::v1::Slow;
 
 // Holds each call for the requested time, or until the server cancels it.
 class SlowService final : public Slow::CallbackService {
@@ -73,7 +73,8 @@ grpc::health::v1::HealthCheckResponse::ServingStatus Health(
   grpc::health::v1::HealthCheckRequest req;
   grpc::health::v1::HealthCheckResponse resp;
   grpc::Status s = stub->Check(&ctx, req, &resp);
-  return s.ok() ? resp.status() : grpc::health::v1::HealthCheckResponse::UNKNOWN;
+  return s.ok() ? resp.status()
+                : grpc::health::v1::HealthCheckResponse::UNKNOWN;
 }
 
 // Polls until `pred` holds or 10 s pass.
@@ -190,9 +191,10 @@ TEST(ServerTest, ExportsRpcCountsByMethodAndCode) {
                       "kerjasosial.testing.server.v1.Slow/Sleep\"}"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("ks_rpc_duration_seconds_bucket{code=\"OK\",method=\"/"
-                      "kerjasosial.testing.server.v1.Slow/Sleep\",le=\"+Inf\"}"),
-            std::string::npos);
+  EXPECT_NE(
+      text.find("ks_rpc_duration_seconds_bucket{code=\"OK\",method=\"/"
+                "kerjasosial.testing.server.v1.Slow/Sleep\",le=\"+Inf\"}"),
+      std::string::npos);
 }
 
 TEST(ServerTest, RefusesPlaintextOffLoopbackUnlessInsecure) {

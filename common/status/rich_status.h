@@ -34,11 +34,13 @@ struct FieldViolation {
 
 // INVALID_ARGUMENT naming every violated field in the message and in a
 // google.rpc.BadRequest detail. `violations` must not be empty.
-absl::Status InvalidArgumentError(const std::vector<FieldViolation>& violations);
+absl::Status InvalidArgumentError(
+    const std::vector<FieldViolation>& violations);
 
 // Adds a google.rpc.ErrorInfo {reason, domain, metadata} to `status`.
-absl::Status WithErrorInfo(absl::Status status, absl::string_view reason,
-                           const std::map<std::string, std::string>& metadata = {});
+absl::Status WithErrorInfo(
+    absl::Status status, absl::string_view reason,
+    const std::map<std::string, std::string>& metadata = {});
 
 // FAILED_PRECONDITION with a PreconditionFailure violation {type, subject}
 // and ErrorInfo `reason`.

@@ -33,7 +33,9 @@ TEST(RichStatusTest, DetailsAreAWireCompatibleGoogleRpcStatus) {
   EXPECT_EQ(rpc.code(), 9);  // FAILED_PRECONDITION
   EXPECT_EQ(rpc.message(), "cannot ConfirmCompletion from REGISTERED");
   ASSERT_EQ(rpc.details_size(), 2);
-  EXPECT_EQ(rpc.details(0).type_url().rfind("type.googleapis.com/google.rpc.", 0), 0u);
+  EXPECT_EQ(
+      rpc.details(0).type_url().rfind("type.googleapis.com/google.rpc.", 0),
+      0u);
   google::rpc::ErrorInfo info;
   ASSERT_TRUE(GetDetail(g, &info));
   EXPECT_EQ(info.reason(), "TRANSITION_NOT_ALLOWED");

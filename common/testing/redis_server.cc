@@ -1,6 +1,7 @@
 #include "common/testing/redis_server.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -35,7 +36,8 @@ bool AnswersPing(const std::string& host, int port) {
     const char ping[] = "PING\r\n";
     if (write(fd, ping, sizeof(ping) - 1) == sizeof(ping) - 1) {
       char buf[16] = {};
-      ok = read(fd, buf, sizeof(buf) - 1) > 0 && std::string(buf).rfind("+PONG", 0) == 0;
+      ok = read(fd, buf, sizeof(buf) - 1) > 0 &&
+           std::string(buf).rfind("+PONG", 0) == 0;
     }
   }
   close(fd);
@@ -86,6 +88,14 @@ absl::Status RedisServer::Start() {
     pid_t pid = fork();
     if (pid < 0) return absl::InternalError("fork failed");
     if (pid == 0) {
+      // Keep the test's stdout/stderr pipes free: ctest waits for every
+      // holder of its pipe to exit.
+      int devnull = open("/dev/null", O_RDWR);
+      if (devnull >= 0) {
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+        close(devnull);
+      }
       std::string port = std::to_string(port_);
       execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind",
              host_.c_str(), "--dir", dir_.c_str(), "--appendonly", "yes",
@@ -124,14 +134,15 @@ void RedisServer::Stop() { Signal(SIGTERM); }
 void RedisServer::Kill() { Signal(SIGKILL); }
 
 std::string RedisServer::Cli(const std::string& args) const {
-  std::string cmd = absl::StrCat("redis-cli -h ", host_, " -p ", port_, " ",
-                                 args, " 2>&1");
+  std::string cmd =
+      absl::StrCat("redis-cli -h ", host_, " -p ", port_, " ", args, " 2>&1");
   std::string out;
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return out;
   std::array<char, 4096> buf;
   size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
+    out.append(buf.data(), n);
   pclose(p);
   return out;
 }

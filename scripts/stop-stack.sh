@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Stops the local stack started by scripts/start-stack.sh: the services first
+# (SIGTERM: they finish in-flight calls), then their Redis (data stays in run/).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+run=$PWD/run
+for name in cases placements supervision reporting; do
+  pidfile=$run/$name.pid
+  if [ -f "$pidfile" ]; then
+    pid=$(cat "$pidfile")
+    kill -TERM "$pid" 2>/dev/null && for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    rm -f "$pidfile"
+  fi
+done
+for port in 6401 6402 6403 6404; do
+  redis-cli -p "$port" shutdown >/dev/null 2>&1 || true
+done
+echo "stopped" >&2
