@@ -1,0 +1,118 @@
+#include "services/cases/domain/internal.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/time/clock.h"
+#include "kerjasosial/cases/v1/events.pb.h"
+
+namespace ks::cases::domain::internal {
+namespace {
+namespace v1 = ::kerjasosial::cases::v1;
+namespace cv1 = ::kerjasosial::common::v1;
+constexpr size_t kMaxCodeLength = 64;
+}  // namespace
+
+absl::CivilDay Day(const google::type::Date& d) {
+  return absl::CivilDay(d.year(), d.month(), d.day());
+}
+
+bool IsTaxonomyCode(absl::string_view code) {
+  if (code.empty() || code.size() > kMaxCodeLength) return false;
+  if (!absl::ascii_islower(static_cast<unsigned char>(code[0]))) return false;
+  return std::all_of(code.begin(), code.end(), [](char ch) {
+    const auto u = static_cast<unsigned char>(ch);
+    return absl::ascii_islower(u) || absl::ascii_isdigit(u) || ch == '_';
+  });
+}
+
+std::string CategoryName(cv1::FineCategory category) {
+  static constexpr const char* kNames[] = {"?", "I",  "II",  "III", "IV",
+                                           "V", "VI", "VII", "VIII"};
+  const int i = static_cast<int>(category);
+  return (i >= 1 && i <= 8) ? kNames[i] : "?";
+}
+
+const v1::RepeatOutcome* LatestRepeat(const v1::Case& c) {
+  for (int i = c.breaches_size() - 1; i >= 0; --i) {
+    const v1::BreachOutcome& o = c.breaches(i).outcome();
+    if (o.kind() == v1::BREACH_OUTCOME_KIND_REPEAT && o.has_repeat()) {
+      return &o.repeat();
+    }
+  }
+  return nullptr;
+}
+
+google::protobuf::Timestamp ToProto(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  const int64_t s = absl::ToUnixSeconds(t);
+  ts.set_seconds(s);
+  ts.set_nanos(static_cast<int32_t>(
+      absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(s))));
+  return ts;
+}
+
+absl::Time FromProto(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+Transition Begin(const v1::Case& before, absl::string_view cause,
+                 absl::string_view request_id, const cv1::Actor* actor,
+                 absl::Time now) {
+  Transition t;
+  t.after = before;
+  t.after.set_version(before.version() + 1);
+  *t.after.mutable_update_time() = ToProto(now);
+  t.after.clear_etag();
+  t.history.set_version(t.after.version());
+  t.history.set_from_state(before.state());
+  t.history.set_to_state(before.state());
+  t.history.set_cause(std::string(cause));
+  t.history.set_request_id(std::string(request_id));
+  if (actor != nullptr) *t.history.mutable_actor() = *actor;
+  *t.history.mutable_time() = ToProto(now);
+  return t;
+}
+
+void SetState(Transition& t, v1::CaseState to) {
+  t.after.set_state(to);
+  t.history.set_to_state(to);
+}
+
+void AddEvent(Transition& t, const google::protobuf::Message& payload,
+              absl::Time now) {
+  cv1::Event e;
+  e.set_aggregate_type(kCaseAggregateType);
+  e.set_aggregate_name(t.after.name());
+  e.set_aggregate_version(t.after.version());
+  e.set_regency_code(t.after.regency_code());
+  *e.mutable_event_time() = ToProto(now);
+  e.set_event_type(payload.GetDescriptor()->full_name());
+  e.mutable_payload()->PackFrom(payload);
+  t.events.push_back(std::move(e));
+}
+
+absl::Time SpanDeadline(const v1::Case& c, absl::CivilDay start,
+                        const cv1::PolicyVersion& policy, absl::TimeZone zone) {
+  const v1::ScheduleConstraints& k = c.sentence().constraints();
+  absl::CivilDay end;  // first day after the span
+  const auto add_months = [&](int months) {
+    const absl::CivilMonth m = absl::CivilMonth(start) + months;
+    // Same day of the month, or the month's last day.
+    const absl::CivilDay last = absl::CivilDay(m + 1) - 1;
+    return std::min(absl::CivilDay(m.year(), m.month(), start.day()), last);
+  };
+  if (k.span_days() > 0) {
+    end = start + k.span_days();
+  } else if (k.span_months() > 0) {
+    end = add_months(k.span_months());
+  } else if (policy.adult().span_unit() == cv1::SPAN_UNIT_CALENDAR_MONTHS) {
+    end = add_months(policy.adult().span_months());
+  } else {
+    end = start + policy.adult().span_days();
+  }
+  return StartOfDay(end, zone);
+}
+
+}  // namespace ks::cases::domain::internal

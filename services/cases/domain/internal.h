@@ -1,0 +1,58 @@
+// Helpers shared by the domain's .cc files; not part of the public API.
+#ifndef KS_SERVICES_CASES_DOMAIN_INTERNAL_H_
+#define KS_SERVICES_CASES_DOMAIN_INTERNAL_H_
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "google/type/date.pb.h"
+#include "kerjasosial/cases/v1/resources.pb.h"
+#include "kerjasosial/common/v1/policy.pb.h"
+#include "services/cases/domain/lifecycle.h"
+
+namespace ks::cases::domain::internal {
+
+// A valid google.type.Date as a civil day (caller checked IsValidDate).
+absl::CivilDay Day(const google::type::Date& d);
+
+// `[a-z][a-z0-9_]*`, 1..64 characters (taxonomy codes of the policy).
+bool IsTaxonomyCode(absl::string_view code);
+
+// "II" for FINE_CATEGORY_II.
+std::string CategoryName(kerjasosial::common::v1::FineCategory category);
+
+// The REPEAT detail of the latest decided REPEAT outcome, or nullptr.
+const kerjasosial::cases::v1::RepeatOutcome* LatestRepeat(
+    const kerjasosial::cases::v1::Case& c);
+
+google::protobuf::Timestamp ToProto(absl::Time t);
+absl::Time FromProto(const google::protobuf::Timestamp& t);
+
+// Starts a transition from `before`: copies it, bumps the version, sets the
+// update time, clears the etag and fills the history entry's common fields.
+Transition Begin(const kerjasosial::cases::v1::Case& before,
+                 absl::string_view cause, absl::string_view request_id,
+                 const kerjasosial::common::v1::Actor* actor, absl::Time now);
+
+// Moves `t` to `to` (after.state and history.to_state).
+void SetState(Transition& t, kerjasosial::cases::v1::CaseState to);
+
+// Appends an Event envelope packing `payload` for `t.after`.
+void AddEvent(Transition& t, const google::protobuf::Message& payload,
+              absl::Time now);
+
+// The span end (deadline) of R7 for a span starting on `start`: the
+// decision's fixed span if any, else the policy's; the start of the local day
+// after the span's last day.
+absl::Time SpanDeadline(const kerjasosial::cases::v1::Case& c,
+                        absl::CivilDay start,
+                        const kerjasosial::common::v1::PolicyVersion& policy,
+                        absl::TimeZone zone);
+
+}  // namespace ks::cases::domain::internal
+
+#endif  // KS_SERVICES_CASES_DOMAIN_INTERNAL_H_

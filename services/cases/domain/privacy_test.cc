@@ -1,0 +1,125 @@
+// What leaves the cases service: facts without personal data, the execution
+// view, NIK masking per role.
+#include "services/cases/domain/privacy.h"
+
+#include "common/time/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/cases/domain/lifecycle.h"
+#include "services/cases/domain/test_util.h"
+
+namespace ks::cases::domain {
+namespace {
+
+namespace v1 = ::kerjasosial::cases::v1;
+using testing::AdultCase;
+using testing::Ctx;
+using testing::DefaultPolicy;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::Registered;
+
+google::type::Date D(int y, int m, int d) {
+  return DateFromCivilDay(absl::CivilDay(y, m, d));
+}
+
+void ExpectNoPersonalData(const std::string& bytes) {
+  for (const char* secret : {testing::kName, testing::kNik, testing::kAddress,
+                             testing::kPhone, "Petani"}) {
+    EXPECT_THAT(bytes, Not(HasSubstr(secret))) << secret;
+  }
+}
+
+TEST(Privacy, NoPersonalDataInAnyEventOfALifecycle) {
+  std::vector<Transition> all;
+  auto keep = [&](absl::StatusOr<Transition> t) {
+    EXPECT_TRUE(t.ok()) << t.status();
+    all.push_back(*t);
+    return t->after;
+  };
+  Case c = keep(RegisterCase(AdultCase(), "regencies/64.01/cases/c1", "64.01",
+                             DefaultPolicy(), Ctx(), nullptr));
+  v1::IssueExecutionOrderRequest order;
+  order.mutable_execution_order()->set_order_number("PRINT-1");
+  *order.mutable_execution_order()->mutable_issued_date() = D(2026, 2, 20);
+  order.mutable_execution_order()->set_kejari_code("kejari-64.01");
+  c = keep(IssueExecutionOrder(c, order, DefaultPolicy(), Ctx()));
+  v1::HandOverToBapasRequest hand;
+  hand.mutable_handover()->set_bapas_office_code("bapas-samarinda");
+  *hand.mutable_handover()->mutable_handover_date() = D(2026, 2, 25);
+  c = keep(HandOverToBapas(c, hand, Ctx()));
+  v1::UpdateCaseRequest upd;
+  upd.mutable_case_data()->mutable_person()->set_phone_number(testing::kPhone);
+  upd.mutable_update_mask()->add_paths("person.phone_number");
+  c = keep(UpdateCase(c, upd, DefaultPolicy(), Ctx(), nullptr));
+  v1::RecordBreachRequest breach;
+  breach.set_reason(v1::BREACH_REASON_ABSENT_WITHOUT_REASON);
+  breach.add_violations("regencies/64.01/violations/v1");
+  c = keep(RecordBreach(c, breach, Ctx()));
+  v1::DecideBreachOutcomeRequest out;
+  out.mutable_outcome()->set_kind(v1::BREACH_OUTCOME_KIND_SERVE_PRISON);
+  out.mutable_outcome()->set_extent(v1::OUTCOME_EXTENT_ALL);
+  out.mutable_outcome()->mutable_serve_prison()->set_prison_days(90);
+  *out.mutable_outcome()->mutable_decided_date() = D(2026, 3, 1);
+  keep(DecideBreachOutcome(c, out, DefaultPolicy(), Ctx()));
+  ASSERT_EQ(all.size(), 6u);
+  for (const Transition& t : all) {
+    for (const auto& e : t.events) {
+      SCOPED_TRACE(e.event_type());
+      ExpectNoPersonalData(e.SerializeAsString());
+    }
+    ExpectNoPersonalData(t.history.SerializeAsString());
+  }
+  // The case itself does hold them (sanity of the probe).
+  EXPECT_THAT(c.SerializeAsString(), HasSubstr(testing::kNik));
+}
+
+TEST(Privacy, FactsCarryTheNumbers) {
+  const Case c = Registered(AdultCase());
+  const v1::CaseFacts f = Facts(c, v1::CASE_STATE_UNSPECIFIED);
+  EXPECT_EQ(f.regency_code(), "64.01");
+  EXPECT_EQ(f.kind(),
+            kerjasosial::common::v1::SENTENCE_KIND_ADULT_KERJA_SOSIAL);
+  EXPECT_EQ(f.basis(), v1::SENTENCE_BASIS_PRINCIPAL);
+  EXPECT_EQ(f.offence_category(), "theft");
+  EXPECT_EQ(f.sentence_hours(), 120);
+  EXPECT_EQ(f.replaced_prison_days(), 90);
+  EXPECT_EQ(f.replaced_fine_rupiah(), 0);
+  EXPECT_EQ(f.state(), v1::CASE_STATE_REGISTERED);
+  ExpectNoPersonalData(f.SerializeAsString());
+}
+
+TEST(Privacy, MaskNik) {
+  EXPECT_EQ(MaskNik("6401011705900012"), "6401**********12");
+  EXPECT_EQ(MaskNik("123456"), "******");
+  EXPECT_EQ(MaskNik(""), "");
+}
+
+TEST(Privacy, MaskForRole) {
+  const Case c = Registered(AdultCase());
+  for (auth::Role role : auth::kAllRoles) {
+    SCOPED_TRACE(auth::RoleName(role));
+    const Case shown = MaskForRole(c, role);
+    const bool sees = role == auth::Role::JAKSA || role == auth::Role::ADMIN;
+    EXPECT_EQ(RoleSeesNik(role), sees);
+    EXPECT_EQ(shown.person().nik(), sees ? testing::kNik : "6401**********01");
+    EXPECT_EQ(shown.person().full_name(), testing::kName);
+  }
+}
+
+TEST(Privacy, ExecutionViewHasNoPersonalData) {
+  Case c = Registered(AdultCase());
+  c.mutable_sentence()->mutable_constraints()->set_max_days_per_week(3);
+  const v1::CaseForExecution x = ExecutionView(c);
+  EXPECT_EQ(x.name(), "regencies/64.01/cases/c1");
+  EXPECT_EQ(x.sentence_hours(), 120);
+  EXPECT_EQ(x.sentence_minutes(), 7200);
+  EXPECT_EQ(x.constraints().max_days_per_week(), 3);
+  EXPECT_EQ(x.final_date().day(), 10);
+  EXPECT_EQ(x.policy_version(), "kuhp-2026-01-02");
+  ExpectNoPersonalData(x.SerializeAsString());
+  EXPECT_THAT(x.SerializeAsString(), Not(HasSubstr("12/Pid.B/2026/PN Tgt")));
+}
+
+}  // namespace
+}  // namespace ks::cases::domain
