@@ -1,0 +1,190 @@
+// The gRPC handlers of the cases service (kerjasosial.cases.v1.Cases), run by
+// the Kejaksaan. Thin: each unary method authenticates, validates the request
+// envelope (names, etag, request id), authorizes (role + regency), loads the
+// case, calls the pure domain (services/cases/domain) and commits its
+// Transition through CaseStore — record, indexes, history, audit entry and
+// feed events in one atomic outbox step, idempotent by request id and
+// conditional on the etag — then answers.
+//
+// Who may do what (DESIGN §6):
+//   JAKSA        every mutation and every read, in its regencies;
+//   ADMIN        passes every role check (still scoped by regency);
+//   PK_BAPAS     GetCase (NIK masked), ListCases, ListCaseHistory and
+//                GetCaseForExecution of cases handed over to its Bapas office
+//                (principal.agency == handover.bapas_office_code);
+//   SERVICE,
+//   PEMDA_OFFICER  GetCaseForExecution (no personal data);
+//   NATIONAL_VIEWER  ListCases without any personal data, ListCaseHistory.
+//
+// Thread-safe: handlers run on gRPC's threads and share only thread-safe
+// members (the store, the authenticator, the immutable policy).
+#ifndef KS_SERVICES_CASES_CASES_SERVICE_H_
+#define KS_SERVICES_CASES_CASES_SERVICE_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/auth/principal.h"
+#include "common/feed/consumer.h"
+#include "common/policy/policy.h"
+#include "common/server/runtime.h"
+#include "common/time/clock.h"
+#include "common/validation/validator.h"
+#include "kerjasosial/cases/v1/cases_service.grpc.pb.h"
+#include "services/cases/domain/case_rules.h"
+#include "services/cases/store/case_store.h"
+
+namespace ks::cases {
+
+struct CasesServiceOptions {
+  // The legal policy (every legal number comes from it).
+  policy::PolicySet policy;
+  // Not owned; must outlive the service.
+  const Clock* clock = SystemClock();
+  // Regencies whose cases this deployment keeps; a transfer to one of them
+  // creates the receiving case in the same step. Empty: every regency.
+  std::vector<std::string> served_regencies;
+};
+
+class CasesService final
+    : public kerjasosial::cases::v1::Cases::CallbackService {
+ public:
+  CasesService(server::Runtime& runtime, CasesServiceOptions options);
+  CasesService(const CasesService&) = delete;
+  CasesService& operator=(const CasesService&) = delete;
+
+  grpc::ServerUnaryReactor* CreateCase(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::cases::v1::CreateCaseRequest* req,
+      kerjasosial::cases::v1::Case* resp) override;
+  grpc::ServerUnaryReactor* GetCase(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::cases::v1::GetCaseRequest* req,
+      kerjasosial::cases::v1::Case* resp) override;
+  grpc::ServerUnaryReactor* ListCases(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::cases::v1::ListCasesRequest* req,
+      kerjasosial::cases::v1::ListCasesResponse* resp) override;
+  grpc::ServerUnaryReactor* UpdateCase(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::cases::v1::UpdateCaseRequest* req,
+      kerjasosial::cases::v1::Case* resp) override;
+  grpc::ServerUnaryReactor* IssueExecutionOrder(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::cases::v1::IssueExecutionOrderRequest* req,
+      kerjasosial::cases::v1::Case* resp) override;
+  grpc::ServerUnaryReactor* HandOverToBapas(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::cases::v1::HandOverToBapasRequest* req,
+      kerjasosial::cases::v1::Case* resp) override;
+  grpc::ServerUnaryReactor* RecordFinePayment(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::cases::v1::RecordFinePaymentRequest* req,
+      kerjasosial::cases::v1::Case* resp) override;
+  grpc::ServerUnaryReactor* ConfirmCompletion(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::cases::v1::ConfirmCompletionRequest* req,
+      kerjasosial::cases::v1::Case* resp) override;
+  grpc::ServerUnaryReactor* RecordBreach(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::cases::v1::RecordBreachRequest* req,
+      kerjasosial::cases::v1::Case* resp) override;
+  grpc::ServerUnaryReactor* DecideBreachOutcome(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::cases::v1::DecideBreachOutcomeRequest* req,
+      kerjasosial::cases::v1::Case* resp) override;
+  grpc::ServerUnaryReactor* TransferCase(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::cases::v1::TransferCaseRequest* req,
+      kerjasosial::cases::v1::Case* resp) override;
+  grpc::ServerUnaryReactor* CancelCase(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::cases::v1::CancelCaseRequest* req,
+      kerjasosial::cases::v1::Case* resp) override;
+  grpc::ServerUnaryReactor* ListCaseHistory(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::cases::v1::ListCaseHistoryRequest* req,
+      kerjasosial::cases::v1::ListCaseHistoryResponse* resp) override;
+  grpc::ServerUnaryReactor* GetCaseForExecution(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::cases::v1::GetCaseForExecutionRequest* req,
+      kerjasosial::cases::v1::CaseForExecution* resp) override;
+  grpc::ServerWriteReactor<kerjasosial::common::v1::Event>* StreamEvents(
+      grpc::CallbackServerContext* context,
+      const kerjasosial::common::v1::StreamEventsRequest* request) override {
+    return runtime_.StreamEvents(context, request);
+  }
+
+  // The effect of one event of supervision's feed, for feed::Consumer's
+  // handler: loads the case it concerns, applies
+  // domain::ApplySupervisionEvent and commits the new case, its history and
+  // its events in one outbox step conditional on the case's version. The
+  // event's cursor is stored in the case record (progress.source_cursor) by
+  // that same step, so the effect and its dedup guard cannot part: a
+  // redelivered event finds its cursor already applied and changes nothing.
+  // Returns no Redis ops (the consumer then only moves its resume cursor).
+  // NOT_FOUND cases (another deployment's) and events that do not concern
+  // progress are skipped; ABORTED (a concurrent change) is retried by the
+  // consumer.
+  absl::StatusOr<feed::RedisOps> ApplySupervisionEvent(
+      const kerjasosial::common::v1::Event& event);
+
+ private:
+  using Case = kerjasosial::cases::v1::Case;
+  // The domain step of a mutation, given the stored case and the context.
+  using Apply = std::function<absl::StatusOr<domain::Transition>(
+      const Case&, const domain::CommandContext&)>;
+
+  // The shared path of every mutation of an existing case. `validate` adds
+  // request-specific violations (may be null).
+  absl::StatusOr<Case> Mutate(grpc::CallbackServerContext& ctx,
+                              absl::string_view method,
+                              const google::protobuf::Message& request,
+                              absl::string_view name_field,
+                              const std::string& name, const std::string& etag,
+                              const std::string& request_id, Apply apply,
+                              std::function<void(Validator&)> validate = {});
+
+  absl::StatusOr<Case> DoCreate(
+      grpc::CallbackServerContext& ctx,
+      const kerjasosial::cases::v1::CreateCaseRequest& req);
+  absl::StatusOr<Case> DoGet(grpc::CallbackServerContext& ctx,
+                             const kerjasosial::cases::v1::GetCaseRequest& req);
+  absl::Status DoList(grpc::CallbackServerContext& ctx,
+                      const kerjasosial::cases::v1::ListCasesRequest& req,
+                      kerjasosial::cases::v1::ListCasesResponse* resp);
+  absl::Status DoHistory(
+      grpc::CallbackServerContext& ctx,
+      const kerjasosial::cases::v1::ListCaseHistoryRequest& req,
+      kerjasosial::cases::v1::ListCaseHistoryResponse* resp);
+  absl::StatusOr<kerjasosial::cases::v1::CaseForExecution> DoExecutionView(
+      grpc::CallbackServerContext& ctx,
+      const kerjasosial::cases::v1::GetCaseForExecutionRequest& req);
+  absl::StatusOr<Case> DoTransfer(
+      grpc::CallbackServerContext& ctx,
+      const kerjasosial::cases::v1::TransferCaseRequest& req);
+
+  // The policy version of a case's decision (its final date), or today's.
+  const domain::PolicyVersion& PolicyFor(const Case& c) const;
+  domain::CommandContext ContextFor(const auth::Principal& who,
+                                    absl::string_view regency,
+                                    const std::string& request_id) const;
+  audit::Record AuditFor(const grpc::CallbackServerContext& ctx,
+                         const auth::Principal& who, absl::string_view method,
+                         absl::string_view resource,
+                         const std::string& request_id) const;
+  bool Serves(absl::string_view regency) const;
+  // PK_BAPAS may read only cases handed over to its office.
+  static absl::Status CheckPkOffice(const auth::Principal& who, const Case& c);
+
+  server::Runtime& runtime_;
+  const CasesServiceOptions options_;
+  store::CaseStore store_;
+};
+
+}  // namespace ks::cases
+
+#endif  // KS_SERVICES_CASES_CASES_SERVICE_H_

@@ -1,0 +1,687 @@
+// The cases service end to end: the real kerjasosial-cases binary over real
+// gRPC against a real redis-server, with supervision's events arriving
+// through a real feed (common/feed's FeedServer over a second redis-server).
+// One environment for the whole file keeps the suite's runtime modest; each
+// test uses its own decision numbers.
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "common/audit/audit.h"
+#include "common/validation/validator.h"
+#include "tests/cases/cases_harness.h"
+
+namespace ks::cases::testing {
+namespace {
+
+class CasesE2eTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    env_ = new CasesEnvironment();
+    env_->Start(/*with_feed=*/true);
+  }
+  static void TearDownTestSuite() {
+    env_->Stop();
+    delete env_;
+    env_ = nullptr;
+  }
+
+  v1::Cases::Stub& stub() { return *env_->stub_; }
+  const std::string& jaksa() { return env_->jaksa_; }
+
+  static std::string NewRequestId() { return "r" + ids::NewId(); }
+
+  v1::Case Create(const v1::Case& data) {
+    v1::CreateCaseRequest req;
+    req.set_parent("regencies/64.01");
+    *req.mutable_case_data() = data;
+    req.set_request_id(NewRequestId());
+    v1::Case out;
+    grpc::Status s = stub().CreateCase(env_->Ctx(jaksa()).get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+    EXPECT_EQ(out.state(), v1::CASE_STATE_REGISTERED);
+    return out;
+  }
+
+  v1::Case Order(const v1::Case& c) {
+    v1::IssueExecutionOrderRequest req;
+    req.set_name(c.name());
+    req.set_etag(c.etag());
+    req.set_request_id(NewRequestId());
+    req.mutable_execution_order()->set_order_number("PRINT-01/O.4.13/2026");
+    *req.mutable_execution_order()->mutable_issued_date() = DateOf(Today() - 5);
+    req.mutable_execution_order()->set_kejari_code("kejari-64.01");
+    v1::Case out;
+    grpc::Status s =
+        stub().IssueExecutionOrder(env_->Ctx(jaksa()).get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+    EXPECT_EQ(out.state(), v1::CASE_STATE_EXECUTION_ORDERED);
+    return out;
+  }
+
+  v1::Case HandOver(const v1::Case& c) {
+    v1::HandOverToBapasRequest req;
+    req.set_name(c.name());
+    req.set_etag(c.etag());
+    req.set_request_id(NewRequestId());
+    req.mutable_handover()->set_bapas_office_code(kBapasOffice);
+    *req.mutable_handover()->mutable_handover_date() = DateOf(Today() - 3);
+    v1::Case out;
+    grpc::Status s =
+        stub().HandOverToBapas(env_->Ctx(jaksa()).get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+    EXPECT_EQ(out.state(), v1::CASE_STATE_HANDED_OVER);
+    return out;
+  }
+
+  v1::Case Get(const std::string& name, const std::string& token = "") {
+    v1::GetCaseRequest req;
+    req.set_name(name);
+    v1::Case out;
+    grpc::Status s = stub().GetCase(
+        env_->Ctx(token.empty() ? jaksa() : token).get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+    return out;
+  }
+
+  // Polls GetCase until `pred` holds (the feed is asynchronous); fails the
+  // test after 20 s.
+  v1::Case WaitFor(const std::string& name,
+                   const std::function<bool(const v1::Case&)>& pred) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(20);
+    v1::Case c;
+    while (absl::Now() < deadline) {
+      c = Get(name);
+      if (pred(c)) return c;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    ADD_FAILURE() << "condition not reached for " << name << ": "
+                  << c.ShortDebugString().substr(0, 400);
+    return c;
+  }
+
+  sv1::LedgerSnapshot Ledger(const v1::Case& c, int64_t credited,
+                             int32_t sessions) {
+    sv1::LedgerSnapshot l;
+    l.set_case_name(c.name());
+    l.set_ledger(c.name() + "/ledger");
+    l.set_kind(c.sentence().kind());
+    l.set_target_minutes(int64_t{c.sentence().hours()} * 60);
+    l.set_credited_minutes(credited);
+    l.set_owed_minutes(l.target_minutes() - credited);
+    l.set_sessions_count(sessions);
+    l.set_time_zone("Asia/Makassar");
+    return l;
+  }
+
+  // The supervision events that take a handed-over case to
+  // COMPLETION_PENDING: the first credited session, then completion.
+  v1::Case ServeAllHours(const v1::Case& c) {
+    const std::string ledger = c.name() + "/ledger";
+    sv1::FirstSessionCredited first;
+    first.set_work_session("regencies/64.01/workSessions/" + ids::NewId());
+    *first.mutable_start_time() =
+        google::protobuf::util::TimeUtil::GetCurrentTime();
+    *first.mutable_ledger() = Ledger(c, 240, 1);
+    env_->PublishSupervision(first, ledger, "64.01");
+    WaitFor(c.name(), [](const v1::Case& x) {
+      return x.state() == v1::CASE_STATE_IN_PROGRESS;
+    });
+    sv1::CompletionReached done;
+    *done.mutable_reached_time() =
+        google::protobuf::util::TimeUtil::GetCurrentTime();
+    *done.mutable_ledger() = Ledger(c, int64_t{c.sentence().hours()} * 60, 5);
+    env_->PublishSupervision(done, ledger, "64.01");
+    return WaitFor(c.name(), [](const v1::Case& x) {
+      return x.state() == v1::CASE_STATE_COMPLETION_PENDING;
+    });
+  }
+
+  v1::Case Confirm(const v1::Case& c) {
+    v1::ConfirmCompletionRequest req;
+    req.set_name(c.name());
+    req.set_etag(c.etag());
+    req.set_request_id(NewRequestId());
+    v1::Case out;
+    grpc::Status s =
+        stub().ConfirmCompletion(env_->Ctx(jaksa()).get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+    EXPECT_EQ(out.state(), v1::CASE_STATE_COMPLETED);
+    return out;
+  }
+
+  v1::Case Breach(const v1::Case& c) {
+    v1::RecordBreachRequest req;
+    req.set_name(c.name());
+    req.set_etag(c.etag());
+    req.set_request_id(NewRequestId());
+    req.set_reason(v1::BREACH_REASON_ABSENT_WITHOUT_REASON);
+    req.add_violations("regencies/64.01/violations/" + ids::NewId());
+    v1::Case out;
+    grpc::Status s = stub().RecordBreach(env_->Ctx(jaksa()).get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+    EXPECT_EQ(out.state(), v1::CASE_STATE_BREACHED);
+    return out;
+  }
+
+  grpc::Status Decide(const v1::Case& c, const v1::BreachOutcome& outcome,
+                      v1::Case* out) {
+    v1::DecideBreachOutcomeRequest req;
+    req.set_name(c.name());
+    req.set_etag(c.etag());
+    req.set_request_id(NewRequestId());
+    *req.mutable_outcome() = outcome;
+    return stub().DecideBreachOutcome(env_->Ctx(jaksa()).get(), req, out);
+  }
+
+  std::vector<v1::CaseState> HistoryStates(const std::string& name) {
+    std::vector<v1::CaseState> states;
+    v1::ListCaseHistoryRequest req;
+    req.set_name(name);
+    req.set_page_size(2);  // several pages: paging is exercised too
+    for (int page = 0; page < 20; ++page) {
+      v1::ListCaseHistoryResponse resp;
+      grpc::Status s =
+          stub().ListCaseHistory(env_->Ctx(jaksa()).get(), req, &resp);
+      EXPECT_TRUE(s.ok()) << s.error_message();
+      for (const auto& e : resp.entries()) states.push_back(e.to_state());
+      if (resp.next_page_token().empty()) break;
+      req.set_page_token(resp.next_page_token());
+    }
+    return states;
+  }
+
+  static CasesEnvironment* env_;
+};
+
+CasesEnvironment* CasesE2eTest::env_ = nullptr;
+
+TEST_F(CasesE2eTest, AdultCaseGoesFromRegistrationToCompleted) {
+  v1::Case c = Create(AdultCase("101/Pid.B/2026/PN Tgt"));
+  ASSERT_FALSE(c.name().empty());
+  c = HandOver(Order(c));
+  c = ServeAllHours(c);
+  EXPECT_EQ(c.progress().credited_minutes(), 40 * 60);
+  EXPECT_EQ(c.completion().basis(), v1::COMPLETION_BASIS_HOURS_SERVED);
+  c = Confirm(c);
+  EXPECT_FALSE(c.completion().certificate_number().empty());
+  EXPECT_EQ(HistoryStates(c.name()),
+            (std::vector<v1::CaseState>{
+                v1::CASE_STATE_REGISTERED, v1::CASE_STATE_EXECUTION_ORDERED,
+                v1::CASE_STATE_HANDED_OVER, v1::CASE_STATE_IN_PROGRESS,
+                v1::CASE_STATE_COMPLETION_PENDING, v1::CASE_STATE_COMPLETED}));
+}
+
+TEST_F(CasesE2eTest, ChildCaseGoesFromRegistrationToCompleted) {
+  v1::Case c = Create(ChildCase("7/Pid.Sus-Anak/2026/PN Tgt"));
+  ASSERT_FALSE(c.name().empty());
+  EXPECT_EQ(c.sentence().kind(),
+            kerjasosial::common::v1::SENTENCE_KIND_CHILD_PELAYANAN_MASYARAKAT);
+  c = Confirm(ServeAllHours(HandOver(Order(c))));
+  EXPECT_EQ(HistoryStates(c.name()).back(), v1::CASE_STATE_COMPLETED);
+}
+
+TEST_F(CasesE2eTest, BreachOutcomeRepeatResumesTheCase) {
+  v1::Case c =
+      Breach(HandOver(Order(Create(AdultCase("201/Pid.B/2026/PN Tgt")))));
+  v1::BreachOutcome outcome;
+  outcome.set_kind(v1::BREACH_OUTCOME_KIND_REPEAT);
+  outcome.set_extent(v1::OUTCOME_EXTENT_PART);
+  outcome.mutable_repeat()->set_repeat_hours(10);
+  outcome.mutable_repeat()->set_span_days(30);
+  *outcome.mutable_decided_date() = DateOf(Today());
+  v1::Case out;
+  grpc::Status s = Decide(c, outcome, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(out.state(), v1::CASE_STATE_IN_PROGRESS);
+  ASSERT_EQ(out.breaches_size(), 1);
+  EXPECT_EQ(out.breaches(0).outcome().kind(), v1::BREACH_OUTCOME_KIND_REPEAT);
+  EXPECT_EQ(HistoryStates(c.name()).back(), v1::CASE_STATE_IN_PROGRESS);
+}
+
+TEST_F(CasesE2eTest, BreachOutcomeServePrisonConvertsTheCase) {
+  v1::Case c = Breach(HandOver(Order(Create(AdultCase(
+      "202/Pid.B/2026/PN Tgt", v1::BREACH_CONSEQUENCE_SERVE_PRISON)))));
+  v1::BreachOutcome outcome;
+  outcome.set_kind(v1::BREACH_OUTCOME_KIND_SERVE_PRISON);
+  outcome.set_extent(v1::OUTCOME_EXTENT_PART);
+  outcome.mutable_serve_prison()->set_prison_days(30);
+  *outcome.mutable_decided_date() = DateOf(Today());
+  v1::Case out;
+  grpc::Status s = Decide(c, outcome, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(out.state(), v1::CASE_STATE_CONVERTED);
+}
+
+TEST_F(CasesE2eTest, BreachOutcomePayFineConvertsTheCase) {
+  v1::Case c = Breach(HandOver(Order(Create(
+      AdultCase("203/Pid.B/2026/PN Tgt", v1::BREACH_CONSEQUENCE_PAY_FINE)))));
+  v1::BreachOutcome outcome;
+  outcome.set_kind(v1::BREACH_OUTCOME_KIND_PAY_FINE);
+  outcome.set_extent(v1::OUTCOME_EXTENT_ALL);
+  outcome.mutable_pay_fine()->set_fine_rupiah(5000000);
+  *outcome.mutable_decided_date() = DateOf(Today());
+  v1::Case out;
+  grpc::Status s = Decide(c, outcome, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(out.state(), v1::CASE_STATE_CONVERTED);
+
+  // A decision naming PAY_FINE refuses another outcome kind.
+  v1::Case other = Breach(HandOver(Order(Create(
+      AdultCase("204/Pid.B/2026/PN Tgt", v1::BREACH_CONSEQUENCE_PAY_FINE)))));
+  v1::BreachOutcome wrong;
+  wrong.set_kind(v1::BREACH_OUTCOME_KIND_SERVE_PRISON);
+  wrong.set_extent(v1::OUTCOME_EXTENT_ALL);
+  wrong.mutable_serve_prison()->set_prison_days(90);
+  *wrong.mutable_decided_date() = DateOf(Today());
+  const CasesEnvironment::Counts before = env_->CountsNow();
+  s = Decide(other, wrong, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(env_->CountsNow() == before);
+}
+
+TEST_F(CasesE2eTest, TransferCreatesTheReceivingCaseAndKeepsHistory) {
+  v1::Case c = Order(Create(AdultCase("301/Pid.B/2026/PN Tgt")));
+  v1::TransferCaseRequest req;
+  req.set_name(c.name());
+  req.set_etag(c.etag());
+  req.set_request_id(NewRequestId());
+  req.mutable_transfer()->set_destination_regency_code("64.02");
+  req.mutable_transfer()->set_reason_code("domicile_changed");
+  v1::Case out;
+  grpc::Status s = stub().TransferCase(env_->Ctx(jaksa()).get(), req, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(out.state(), v1::CASE_STATE_TRANSFERRED_OUT);
+  ASSERT_TRUE(absl::StartsWith(out.transfer().destination_case(),
+                               "regencies/64.02/cases/"));
+  v1::Case received = Get(out.transfer().destination_case());
+  EXPECT_EQ(received.transferred_from(), c.name());
+  EXPECT_EQ(received.regency_code(), "64.02");
+  EXPECT_EQ(HistoryStates(c.name()),
+            (std::vector<v1::CaseState>{v1::CASE_STATE_REGISTERED,
+                                        v1::CASE_STATE_EXECUTION_ORDERED,
+                                        v1::CASE_STATE_TRANSFERRED_OUT}));
+}
+
+TEST_F(CasesE2eTest, CancelEndsTheCaseAndFurtherTransitionsFail) {
+  v1::Case c = Create(AdultCase("401/Pid.B/2026/PN Tgt"));
+  v1::CancelCaseRequest req;
+  req.set_name(c.name());
+  req.set_etag(c.etag());
+  req.set_request_id(NewRequestId());
+  req.mutable_cancellation()->set_reason(
+      v1::CANCELLATION_REASON_DECISION_ANNULLED);
+  v1::Case out;
+  grpc::Status s = stub().CancelCase(env_->Ctx(jaksa()).get(), req, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(out.state(), v1::CASE_STATE_CANCELLED);
+
+  const CasesEnvironment::Counts before = env_->CountsNow();
+  v1::IssueExecutionOrderRequest order;
+  order.set_name(out.name());
+  order.set_etag(out.etag());
+  order.set_request_id(NewRequestId());
+  order.mutable_execution_order()->set_order_number("X");
+  *order.mutable_execution_order()->mutable_issued_date() = DateOf(Today());
+  order.mutable_execution_order()->set_kejari_code("kejari-64.01");
+  s = stub().IssueExecutionOrder(env_->Ctx(jaksa()).get(), order, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_TRUE(absl::StrContains(s.error_message(), "CANCELLED"))
+      << s.error_message();
+  EXPECT_TRUE(env_->CountsNow() == before);
+}
+
+TEST_F(CasesE2eTest,
+       MissingOrBadFieldsAreInvalidArgumentNamingThemAndWriteNothing) {
+  struct Case {
+    std::string label;
+    std::function<void(v1::CreateCaseRequest&)> mutate;
+    std::string field;
+  };
+  const std::vector<Case> cases = {
+      {"no parent", [](auto& r) { r.clear_parent(); }, "parent"},
+      {"bad parent", [](auto& r) { r.set_parent("regencies/99.99"); },
+       "parent"},
+      {"no request id", [](auto& r) { r.clear_request_id(); }, "request_id"},
+      {"no case", [](auto& r) { r.clear_case_data(); }, "case_data"},
+      {"no name",
+       [](auto& r) {
+         r.mutable_case_data()->mutable_person()->clear_full_name();
+       },
+       "case_data.person.full_name"},
+      {"bad nik",
+       [](auto& r) {
+         r.mutable_case_data()->mutable_person()->set_nik("12345");
+       },
+       "case_data.person.nik"},
+      {"no court",
+       [](auto& r) {
+         r.mutable_case_data()->mutable_decision()->clear_court_name();
+       },
+       "case_data.decision.court_name"},
+      {"no decision number",
+       [](auto& r) {
+         r.mutable_case_data()->mutable_decision()->clear_decision_number();
+       },
+       "case_data.decision.decision_number"},
+      {"no consent",
+       [](auto& r) {
+         r.mutable_case_data()
+             ->mutable_decision()
+             ->mutable_considerations()
+             ->set_consent_given(false);
+       },
+       "case_data.decision.considerations.consent_given"},
+      {"no article",
+       [](auto& r) {
+         r.mutable_case_data()->mutable_offence()->clear_article();
+       },
+       "case_data.offence.article"},
+      {"threat 60 months",
+       [](auto& r) {
+         r.mutable_case_data()->mutable_offence()->set_max_prison_threat_months(
+             60);
+       },
+       "case_data.offence.max_prison_threat_months"},
+      {"241 hours",
+       [](auto& r) {
+         r.mutable_case_data()->mutable_sentence()->set_hours(241);
+       },
+       "case_data.sentence.hours"},
+      {"7 hours adult",
+       [](auto& r) { r.mutable_case_data()->mutable_sentence()->set_hours(7); },
+       "case_data.sentence.hours"},
+      {"no kind",
+       [](auto& r) { r.mutable_case_data()->mutable_sentence()->clear_kind(); },
+       "case_data.sentence.kind"},
+  };
+  for (const Case& tc : cases) {
+    SCOPED_TRACE(tc.label);
+    v1::CreateCaseRequest req;
+    req.set_parent("regencies/64.01");
+    *req.mutable_case_data() = AdultCase("501/Pid.B/2026/PN Tgt");
+    req.set_request_id(NewRequestId());
+    tc.mutate(req);
+    const CasesEnvironment::Counts before = env_->CountsNow();
+    v1::Case out;
+    grpc::Status s = stub().CreateCase(env_->Ctx(jaksa()).get(), req, &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << s.error_message();
+    std::vector<std::string> fields = BadFields(s);
+    EXPECT_NE(std::find(fields.begin(), fields.end(), tc.field), fields.end())
+        << s.error_message();
+    EXPECT_TRUE(env_->CountsNow() == before);
+  }
+
+  // Transition requests: etag, request id and the payload are required.
+  v1::Case c = Create(AdultCase("502/Pid.B/2026/PN Tgt"));
+  v1::IssueExecutionOrderRequest order;
+  order.set_name(c.name());
+  const CasesEnvironment::Counts before = env_->CountsNow();
+  v1::Case out;
+  grpc::Status s =
+      stub().IssueExecutionOrder(env_->Ctx(jaksa()).get(), order, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  std::vector<std::string> fields = BadFields(s);
+  std::sort(fields.begin(), fields.end());
+  EXPECT_EQ(fields, (std::vector<std::string>{"etag", "execution_order",
+                                              "request_id"}));
+  EXPECT_TRUE(env_->CountsNow() == before);
+
+  v1::ListCasesRequest list;
+  list.set_parent("regencies/64.01");
+  list.set_page_token("not-a-token");
+  v1::ListCasesResponse listed;
+  s = stub().ListCases(env_->Ctx(jaksa()).get(), list, &listed);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadFields(s), std::vector<std::string>{"page_token"});
+}
+
+TEST_F(CasesE2eTest, DuplicateRequestIdReplaysTheFirstAnswer) {
+  v1::CreateCaseRequest req;
+  req.set_parent("regencies/64.01");
+  *req.mutable_case_data() = AdultCase("601/Pid.B/2026/PN Tgt");
+  req.set_request_id(NewRequestId());
+  v1::Case first, second;
+  ASSERT_TRUE(stub().CreateCase(env_->Ctx(jaksa()).get(), req, &first).ok());
+  const CasesEnvironment::Counts before = env_->CountsNow();
+  grpc::Status s = stub().CreateCase(env_->Ctx(jaksa()).get(), req, &second);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(second.name(), first.name());
+  EXPECT_EQ(second.etag(), first.etag());
+  EXPECT_TRUE(env_->CountsNow() == before);
+
+  // The same id with another body: ALREADY_EXISTS, nothing written.
+  req.mutable_case_data()->mutable_sentence()->set_hours(50);
+  s = stub().CreateCase(env_->Ctx(jaksa()).get(), req, &second);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_TRUE(env_->CountsNow() == before);
+
+  // A transition retried after the case moved on still replays.
+  v1::IssueExecutionOrderRequest order;
+  order.set_name(first.name());
+  order.set_etag(first.etag());
+  order.set_request_id(NewRequestId());
+  order.mutable_execution_order()->set_order_number("PRINT-02");
+  *order.mutable_execution_order()->mutable_issued_date() = DateOf(Today());
+  order.mutable_execution_order()->set_kejari_code("kejari-64.01");
+  v1::Case ordered, again;
+  ASSERT_TRUE(
+      stub()
+          .IssueExecutionOrder(env_->Ctx(jaksa()).get(), order, &ordered)
+          .ok());
+  const CasesEnvironment::Counts after_order = env_->CountsNow();
+  s = stub().IssueExecutionOrder(env_->Ctx(jaksa()).get(), order, &again);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(again.etag(), ordered.etag());
+  EXPECT_TRUE(env_->CountsNow() == after_order);
+
+  // A second registration of the same court decision.
+  v1::CreateCaseRequest dup;
+  dup.set_parent("regencies/64.01");
+  *dup.mutable_case_data() = AdultCase("601/Pid.B/2026/PN Tgt");
+  dup.set_request_id(NewRequestId());
+  s = stub().CreateCase(env_->Ctx(jaksa()).get(), dup, &second);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_TRUE(env_->CountsNow() == after_order);
+}
+
+TEST_F(CasesE2eTest, StaleEtagIsAbortedAndWritesNothing) {
+  v1::Case c = Create(AdultCase("701/Pid.B/2026/PN Tgt"));
+  v1::Case ordered = Order(c);
+  ASSERT_NE(ordered.etag(), c.etag());
+  v1::CancelCaseRequest req;
+  req.set_name(c.name());
+  req.set_etag(c.etag());  // stale
+  req.set_request_id(NewRequestId());
+  req.mutable_cancellation()->set_reason(
+      v1::CANCELLATION_REASON_REGISTRATION_ERROR);
+  const CasesEnvironment::Counts before = env_->CountsNow();
+  v1::Case out;
+  grpc::Status s = stub().CancelCase(env_->Ctx(jaksa()).get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_TRUE(env_->CountsNow() == before);
+  EXPECT_EQ(Get(c.name()).state(), v1::CASE_STATE_EXECUTION_ORDERED);
+}
+
+TEST_F(CasesE2eTest, OtherRegencyAndRolesAreDeniedAndWriteNothing) {
+  v1::Case c = Create(AdultCase("801/Pid.B/2026/PN Tgt"));
+  const CasesEnvironment::Counts before = env_->CountsNow();
+  v1::Case out;
+  v1::CreateCaseRequest create;
+  create.set_parent("regencies/64.01");
+  *create.mutable_case_data() = AdultCase("802/Pid.B/2026/PN Tgt");
+  create.set_request_id(NewRequestId());
+  EXPECT_EQ(stub()
+                .CreateCase(env_->Ctx(env_->other_jaksa_).get(), create, &out)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      stub().CreateCase(env_->Ctx(env_->pk_).get(), create, &out).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(stub().CreateCase(env_->Ctx("").get(), create, &out).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  v1::CancelCaseRequest cancel;
+  cancel.set_name(c.name());
+  cancel.set_etag(c.etag());
+  cancel.set_request_id(NewRequestId());
+  cancel.mutable_cancellation()->set_reason(
+      v1::CANCELLATION_REASON_REGISTRATION_ERROR);
+  EXPECT_EQ(stub()
+                .CancelCase(env_->Ctx(env_->other_jaksa_).get(), cancel, &out)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::GetCaseRequest get;
+  get.set_name(c.name());
+  EXPECT_EQ(stub()
+                .GetCase(env_->Ctx(env_->other_jaksa_).get(), get, &out)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  // PK_BAPAS reads only cases handed over to its office.
+  EXPECT_EQ(stub().GetCase(env_->Ctx(env_->pk_).get(), get, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(env_->CountsNow() == before);
+
+  v1::Case handed = HandOver(Order(c));
+  v1::Case seen_by_pk = Get(handed.name(), env_->pk_);
+  EXPECT_NE(seen_by_pk.person().nik(), kNik);
+  EXPECT_EQ(seen_by_pk.person().nik().size(), std::string(kNik).size());
+  v1::GetCaseForExecutionRequest exec;
+  exec.set_name(handed.name());
+  v1::CaseForExecution view;
+  grpc::Status s =
+      stub().GetCaseForExecution(env_->Ctx(env_->service_).get(), exec, &view);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(view.state(), v1::CASE_STATE_HANDED_OVER);
+  EXPECT_EQ(view.sentence_minutes(), 40 * 60);
+  EXPECT_FALSE(absl::StrContains(view.SerializeAsString(), kNik));
+  EXPECT_FALSE(absl::StrContains(view.SerializeAsString(), kPersonName));
+}
+
+TEST_F(CasesE2eTest, ListFiltersPagesAndMasksNik) {
+  for (int i = 0; i < 3; ++i) {
+    Create(AdultCase(absl::StrCat("90", i, "/Pid.B/2026/PN Tgt")));
+  }
+  v1::ListCasesRequest req;
+  req.set_parent("regencies/64.01");
+  req.set_filter("state = REGISTERED");
+  req.set_page_size(2);
+  std::set<std::string> names;
+  int32_t total = 0;
+  for (int page = 0; page < 50; ++page) {
+    v1::ListCasesResponse resp;
+    grpc::Status s = stub().ListCases(env_->Ctx(jaksa()).get(), req, &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    total = resp.total_size();
+    for (const v1::Case& c : resp.cases()) {
+      EXPECT_EQ(c.state(), v1::CASE_STATE_REGISTERED);
+      EXPECT_EQ(c.person().nik(), kNik);  // JAKSA sees the NIK
+      EXPECT_TRUE(names.insert(c.name()).second) << "twice: " << c.name();
+    }
+    if (resp.next_page_token().empty()) break;
+    req.set_page_token(resp.next_page_token());
+  }
+  EXPECT_GE(names.size(), 3u);
+  EXPECT_EQ(static_cast<int32_t>(names.size()), total);
+
+  // A token of one filter is refused with another.
+  v1::ListCasesRequest first;
+  first.set_parent("regencies/64.01");
+  first.set_page_size(1);
+  v1::ListCasesResponse resp;
+  ASSERT_TRUE(stub().ListCases(env_->Ctx(jaksa()).get(), first, &resp).ok());
+  ASSERT_FALSE(resp.next_page_token().empty());
+  first.set_page_token(resp.next_page_token());
+  first.set_filter("state = CANCELLED");
+  grpc::Status s = stub().ListCases(env_->Ctx(jaksa()).get(), first, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadFields(s), std::vector<std::string>{"page_token"});
+
+  // National viewers see no personal data at all.
+  v1::ListCasesRequest all;
+  all.set_parent("regencies/-");
+  resp.Clear();
+  s = stub().ListCases(env_->Ctx(env_->viewer_).get(), all, &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_GT(resp.cases_size(), 0);
+  EXPECT_FALSE(absl::StrContains(resp.SerializeAsString(), kNik));
+  EXPECT_FALSE(absl::StrContains(resp.SerializeAsString(), kPersonName));
+
+  v1::ListCasesRequest bad;
+  bad.set_parent("regencies/64.01");
+  bad.set_filter("nonsense >< 3");
+  s = stub().ListCases(env_->Ctx(jaksa()).get(), bad, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadFields(s), std::vector<std::string>{"filter"});
+}
+
+// Exactly-once effect: the binary restarts with its feed cursor erased, so
+// supervision's whole feed is delivered again; no case changes twice.
+TEST_F(CasesE2eTest, ZyRedeliveredSupervisionFeedHasNoSecondEffect) {
+  v1::Case c = ServeAllHours(
+      HandOver(Order(Create(AdultCase("951/Pid.B/2026/PN Tgt")))));
+  const std::string cursor_key =
+      absl::StrCat(kCasesPrefix, "feed:supervision:cursor");
+  ASSERT_GE(env_->binary_->Signal(SIGTERM, absl::Seconds(10)), 0);
+  const CasesEnvironment::Counts before = env_->CountsNow();
+  const std::string last = std::string(absl::StripAsciiWhitespace(
+      env_->cases_redis_.Cli(absl::StrCat("GET ", cursor_key))));
+  ASSERT_FALSE(last.empty());
+  env_->cases_redis_.Cli(absl::StrCat("DEL ", cursor_key));
+  env_->StartBinary();
+  // Wait until the consumer is back at the last event it had applied.
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (absl::Now() < deadline &&
+         std::string(absl::StripAsciiWhitespace(env_->cases_redis_.Cli(
+             absl::StrCat("GET ", cursor_key)))) != last) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_EQ(std::string(absl::StripAsciiWhitespace(
+                env_->cases_redis_.Cli(absl::StrCat("GET ", cursor_key)))),
+            last);
+  // Nothing was written again: same keys, same feed, same audit trail.
+  EXPECT_TRUE(env_->CountsNow() == before);
+  v1::Case after = Get(c.name());
+  EXPECT_EQ(after.version(), c.version());
+  EXPECT_EQ(HistoryStates(c.name()).size(), 5u);
+}
+
+// Runs last in this file (gtest runs tests in order of definition): checks
+// what every scenario above left behind.
+TEST_F(CasesE2eTest, ZzNoPersonalDataInFeedOrLogsAndAuditChainVerifies) {
+  // Something happened: a case with the NIK and name exists.
+  Create(AdultCase("999/Pid.B/2026/PN Tgt"));
+  const auto entries = env_->FeedEntries();
+  ASSERT_GT(entries.size(), 10u);
+  for (const auto& [bytes, event] : entries) {
+    EXPECT_FALSE(absl::StrContains(bytes, kNik)) << event.event_type();
+    EXPECT_FALSE(absl::StrContains(bytes, kPersonName)) << event.event_type();
+    EXPECT_FALSE(absl::StrContains(bytes, "Jl. Uji Coba"))
+        << event.event_type();
+  }
+  // Every supervision event was applied or skipped, none dead-lettered.
+  EXPECT_EQ(std::string(absl::StripAsciiWhitespace(env_->cases_redis_.Cli(
+                absl::StrCat("XLEN ", kCasesPrefix, "feed:supervision:dead")))),
+            "0");
+  const std::string log = env_->binary_->ReadLog();
+  EXPECT_FALSE(log.empty());
+  EXPECT_FALSE(absl::StrContains(log, kNik));
+  EXPECT_FALSE(absl::StrContains(log, kPersonName));
+
+  absl::StatusOr<audit::VerifyReport> report =
+      audit::Verify(*env_->cases_pool_, kCasesPrefix);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->first_broken_sequence, 0) << report->reason;
+  EXPECT_GT(report->entries_checked, 10);
+  // Audit entries hold no personal data either.
+  const std::string audit_log = env_->cases_redis_.Cli(
+      absl::StrCat("XRANGE ", kCasesPrefix, "audit:log - +"));
+  EXPECT_FALSE(absl::StrContains(audit_log, kNik));
+  EXPECT_FALSE(absl::StrContains(audit_log, kPersonName));
+}
+
+}  // namespace
+}  // namespace ks::cases::testing

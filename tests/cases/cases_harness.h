@@ -1,0 +1,329 @@
+// Test harness for the cases service end to end: a real redis-server for
+// cases, the real kerjasosial-cases binary (spawned, its log captured), a
+// supervision feed served by common/feed's FeedServer over a second real
+// redis-server (the test XADDs supervision events into it), tokens minted
+// into a real token file, and builders of valid requests.
+//
+// Not thread-safe except the stub, which gRPC makes thread-safe.
+#ifndef KS_TESTS_CASES_CASES_HARNESS_H_
+#define KS_TESTS_CASES_CASES_HARNESS_H_
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/auth/principal.h"
+#include "common/auth/token_file.h"
+#include "common/feed/feed_server.h"
+#include "common/ids/id.h"
+#include "common/redis/client.h"
+#include "common/status/rich_status.h"
+#include "common/testing/process.h"
+#include "common/testing/redis_server.h"
+#include "common/time/clock.h"
+#include "google/protobuf/util/time_util.h"
+#include "google/rpc/error_details.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "kerjasosial/cases/v1/cases_service.grpc.pb.h"
+#include "kerjasosial/supervision/v1/events.pb.h"
+#include "kerjasosial/supervision/v1/supervision_service.grpc.pb.h"
+
+namespace ks::cases::testing {
+
+namespace v1 = ::kerjasosial::cases::v1;
+namespace sv1 = ::kerjasosial::supervision::v1;
+using ::kerjasosial::common::v1::Event;
+
+inline constexpr char kCasesPrefix[] = "ks:{cases}:";
+inline constexpr char kSupervisionStream[] = "ks:{supervision}:events";
+inline constexpr char kBapasOffice[] = "bapas-balikpapan";
+
+// A person whose NIK and name the privacy checks search for.
+inline constexpr char kNik[] = "6401054101900003";
+inline constexpr char kPersonName[] = "Ratna Kusumawardani Ujicoba";
+
+// A test Supervision service: only StreamEvents, served by a real
+// FeedServer over the supervision redis-server; every other method is
+// gRPC's UNIMPLEMENTED. Checks the SERVICE bearer token.
+class SupervisionFeedService final : public sv1::Supervision::CallbackService {
+ public:
+  SupervisionFeedService(redis::Pool& pool, std::string token)
+      : token_(std::move(token)),
+        feed_(pool,
+              feed::FeedServerOptions{kSupervisionStream, "supervision-test"}) {
+  }
+  grpc::ServerWriteReactor<Event>* StreamEvents(
+      grpc::CallbackServerContext* context,
+      const kerjasosial::common::v1::StreamEventsRequest* request) override {
+    auto it = context->client_metadata().find("authorization");
+    if (it == context->client_metadata().end() ||
+        std::string(it->second.data(), it->second.size()) !=
+            "Bearer " + token_) {
+      return feed::FinishedStream(
+          grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "token"));
+    }
+    return feed_.Stream(context, request);
+  }
+  feed::FeedServer& feed() { return feed_; }
+
+ private:
+  std::string token_;
+  feed::FeedServer feed_;
+};
+
+class CasesEnvironment {
+ public:
+  // Starts both redis-servers, the supervision feed server and the cases
+  // binary. `with_feed`: pass --supervision_address.
+  void Start(bool with_feed) {
+    dir_ = ::testing::TempDir() + "ks_cases_e2e_" + std::to_string(getpid()) +
+           "_" + ids::NewId();
+    std::filesystem::create_directories(dir_);
+    ASSERT_TRUE(cases_redis_.Start().ok());
+    ASSERT_TRUE(supervision_redis_.Start().ok());
+    token_file_ = dir_ + "/tokens.tsv";
+    jaksa_ = Mint("jaksa-6401", "kejari-64.01", auth::Role::JAKSA,
+                  {"64.01", "64.02"});
+    other_jaksa_ =
+        Mint("jaksa-7101", "kejari-71.01", auth::Role::JAKSA, {"71.01"});
+    pk_ = Mint("pk-bpp-01", kBapasOffice, auth::Role::PK_BAPAS, {"64"});
+    service_ = Mint("svc-supervision", "bapas-balikpapan-svc",
+                    auth::Role::SERVICE, {"*"});
+    viewer_ = Mint("viewer-01", "kejagung", auth::Role::NATIONAL_VIEWER, {"*"});
+    service_token_file_ = dir_ + "/service.token";
+    {
+      std::FILE* f = std::fopen(service_token_file_.c_str(), "w");
+      ASSERT_NE(f, nullptr);
+      std::fputs((service_ + "\n").c_str(), f);
+      std::fclose(f);
+    }
+
+    redis::Options sup;
+    sup.port = supervision_redis_.port();
+    supervision_pool_ = std::make_unique<redis::Pool>(sup);
+    supervision_service_ =
+        std::make_unique<SupervisionFeedService>(*supervision_pool_, service_);
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                             &supervision_port_);
+    builder.RegisterService(supervision_service_.get());
+    supervision_server_ = builder.BuildAndStart();
+    ASSERT_NE(supervision_server_, nullptr);
+
+    redis::Options own;
+    own.port = cases_redis_.port();
+    cases_pool_ = std::make_unique<redis::Pool>(own);
+    cases_port_ = ks::testing::PickFreePort();
+    std::vector<std::string> args = {
+        absl::StrCat("--listen=127.0.0.1:", cases_port_),
+        "--metrics_listen=127.0.0.1:0",
+        "--token_file=" + token_file_,
+        absl::StrCat("--redis_port=", cases_redis_.port()),
+        "--deployment_id=cases-e2e",
+        "--shutdown_grace=2s"};
+    if (with_feed) {
+      args.push_back(
+          absl::StrCat("--supervision_address=127.0.0.1:", supervision_port_));
+      args.push_back("--service_token_file=" + service_token_file_);
+    }
+    binary_ = std::make_unique<ks::testing::Process>(KS_BIN_CASES, args);
+    StartBinary();
+  }
+
+  void StartBinary() {
+    ASSERT_TRUE(binary_->Start().ok());
+    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", cases_port_),
+                                   grpc::InsecureChannelCredentials());
+    ASSERT_TRUE(channel_->WaitForConnected(std::chrono::system_clock::now() +
+                                           std::chrono::seconds(20)))
+        << binary_->ReadLog();
+    stub_ = v1::Cases::NewStub(channel_);
+  }
+
+  void Stop() {
+    if (binary_ && binary_->running())
+      binary_->Signal(SIGTERM, absl::Seconds(10));
+    if (supervision_server_) {
+      supervision_service_->feed().Shutdown();
+      supervision_server_->Shutdown(std::chrono::system_clock::now() +
+                                    std::chrono::seconds(2));
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  std::string Mint(const std::string& id, const std::string& agency,
+                   auth::Role role, std::vector<std::string> regencies) {
+    auth::Principal p{id, agency, role, std::move(regencies)};
+    absl::StatusOr<std::string> token = auth::MintToken(token_file_, p);
+    EXPECT_TRUE(token.ok()) << token.status();
+    return token.ok() ? *token : "";
+  }
+
+  // A ClientContext carrying `token` (empty: none) and a deadline.
+  static std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token) {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
+    ctx->set_deadline(std::chrono::system_clock::now() +
+                      std::chrono::seconds(10));
+    return ctx;
+  }
+
+  // XADDs one supervision event (serialized Event, no cursor) to the
+  // supervision feed.
+  void PublishSupervision(const google::protobuf::Message& payload,
+                          const std::string& aggregate_name,
+                          const std::string& regency) {
+    Event e;
+    e.set_event_id(ids::NewId());
+    e.set_aggregate_type("kerjasosial.supervision.v1.HoursLedger");
+    e.set_aggregate_name(aggregate_name);
+    e.set_aggregate_version(++supervision_version_);
+    e.set_regency_code(regency);
+    *e.mutable_event_time() =
+        google::protobuf::util::TimeUtil::GetCurrentTime();
+    e.set_event_type(payload.GetDescriptor()->full_name());
+    e.mutable_payload()->PackFrom(payload);
+    e.set_source("supervision-test");
+    absl::StatusOr<redis::Reply> r = supervision_pool_->Command(
+        {"XADD", kSupervisionStream, "*", "event", e.SerializeAsString()});
+    ASSERT_TRUE(r.ok()) << r.status();
+  }
+
+  // Raw counts of the cases Redis (for "nothing written" checks).
+  struct Counts {
+    int64_t keys = 0, events = 0, audit = 0;
+    bool operator==(const Counts& o) const {
+      return keys == o.keys && events == o.events && audit == o.audit;
+    }
+  };
+  Counts CountsNow() {
+    Counts c;
+    c.keys = std::stoll(cases_redis_.Cli("DBSIZE"));
+    c.events = std::stoll(
+        cases_redis_.Cli(absl::StrCat("XLEN ", kCasesPrefix, "events")));
+    c.audit = std::stoll(
+        cases_redis_.Cli(absl::StrCat("XLEN ", kCasesPrefix, "audit:log")));
+    return c;
+  }
+
+  // Every entry of the cases feed, as raw bytes and parsed.
+  std::vector<std::pair<std::string, Event>> FeedEntries() {
+    std::vector<std::pair<std::string, Event>> out;
+    absl::StatusOr<redis::Reply> r = cases_pool_->Command(
+        {"XRANGE", absl::StrCat(kCasesPrefix, "events"), "-", "+"});
+    EXPECT_TRUE(r.ok()) << r.status();
+    if (!r.ok()) return out;
+    for (const redis::Reply& entry : r->elements) {
+      const redis::Reply& fields = entry.elements[1];
+      for (size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
+        if (fields.elements[i].str != "event") continue;
+        Event e;
+        EXPECT_TRUE(e.ParseFromString(fields.elements[i + 1].str));
+        out.emplace_back(fields.elements[i + 1].str, e);
+      }
+    }
+    return out;
+  }
+
+  ks::testing::RedisServer cases_redis_;
+  ks::testing::RedisServer supervision_redis_;
+  std::unique_ptr<redis::Pool> cases_pool_;
+  std::unique_ptr<redis::Pool> supervision_pool_;
+  std::unique_ptr<SupervisionFeedService> supervision_service_;
+  std::unique_ptr<grpc::Server> supervision_server_;
+  int supervision_port_ = 0;
+  int cases_port_ = 0;
+  std::unique_ptr<ks::testing::Process> binary_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::Cases::Stub> stub_;
+  std::string dir_, token_file_, service_token_file_;
+  std::string jaksa_, other_jaksa_, pk_, service_, viewer_;
+  int64_t supervision_version_ = 0;
+};
+
+inline google::type::Date DateOf(absl::CivilDay d) {
+  return DateFromCivilDay(d);
+}
+
+// Today in Kalimantan Timur (WITA), the zone of regency 64.01.
+inline absl::CivilDay Today() {
+  absl::TimeZone zone;
+  absl::LoadTimeZone("Asia/Makassar", &zone);
+  return LocalDay(absl::Now(), zone);
+}
+
+// A valid adult principal case (R1, R3, R5) in regency 64.01: 40 hours
+// replacing 3 months of prison; the decision names `consequence`.
+inline v1::Case AdultCase(
+    const std::string& decision_number,
+    v1::BreachConsequence consequence = v1::BREACH_CONSEQUENCE_REPEAT) {
+  v1::Case c;
+  v1::Person* p = c.mutable_person();
+  p->set_full_name(kPersonName);
+  p->set_nik(kNik);
+  *p->mutable_birth_date() = DateOf(absl::CivilDay(1990, 1, 1));
+  p->set_sex(v1::SEX_FEMALE);
+  p->set_address("Jl. Uji Coba No. 1");
+  v1::CourtDecision* d = c.mutable_decision();
+  d->set_court_name("Pengadilan Negeri Tanah Grogot");
+  d->set_court_level(v1::COURT_LEVEL_FIRST_INSTANCE);
+  d->set_decision_number(decision_number);
+  *d->mutable_decided_date() = DateOf(Today() - 30);
+  *d->mutable_final_date() = DateOf(Today() - 20);
+  d->mutable_considerations()->set_consent_given(true);
+  d->mutable_considerations()->set_work_ability_considered(true);
+  v1::Offence* o = c.mutable_offence();
+  o->set_article("KUHP Pasal 476");
+  o->set_category("theft");
+  o->set_max_prison_threat_months(48);
+  *o->mutable_offence_date() = DateOf(Today() - 90);
+  v1::Sentence* s = c.mutable_sentence();
+  s->set_kind(kerjasosial::common::v1::SENTENCE_KIND_ADULT_KERJA_SOSIAL);
+  s->set_basis(v1::SENTENCE_BASIS_PRINCIPAL);
+  s->set_hours(40);
+  s->set_imposed_prison_months(3);
+  s->set_imposed_fine_rupiah(5000000);
+  s->set_breach_consequence(consequence);
+  return c;
+}
+
+// A valid child case (R11): 20 hours of pelayanan masyarakat, Litmas given,
+// 15 years old at the offence.
+inline v1::Case ChildCase(const std::string& decision_number) {
+  v1::Case c = AdultCase(decision_number);
+  *c.mutable_person()->mutable_birth_date() = DateOf(Today() - 365 * 15);
+  c.mutable_person()->clear_nik();
+  c.mutable_person()->set_sex(v1::SEX_MALE);
+  c.mutable_decision()->set_court_name("Pengadilan Negeri Tanah Grogot (Anak)");
+  v1::Sentence* s = c.mutable_sentence();
+  s->set_kind(
+      kerjasosial::common::v1::SENTENCE_KIND_CHILD_PELAYANAN_MASYARAKAT);
+  s->set_hours(20);
+  s->set_imposed_fine_rupiah(0);
+  s->set_breach_consequence(v1::BREACH_CONSEQUENCE_REPEAT);
+  s->mutable_litmas()->set_number("LITMAS/2026/017");
+  *s->mutable_litmas()->mutable_date() = DateOf(Today() - 40);
+  s->mutable_litmas()->set_bapas_office_code(kBapasOffice);
+  return c;
+}
+
+// The field paths of the google.rpc.BadRequest in `status`.
+inline std::vector<std::string> BadFields(const grpc::Status& status) {
+  google::rpc::BadRequest bad;
+  std::vector<std::string> fields;
+  if (!GetDetail(status, &bad)) return fields;
+  for (const auto& v : bad.field_violations()) fields.push_back(v.field());
+  return fields;
+}
+
+}  // namespace ks::cases::testing
+
+#endif  // KS_TESTS_CASES_CASES_HARNESS_H_
