@@ -1,31 +1,10 @@
 #include "common/metrics/metrics.h"
 
-#include <arpa/inet.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
+#include "common/testing/http_get.h"
 #include "gtest/gtest.h"
 
 namespace ks::metrics {
 namespace {
-
-std::string HttpGet(int port, const std::string& path) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  std::string out;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
-    std::string req = "GET " + path + " HTTP/1.0\r\n\r\n";
-    (void)!write(fd, req.data(), req.size());
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof(buf))) > 0) out.append(buf, n);
-  }
-  close(fd);
-  return out;
-}
 
 TEST(RegistryTest, RendersCountersGaugesAndCumulativeHistograms) {
   Registry r;
@@ -62,10 +41,10 @@ TEST(HttpExporterTest, ServesMetricsOverHttp) {
   r.Counter("ks_test_total", "t").Increment();
   auto exporter = HttpExporter::Start("127.0.0.1:0", &r);
   ASSERT_TRUE(exporter.ok()) << exporter.status();
-  std::string resp = HttpGet((*exporter)->port(), "/metrics");
+  std::string resp = testing::HttpGet((*exporter)->port(), "/metrics");
   EXPECT_EQ(resp.rfind("HTTP/1.0 200 OK", 0), 0u) << resp;
   EXPECT_NE(resp.find("ks_test_total 1\n"), std::string::npos);
-  EXPECT_NE(HttpGet((*exporter)->port(), "/nope").find("404"),
+  EXPECT_NE(testing::HttpGet((*exporter)->port(), "/nope").find("404"),
             std::string::npos);
   (*exporter)->Stop();
 }

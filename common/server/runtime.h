@@ -78,6 +78,28 @@ class Runtime {
   std::unique_ptr<feed::FeedServer> feed_;
 };
 
+// The handlers every publishing service shares: StreamEvents over the
+// Runtime's outbox feed. A service derives its handlers from
+// FeedService<its generated CallbackService>; methods it does not override
+// answer gRPC's own UNIMPLEMENTED.
+template <typename CallbackServiceT>
+class FeedService : public CallbackServiceT {
+ public:
+  explicit FeedService(Runtime& runtime) : runtime_(runtime) {}
+
+  grpc::ServerWriteReactor<kerjasosial::common::v1::Event>* StreamEvents(
+      grpc::CallbackServerContext* context,
+      const kerjasosial::common::v1::StreamEventsRequest* request) override {
+    return runtime_.StreamEvents(context, request);
+  }
+
+ protected:
+  Runtime& runtime() { return runtime_; }
+
+ private:
+  Runtime& runtime_;
+};
+
 // Logs why a binary could not start.
 void LogStartupError(absl::string_view service, const absl::Status& status);
 

@@ -1,9 +1,5 @@
 #include "common/server/server.h"
 
-#include <arpa/inet.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <thread>
 
@@ -12,6 +8,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "common/redis/client.h"
+#include "common/testing/http_get.h"
 #include "common/testing/redis_server.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
@@ -86,24 +83,6 @@ bool Eventually(Pred pred) {
     absl::SleepFor(absl::Milliseconds(20));
   }
   return pred();
-}
-
-std::string HttpGet(int port, const std::string& path) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  std::string out;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
-    std::string req = "GET " + path + " HTTP/1.0\r\n\r\n";
-    (void)!write(fd, req.data(), req.size());
-    char buf[4096];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof(buf))) > 0) out.append(buf, n);
-  }
-  close(fd);
-  return out;
 }
 
 TEST(ServerTest, HealthFollowsRedisReachability) {
@@ -186,7 +165,7 @@ TEST(ServerTest, ExportsRpcCountsByMethodAndCode) {
   SleepRequest req;
   SleepResponse resp;
   ASSERT_TRUE(stub->Sleep(&ctx, req, &resp).ok());
-  std::string text = HttpGet((*server)->metrics_port(), "/metrics");
+  std::string text = testing::HttpGet((*server)->metrics_port(), "/metrics");
   EXPECT_NE(text.find("ks_rpc_total{code=\"OK\",method=\"/"
                       "kerjasosial.testing.server.v1.Slow/Sleep\"}"),
             std::string::npos)

@@ -1,7 +1,8 @@
 // The gRPC handlers of the placements service
-// (kerjasosial.placements.v1.Placements), run by the Pemda. Methods not
-// implemented yet answer gRPC's own UNIMPLEMENTED (the generated base class
-// does); StreamEvents serves this deployment's outbox feed.
+// (kerjasosial.placements.v1.Placements), run by the Pemda. Only StreamEvents
+// (this deployment's outbox feed) is served so far; every other method answers
+// gRPC's own UNIMPLEMENTED until the issue that builds the placements service
+// lands.
 #ifndef KS_SERVICES_PLACEMENTS_PLACEMENTS_SERVICE_H_
 #define KS_SERVICES_PLACEMENTS_PLACEMENTS_SERVICE_H_
 
@@ -10,20 +11,8 @@
 
 namespace ks::placements {
 
-class PlacementsService final
-    : public kerjasosial::placements::v1::Placements::CallbackService {
- public:
-  explicit PlacementsService(server::Runtime& runtime) : runtime_(runtime) {}
-
-  grpc::ServerWriteReactor<kerjasosial::common::v1::Event>* StreamEvents(
-      grpc::CallbackServerContext* context,
-      const kerjasosial::common::v1::StreamEventsRequest* request) override {
-    return runtime_.StreamEvents(context, request);
-  }
-
- private:
-  server::Runtime& runtime_;
-};
+using PlacementsService = server::FeedService<
+    kerjasosial::placements::v1::Placements::CallbackService>;
 
 }  // namespace ks::placements
 

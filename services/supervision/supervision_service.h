@@ -1,7 +1,8 @@
 // The gRPC handlers of the supervision service
-// (kerjasosial.supervision.v1.Supervision), run by the Bapas. Methods not
-// implemented yet answer gRPC's own UNIMPLEMENTED (the generated base class
-// does); StreamEvents serves this deployment's outbox feed.
+// (kerjasosial.supervision.v1.Supervision), run by the Bapas. Only StreamEvents
+// (this deployment's outbox feed) is served so far; every other method answers
+// gRPC's own UNIMPLEMENTED until the issue that builds the supervision service
+// lands.
 #ifndef KS_SERVICES_SUPERVISION_SUPERVISION_SERVICE_H_
 #define KS_SERVICES_SUPERVISION_SUPERVISION_SERVICE_H_
 
@@ -10,20 +11,8 @@
 
 namespace ks::supervision {
 
-class SupervisionService final
-    : public kerjasosial::supervision::v1::Supervision::CallbackService {
- public:
-  explicit SupervisionService(server::Runtime& runtime) : runtime_(runtime) {}
-
-  grpc::ServerWriteReactor<kerjasosial::common::v1::Event>* StreamEvents(
-      grpc::CallbackServerContext* context,
-      const kerjasosial::common::v1::StreamEventsRequest* request) override {
-    return runtime_.StreamEvents(context, request);
-  }
-
- private:
-  server::Runtime& runtime_;
-};
+using SupervisionService = server::FeedService<
+    kerjasosial::supervision::v1::Supervision::CallbackService>;
 
 }  // namespace ks::supervision
 
