@@ -112,6 +112,8 @@ void CheckVersion(const PolicyVersion& v, Checker& c) {
             e.threat_months_exclusive_max(), 1, kMaxMonths);
     c.Range("eligibility.imposed_prison_months_max",
             e.imposed_prison_months_max(), 1, kMaxMonths);
+    // KUHP: a Bulan is 30 Hari; a calendar month is 28..31 days.
+    c.Range("eligibility.days_per_bulan", e.days_per_bulan(), 28, 31);
     c.Enumerated("eligibility.imposed_fine_category_max",
                  e.imposed_fine_category_max(), v1::FineCategory_IsValid);
   }

@@ -64,6 +64,7 @@ TEST(DefaultPolicyTest, EqualsDesignTable) {
   // R1: threat < 5 years; prison <= 6 months or fine <= category II.
   EXPECT_EQ(v.eligibility().threat_months_exclusive_max(), 5 * 12);
   EXPECT_EQ(v.eligibility().imposed_prison_months_max(), 6);
+  EXPECT_EQ(v.eligibility().days_per_bulan(), 30);  // KUHP: 1 Bulan = 30 Hari
   EXPECT_EQ(v.eligibility().imposed_fine_category_max(), v1::FINE_CATEGORY_II);
 
   // R2: KUHP Pasal 79(1); minimum fine Pasal 78(2).

@@ -320,16 +320,17 @@ void CheckImposed(Validator& v, const v1::Case& c, const PolicyVersion& policy,
   if (s.imposed_prison_months() < 0) {
     v.AddViolation(F("sentence.imposed_prison_months"), "must not be negative");
   }
-  if (s.imposed_prison_days() < 0 || s.imposed_prison_days() > kDaysPerBulan) {
+  const int32_t days_per_bulan = policy.eligibility().days_per_bulan();
+  if (s.imposed_prison_days() < 0 || s.imposed_prison_days() > days_per_bulan) {
     v.AddViolation(F("sentence.imposed_prison_days"),
-                   absl::StrCat("must be between 0 and ", kDaysPerBulan,
+                   absl::StrCat("must be between 0 and ", days_per_bulan,
                                 ", got ", s.imposed_prison_days()));
   } else if (s.imposed_prison_months() >= 0) {
-    const int64_t days = int64_t{s.imposed_prison_months()} * kDaysPerBulan +
+    const int64_t days = int64_t{s.imposed_prison_months()} * days_per_bulan +
                          s.imposed_prison_days();
     const int64_t max_days =
         int64_t{policy.eligibility().imposed_prison_months_max()} *
-        kDaysPerBulan;
+        days_per_bulan;
     if (adult_principal && days > max_days) {
       v.AddViolation(
           F("sentence.imposed_prison_months"),
@@ -481,7 +482,7 @@ void CheckSentence(Validator& v, const v1::Case& c, const PolicyVersion& policy,
   CheckImposed(v, c, policy, is_adult && !substitute);
   // The consequence must have something to act on (R8).
   if (s.breach_consequence() == v1::BREACH_CONSEQUENCE_SERVE_PRISON &&
-      ReplacedPrisonDays(s) <= 0) {
+      ReplacedPrisonDays(s, policy) <= 0) {
     v.AddViolation(F("sentence.breach_consequence"),
                    absl::StrCat("SERVE_PRISON needs an imposed prison term (",
                                 kR8, "(b))"));
@@ -532,7 +533,7 @@ absl::Status ValidateNewCase(const Case& c, const PolicyVersion& policy,
 
 Case WithDerivedFields(Case c, const PolicyVersion& policy) {
   v1::Sentence* s = c.mutable_sentence();
-  s->set_replaced_prison_days(ReplacedPrisonDays(*s));
+  s->set_replaced_prison_days(ReplacedPrisonDays(*s, policy));
   s->set_policy_version(policy.version());
   if (c.has_person() && !c.person().nik().empty()) {
     Validator nik_check;
@@ -607,10 +608,11 @@ int64_t RemainingMinutesAfterPayment(int32_t substitute_hours,
   return hours * 60;
 }
 
-int32_t ReplacedPrisonDays(const kerjasosial::cases::v1::Sentence& s) {
-  const int64_t days =
-      int64_t{std::max(s.imposed_prison_months(), 0)} * kDaysPerBulan +
-      std::max(s.imposed_prison_days(), 0);
+int32_t ReplacedPrisonDays(const kerjasosial::cases::v1::Sentence& s,
+                           const PolicyVersion& policy) {
+  const int64_t days = int64_t{std::max(s.imposed_prison_months(), 0)} *
+                           policy.eligibility().days_per_bulan() +
+                       std::max(s.imposed_prison_days(), 0);
   return static_cast<int32_t>(std::min<int64_t>(days, INT32_MAX));
 }
 

@@ -34,11 +34,6 @@ namespace ks::cases::domain {
 using ::kerjasosial::cases::v1::Case;
 using ::kerjasosial::common::v1::PolicyVersion;
 
-// Days counted for one "Bulan" of an imposed prison term. The KUHP defines a
-// Bulan as 30 Hari (the comment on `adult.span_days` in
-// data/policy/default.textproto); the policy has no field for it yet.
-inline constexpr int32_t kDaysPerBulan = 30;
-
 // Prefix of every field path in violations: the request field that carries a
 // whole Case (cases_service.proto).
 inline constexpr char kCaseField[] = "case_data";
@@ -82,8 +77,12 @@ int64_t RemainingMinutesAfterPayment(int32_t substitute_hours,
                                      int64_t fine_rupiah, int64_t paid_rupiah,
                                      const PolicyVersion& policy);
 
-// The replaced prison term in days: months x kDaysPerBulan + days.
-int32_t ReplacedPrisonDays(const kerjasosial::cases::v1::Sentence& s);
+// The replaced prison term in days: months x the policy's days per Bulan +
+// days. Computed once at registration (WithDerivedFields) and read from
+// `sentence.replaced_prison_days` afterwards, so a later policy version never
+// changes a registered sentence.
+int32_t ReplacedPrisonDays(const kerjasosial::cases::v1::Sentence& s,
+                           const PolicyVersion& policy);
 
 // The fine the community work replaces, whole rupiah: the Pasal 82 fine of a
 // fine-substitute case, else the imposed fine (0 if none).

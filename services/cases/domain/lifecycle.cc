@@ -531,7 +531,7 @@ absl::StatusOr<Transition> DecideBreachOutcome(
       if (v.Required("outcome.serve_prison", o.has_serve_prison())) {
         CheckExtentAmount(v, "outcome.serve_prison.prison_days",
                           o.serve_prison().prison_days(),
-                          ReplacedPrisonDays(c.sentence()), o.extent(),
+                          c.sentence().replaced_prison_days(), o.extent(),
                           "prison days", absl::StrCat(kR8, "(b)"));
       }
       break;

@@ -19,7 +19,7 @@ v1::CaseFacts Facts(const v1::Case& c, v1::CaseState previous_state) {
   f.set_basis(c.sentence().basis());
   f.set_offence_category(c.offence().category());
   f.set_sentence_hours(CurrentSentenceHours(c));
-  f.set_replaced_prison_days(ReplacedPrisonDays(c.sentence()));
+  f.set_replaced_prison_days(c.sentence().replaced_prison_days());
   f.set_replaced_fine_rupiah(ReplacedFineRupiah(c));
   f.set_state(c.state());
   f.set_previous_state(previous_state);
