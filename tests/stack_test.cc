@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "common/testing/http_get.h"
 #include "common/testing/process.h"
 #include "common/testing/redis_server.h"
 #include "grpcpp/create_channel.h"
@@ -50,10 +51,12 @@ class StackTest : public ::testing::Test {
       ASSERT_TRUE(redis->Start().ok());
       int port = testing::PickFreePort();
       addresses_.push_back(absl::StrCat("127.0.0.1:", port));
+      metrics_ports_.push_back(testing::PickFreePort());
       auto process = std::make_unique<testing::Process>(
           b.path,
           std::vector<std::string>{absl::StrCat("--listen=", addresses_.back()),
-                                   "--metrics_listen=127.0.0.1:0",
+                                   absl::StrCat("--metrics_listen=127.0.0.1:",
+                                                metrics_ports_.back()),
                                    absl::StrCat("--redis_port=", redis->port()),
                                    "--health_interval=100ms",
                                    "--shutdown_grace=5s"},
@@ -83,6 +86,7 @@ class StackTest : public ::testing::Test {
 
   std::string dir_, token_file_, viewer_token_, pemda_token_;
   std::vector<std::string> addresses_;
+  std::vector<int> metrics_ports_;
   std::vector<std::unique_ptr<testing::RedisServer>> redis_;
   std::vector<std::unique_ptr<testing::Process>> processes_;
 };
@@ -136,6 +140,23 @@ TEST_F(StackTest, FeedsNeedAFeedRoleAndUnbuiltMethodsSayUnimplemented) {
   kerjasosial::placements::v1::Site resp;
   EXPECT_EQ(placements->GetSite(&ctx, req, &resp).error_code(),
             grpc::StatusCode::UNIMPLEMENTED);
+}
+
+TEST_F(StackTest, MetricsShowRpcsAndRedisRoundTrips) {
+  std::string out;
+  std::string cmd = absl::StrCat("/usr/bin/python3 ", KS_SOURCE_DIR,
+                                 "/scripts/probe.py --wait 30 ", addresses_[0]);
+  ASSERT_EQ(testing::RunCommand(cmd, &out), 0) << out;
+  std::string text = testing::HttpGet(metrics_ports_[0], "/metrics");
+  // The probe's health check and reflection calls, and the readiness PINGs.
+  EXPECT_NE(text.find("ks_rpc_total{code=\"OK\",method=\"/grpc.health.v1."
+                      "Health/Check\"}"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("ks_redis_command_duration_seconds_count{command=\"PING\""
+                      ",result=\"ok\"}"),
+            std::string::npos)
+      << text;
 }
 
 TEST_F(StackTest, SighupLoadsNewlyMintedTokens) {

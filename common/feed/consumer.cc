@@ -6,6 +6,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "common/feed/cursor.h"
+#include "common/metrics/metrics.h"
 #include "common/status/rich_status.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -263,6 +264,7 @@ absl::StatusOr<Consumer::Outcome> Consumer::Commit(
   const std::string& text = reply->elements[1].str;
 
   absl::Time now = absl::Now();
+  ExportMetrics(code, event, now);
   absl::MutexLock lock(&mu_);
   if (code == 0) {
     ++stats_.events_duplicate;
@@ -289,6 +291,36 @@ absl::StatusOr<Consumer::Outcome> Consumer::Commit(
           absl::StrCat("event ", event.event_id(), " at ", event.cursor(),
                        " dead-lettered to ", dead_key_, ": ", text));
       return Outcome::kDeadLettered;
+  }
+}
+
+void Consumer::ExportMetrics(long long code,
+                             const kerjasosial::common::v1::Event& event,
+                             absl::Time now) {
+  // Labelled by the consumer's key prefix, unique per followed upstream.
+  auto& registry = metrics::Registry::Global();
+  const char* outcome = code == 1   ? "applied"
+                        : code <= 2 ? "duplicate"
+                                    : "dead_lettered";
+  registry
+      .Counter("ks_feed_events_total",
+               "Upstream feed events handled, by consumer and outcome",
+               {{"feed", options_.key_prefix}, {"outcome", outcome}})
+      .Increment();
+  if (code != 0 && event.has_event_time()) {
+    const absl::Time event_time = absl::FromUnixNanos(
+        google::protobuf::util::TimeUtil::TimestampToNanoseconds(
+            event.event_time()));
+    registry
+        .Gauge("ks_feed_lag_seconds",
+               "Time from an upstream event's commit to its effect here",
+               {{"feed", options_.key_prefix}})
+        .Set(absl::ToDoubleSeconds(now - event_time));
+    registry
+        .Gauge("ks_feed_last_event_timestamp_seconds",
+               "Commit time of the last upstream event applied",
+               {{"feed", options_.key_prefix}})
+        .Set(absl::ToDoubleSeconds(event_time - absl::UnixEpoch()));
   }
 }
 

@@ -134,6 +134,12 @@ class Consumer {
   ConsumerStats stats() const;
 
  private:
+  // Counts the event by outcome and sets the lag gauges in the process-wide
+  // metrics registry (served on /metrics).
+  void ExportMetrics(long long code,
+                     const kerjasosial::common::v1::Event& event,
+                     absl::Time now);
+
   enum class Outcome { kApplied, kDuplicate, kDeadLettered };
 
   void Run();

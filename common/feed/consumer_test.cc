@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "common/feed/testdata/feed_harness.h"
+#include "common/metrics/metrics.h"
 #include "gtest/gtest.h"
 
 namespace ks::feed {
@@ -81,7 +82,13 @@ class ConsumerTest : public ::testing::Test {
   std::unique_ptr<redis::Pool> own_;
 };
 
+metrics::CounterSeries& AppliedCounter() {
+  return metrics::Registry::Global().Counter(
+      "ks_feed_events_total", "", {{"feed", kPrefix}, {"outcome", "applied"}});
+}
+
 TEST_F(ConsumerTest, ResumesAfterRestartWithNoGapAndNoDoubleEffect) {
+  const double applied_before = AppliedCounter().value();
   std::string last;
   for (int i = 1; i <= 10; ++i) last = producer_.Append(i);  // 55
   {
@@ -111,6 +118,11 @@ TEST_F(ConsumerTest, ResumesAfterRestartWithNoGapAndNoDoubleEffect) {
   EXPECT_EQ(restarted.stats().events_duplicate, 0);
   EXPECT_EQ(Total(), 210);
   restarted.Stop();
+  // Both consumer objects counted into the process-wide /metrics registry.
+  EXPECT_EQ(AppliedCounter().value() - applied_before, 20);
+  EXPECT_NE(metrics::Registry::Global().Render().find(
+                absl::StrCat("ks_feed_lag_seconds{feed=\"", kPrefix, "\"}")),
+            std::string::npos);
 }
 
 TEST_F(ConsumerTest, ServerReplayingFromTheStartHasNoSecondEffect) {

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
+#include "common/metrics/metrics.h"
 #include "common/status/rich_status.h"
 
 namespace ks::server {
@@ -26,6 +27,15 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(const Config& config,
   }
   rt->auth_ = std::move(*auth);
   rt->redis_ = std::make_unique<redis::Pool>(config.redis);
+  rt->redis_->SetObserver([](absl::string_view command, double seconds,
+                             bool ok) {
+    metrics::Registry::Global()
+        .Histogram("ks_redis_command_duration_seconds",
+                   "Round trips to this service's Redis, by command and result",
+                   {{"command", std::string(command)},
+                    {"result", ok ? "ok" : "error"}})
+        .Observe(seconds);
+  });
   outbox::Options outbox_options;
   outbox_options.key_prefix = rt->key_prefix_;
   outbox_options.source = config.deployment_id;
