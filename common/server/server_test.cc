@@ -1,6 +1,7 @@
 #include "common/server/server.h"
 
 #include <cstdlib>
+#include <fstream>
 #include <thread>
 
 #include "absl/flags/declare.h"
@@ -10,6 +11,7 @@
 #include "common/redis/client.h"
 #include "common/testing/http_get.h"
 #include "common/testing/redis_server.h"
+#include "common/testing/tls_certs.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -187,6 +189,81 @@ TEST(ServerTest, RefusesPlaintextOffLoopbackUnlessInsecure) {
   SlowService service2;
   auto allowed = Server::Start(c, {&service2}, nullptr);
   EXPECT_TRUE(allowed.ok()) << allowed.status();
+}
+
+// Writes `content` to a file under the test's temp dir; returns its path.
+std::string WriteTemp(const std::string& name, const std::string& content) {
+  std::string path = ::testing::TempDir() + "/" + name;
+  std::ofstream(path) << content;
+  return path;
+}
+
+grpc::Status CallSleep(const std::string& address,
+                       std::shared_ptr<grpc::ChannelCredentials> creds) {
+  grpc::ChannelArguments args;
+  // The test server's certificate names localhost; dial 127.0.0.1.
+  args.SetSslTargetNameOverride("localhost");
+  auto stub = Slow::NewStub(grpc::CreateCustomChannel(address, creds, args));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  SleepRequest req;
+  SleepResponse resp;
+  return stub->Sleep(&ctx, req, &resp);
+}
+
+TEST(ServerTest, ServesTlsAndRefusesPlaintextClients) {
+  auto pki = testing::MakeTestPki();
+  ASSERT_TRUE(pki.ok()) << pki.status();
+  Config c = TestConfig();
+  c.listen = "0.0.0.0:0";  // TLS makes a routable address acceptable
+  c.tls_cert = WriteTemp("server.crt", pki->server.cert_pem);
+  c.tls_key = WriteTemp("server.key", pki->server.key_pem);
+  SlowService service;
+  auto server = Server::Start(c, {&service}, nullptr);
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string address = (*server)->dial_address();
+
+  grpc::SslCredentialsOptions trusting;
+  trusting.pem_root_certs = pki->ca.cert_pem;
+  EXPECT_TRUE(CallSleep(address, grpc::SslCredentials(trusting)).ok());
+  EXPECT_EQ(CallSleep(address, grpc::InsecureChannelCredentials()).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  grpc::SslCredentialsOptions untrusting;  // system roots: not our CA
+  untrusting.pem_root_certs = pki->client.cert_pem;
+  EXPECT_EQ(CallSleep(address, grpc::SslCredentials(untrusting)).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST(ServerTest, MutualTlsRequiresAClientCertificateFromTheCa) {
+  auto pki = testing::MakeTestPki();
+  ASSERT_TRUE(pki.ok()) << pki.status();
+  auto other = testing::MakeTestPki();  // a client from another CA
+  ASSERT_TRUE(other.ok()) << other.status();
+  Config c = TestConfig();
+  c.tls_cert = WriteTemp("mtls-server.crt", pki->server.cert_pem);
+  c.tls_key = WriteTemp("mtls-server.key", pki->server.key_pem);
+  c.tls_client_ca = WriteTemp("clients-ca.crt", pki->ca.cert_pem);
+  SlowService service;
+  auto server = Server::Start(c, {&service}, nullptr);
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string address = (*server)->dial_address();
+
+  grpc::SslCredentialsOptions with_cert;
+  with_cert.pem_root_certs = pki->ca.cert_pem;
+  with_cert.pem_cert_chain = pki->client.cert_pem;
+  with_cert.pem_private_key = pki->client.key_pem;
+  EXPECT_TRUE(CallSleep(address, grpc::SslCredentials(with_cert)).ok());
+
+  grpc::SslCredentialsOptions without_cert;
+  without_cert.pem_root_certs = pki->ca.cert_pem;
+  EXPECT_EQ(CallSleep(address, grpc::SslCredentials(without_cert)).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+
+  grpc::SslCredentialsOptions foreign_cert = with_cert;
+  foreign_cert.pem_cert_chain = other->client.cert_pem;
+  foreign_cert.pem_private_key = other->client.key_pem;
+  EXPECT_EQ(CallSleep(address, grpc::SslCredentials(foreign_cert)).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
 }
 
 TEST(ServerTest, RejectsHalfATlsConfiguration) {
