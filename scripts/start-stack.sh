@@ -16,7 +16,7 @@ bin=$root/build/release/services
 scripts/install-deps.sh
 echo "building (release)..." >&2
 cmake --preset release >/dev/null
-cmake --build --preset release >/dev/null
+cmake --build --preset release   # ninja prints [done/total] as it goes
 
 mkdir -p "$run/logs" "$run/tokens"
 chmod 700 "$run/tokens"
