@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/testing/redis_server.h"
@@ -117,7 +118,7 @@ TEST_F(AuditTest, LuaSha256EqualsOpenSsl) {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
-TEST(CanonicalEncodingTest, IsNetstringsOfFieldsOneToTen) {
+TEST(CanonicalEncodingTest, LinksPreviousHashContentDigestAndSequence) {
   AuditEntry e;
   e.set_sequence(12);
   e.set_principal_id("p1");
@@ -129,11 +130,29 @@ TEST(CanonicalEncodingTest, IsNetstringsOfFieldsOneToTen) {
   e.mutable_time()->set_nanos(5);
   e.set_peer("ipv4:1.2.3.4:5");
   e.set_request_id("r");
-  e.set_previous_hash(std::string(64, '0'));
-  EXPECT_EQ(CanonicalEncoding(e),
-            "2:12,2:p1,5:JAKSA,0:,2:/m,5:a:b,c,20:1700000000.000000005,"
-            "14:ipv4:1.2.3.4:5,1:r,64:" +
-                std::string(64, '0') + ",");
+  e.set_previous_hash(std::string(64, 'a'));
+  const std::string content_digest = Sha256Hex(
+      "2:p1,5:JAKSA,0:,2:/m,5:a:b,c,20:1700000000.000000005,"
+      "14:ipv4:1.2.3.4:5,1:r,");
+  EXPECT_EQ(
+      CanonicalEncoding(e),
+      std::string(32, '\xaa') + absl::HexStringToBytes(content_digest) + "12");
+}
+
+TEST(CanonicalEncodingTest, RecordArgsCarryTheContentDigest) {
+  Record r{"p1",
+           "JAKSA",
+           "",
+           "/m",
+           "a:b,c",
+           absl::FromUnixNanos(1700000000000000005),
+           "ipv4:1.2.3.4:5",
+           "r"};
+  std::vector<std::string> args = RecordArgs(r);
+  ASSERT_EQ(args.size(), static_cast<size_t>(kRecordArgCount));
+  EXPECT_EQ(args[8],
+            Sha256Hex("2:p1,5:JAKSA,0:,2:/m,5:a:b,c,"
+                      "20:1700000000.000000005,14:ipv4:1.2.3.4:5,1:r,"));
 }
 
 TEST_F(AuditTest, ChainOfWritesVerifiesAndLists) {

@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -31,8 +32,8 @@ local fp, response, ttl = ARGV[2], ARGV[3], ARGV[4]
 local nr, no, ne = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local use_audit = ARGV[8] == '1'
 local audit_fields = {}
-for i = 1, 8 do audit_fields[i] = ARGV[8 + i] end
-local a = 17
+for i = 1, $AUDIT_ARGS do audit_fields[i] = ARGV[8 + i] end
+local a = 9 + $AUDIT_ARGS
 
 -- 1. Idempotency: a retry returns the first result and writes nothing.
 if use_idem then
@@ -165,8 +166,12 @@ return {'committed', response, vs, cs, seq}
 )lua";
 
 const redis::Script& CommitScript() {
-  static const redis::Script* script = new redis::Script(
-      absl::StrCat("#!lua\n", audit::LuaLibrary(), kScriptBody));
+  // The audit fields' count comes from common/audit, which owns them.
+  static const redis::Script* script = new redis::Script(absl::StrCat(
+      "#!lua\n", audit::LuaLibrary(),
+      absl::StrReplaceAll(
+          kScriptBody,
+          {{"$AUDIT_ARGS", absl::StrCat(audit::kRecordArgCount)}})));
   return *script;
 }
 
