@@ -10,118 +10,56 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "common/audit/checkpoint.h"
 
 namespace ks::audit {
 namespace {
 
+using kerjasosial::common::v1::AuditCheckpoint;
 using kerjasosial::common::v1::AuditEntry;
 
 constexpr absl::string_view kZeroHash =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
-// SHA-256 (FIPS 180-4) over Redis' LuaBitOp `bit` library. Every bit.*
-// result is a signed 32-bit number; sums of a few of them stay exact in a
-// Lua double, and bit.tobit reduces them modulo 2^32.
+// No hashing here (see the header): the script only numbers and stores.
 constexpr absl::string_view kLuaLibrary = R"lua(
-local ks_band, ks_bor, ks_bxor, ks_bnot = bit.band, bit.bor, bit.bxor, bit.bnot
-local ks_rshift, ks_lshift, ks_ror = bit.rshift, bit.lshift, bit.ror
-local ks_tobit, ks_tohex = bit.tobit, bit.tohex
-local KS_SHA256_K = {
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
-  0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
-  0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
-  0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
-  0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-  0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-  0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
-  0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-  0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2 }
-
-local function ks_be32(x)
-  return string.char(math.floor(x / 16777216) % 256, math.floor(x / 65536) % 256,
-                     math.floor(x / 256) % 256, x % 256)
-end
-
-local function ks_sha256(msg)
-  local len = string.len(msg)
-  local bits = len * 8
-  msg = msg .. '\128' .. string.rep('\0', (55 - len) % 64) ..
-        ks_be32(math.floor(bits / 4294967296)) .. ks_be32(bits % 4294967296)
-  local h0, h1, h2, h3 = 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a
-  local h4, h5, h6, h7 = 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19
-  local w = {}
-  for chunk = 1, string.len(msg), 64 do
-    for j = 0, 15 do
-      local p = chunk + 4 * j
-      local b1, b2, b3, b4 = string.byte(msg, p, p + 3)
-      w[j] = ks_bor(ks_lshift(b1, 24), ks_lshift(b2, 16), ks_lshift(b3, 8), b4)
-    end
-    for j = 16, 63 do
-      local x, y = w[j - 15], w[j - 2]
-      local s0 = ks_bxor(ks_ror(x, 7), ks_ror(x, 18), ks_rshift(x, 3))
-      local s1 = ks_bxor(ks_ror(y, 17), ks_ror(y, 19), ks_rshift(y, 10))
-      w[j] = ks_tobit(w[j - 16] + s0 + w[j - 7] + s1)
-    end
-    local a, b, c, d, e, f, g, h = h0, h1, h2, h3, h4, h5, h6, h7
-    for j = 0, 63 do
-      local S1 = ks_bxor(ks_ror(e, 6), ks_ror(e, 11), ks_ror(e, 25))
-      local ch = ks_bxor(ks_band(e, f), ks_band(ks_bnot(e), g))
-      local t1 = h + S1 + ch + KS_SHA256_K[j + 1] + w[j]
-      local S0 = ks_bxor(ks_ror(a, 2), ks_ror(a, 13), ks_ror(a, 22))
-      local maj = ks_bxor(ks_band(a, b), ks_band(a, c), ks_band(b, c))
-      h = g; g = f; f = e; e = ks_tobit(d + t1)
-      d = c; c = b; b = a; a = ks_tobit(t1 + S0 + maj)
-    end
-    h0 = ks_tobit(h0 + a); h1 = ks_tobit(h1 + b)
-    h2 = ks_tobit(h2 + c); h3 = ks_tobit(h3 + d)
-    h4 = ks_tobit(h4 + e); h5 = ks_tobit(h5 + f)
-    h6 = ks_tobit(h6 + g); h7 = ks_tobit(h7 + h)
-  end
-  return ks_tohex(h0, 8) .. ks_tohex(h1, 8) .. ks_tohex(h2, 8) ..
-         ks_tohex(h3, 8) .. ks_tohex(h4, 8) .. ks_tohex(h5, 8) ..
-         ks_tohex(h6, 8) .. ks_tohex(h7, 8)
-end
-
-local function ks_audit_check(log_key, head_key)
+local function ks_audit_check(log_key, seq_key)
   local t = redis.call('TYPE', log_key)['ok']
   if t ~= 'none' and t ~= 'stream' then
     return 'INTERNAL: audit log ' .. log_key .. ' holds a ' .. t
   end
-  t = redis.call('TYPE', head_key)['ok']
-  if t ~= 'none' and t ~= 'hash' then
-    return 'INTERNAL: audit head ' .. head_key .. ' holds a ' .. t
+  local log_exists = t == 'stream'
+  t = redis.call('TYPE', seq_key)['ok']
+  local n = 0
+  if t == 'string' then
+    local v = redis.call('GET', seq_key)
+    if not string.match(v, '^%d+$') then
+      return 'INTERNAL: audit sequence ' .. seq_key .. ' is not a number'
+    end
+    n = tonumber(v)
+  elseif t ~= 'none' then
+    return 'INTERNAL: audit sequence ' .. seq_key .. ' holds a ' .. t
+  end
+  -- XADD "<n+1>-0" fails once the log holds an id at or past it, and it
+  -- would fail after the change was written: refuse before any write.
+  if log_exists then
+    local last = redis.call('XREVRANGE', log_key, '+', '-', 'COUNT', 1)[1]
+    if last and tonumber(string.match(last[1], '^(%d+)')) > n then
+      return 'INTERNAL: audit log ' .. log_key .. ' is ahead of ' .. seq_key
+    end
   end
   return nil
 end
 
-local function ks_netstring(s)
-  return string.len(s) .. ':' .. s .. ','
-end
-
-local function ks_hex2bin(h)
-  return (string.gsub(h, '..', function(x)
-    return string.char(tonumber(x, 16))
-  end))
-end
-
 -- f: principal_id role agency method resource_name time peer request_id
---    content_digest (hex SHA-256 of fields 2-9, computed by the caller)
-local function ks_audit_append(log_key, head_key, f)
-  local head = redis.call('HMGET', head_key, 'seq', 'hash')
-  local seq = string.format('%d', (tonumber(head[1]) or 0) + 1)
-  local prev = head[2] or string.rep('0', 64)
-  -- Only the 2-block link is hashed here (SHA-256 in interpreted Lua costs
-  -- about 50 us a block); the caller hashed the content with OpenSSL.
-  local hash = ks_sha256(ks_hex2bin(prev) .. ks_hex2bin(f[9]) .. seq)
-  -- The stream id is "<seq>-0": List() and Verify() seek by sequence.
+local function ks_audit_append(log_key, seq_key, f)
+  local seq = string.format('%d', redis.call('INCR', seq_key))
+  -- The stream id is "<seq>-0": List(), Seal() and Verify() seek by it.
   redis.call('XADD', log_key, seq .. '-0', 'seq', seq, 'principal_id', f[1],
              'role', f[2], 'agency', f[3], 'method', f[4],
              'resource_name', f[5], 'time', f[6], 'peer', f[7],
-             'request_id', f[8], 'previous_hash', prev, 'hash', hash)
-  redis.call('HSET', head_key, 'seq', seq, 'hash', hash)
-  return seq, hash
+             'request_id', f[8])
+  return seq
 end
 )lua";
 
@@ -130,9 +68,44 @@ const redis::Script& AppendScript() {
       new redis::Script(absl::StrCat("#!lua\n", kLuaLibrary, R"lua(
 local err = ks_audit_check(KEYS[1], KEYS[2])
 if err then return redis.error_reply(err) end
-local seq, hash = ks_audit_append(KEYS[1], KEYS[2], ARGV)
-return {seq, hash}
+return ks_audit_append(KEYS[1], KEYS[2], ARGV)
 )lua"));
+  return *script;
+}
+
+// KEYS: 1 sealed head, 2 chain. ARGV: 1 expected head seq, 2 expected head
+// hash, then (seq, hash) pairs in order. Compare-and-set on the head, so a
+// second sealer (another replica) can never fork the chain.
+const redis::Script& SealScript() {
+  static const redis::Script* script = new redis::Script(R"lua(#!lua
+local function ktype(k) return redis.call('TYPE', k)['ok'] end
+local t = ktype(KEYS[1])
+if t ~= 'none' and t ~= 'hash' then
+  return redis.error_reply('INTERNAL: audit head ' .. KEYS[1] .. ' holds a ' .. t)
+end
+t = ktype(KEYS[2])
+if t ~= 'none' and t ~= 'stream' then
+  return redis.error_reply('INTERNAL: audit chain ' .. KEYS[2] .. ' holds a ' .. t)
+end
+local head = redis.call('HMGET', KEYS[1], 'seq', 'hash')
+if (head[1] or '0') ~= ARGV[1] or
+   (head[2] or string.rep('0', 64)) ~= ARGV[2] then
+  return 'moved'
+end
+if t == 'stream' then
+  local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
+  if last and tonumber(string.match(last[1], '^(%d+)')) >= tonumber(ARGV[3]) then
+    return redis.error_reply('INTERNAL: audit chain ' .. KEYS[2] ..
+                             ' is ahead of its head')
+  end
+end
+local n = #ARGV
+for i = 3, n, 2 do
+  redis.call('XADD', KEYS[2], ARGV[i] .. '-0', 'hash', ARGV[i + 1])
+end
+redis.call('HSET', KEYS[1], 'seq', ARGV[n - 1], 'hash', ARGV[n])
+return 'sealed'
+)lua");
   return *script;
 }
 
@@ -147,8 +120,8 @@ absl::StatusOr<absl::Time> DecodeTime(absl::string_view text) {
   return absl::FromUnixSeconds(seconds) + absl::Nanoseconds(nanos);
 }
 
-// Decodes one XRANGE element [id, [field, value, ...]]. The time field is
-// kept verbatim in `raw_time` so a hash is recomputed over the stored bytes.
+// Decodes one XRANGE element [id, [field, value, ...]]. The sequence and
+// time are kept verbatim so a hash is recomputed over the stored bytes.
 struct StoredEntry {
   AuditEntry entry;
   std::string raw_seq;
@@ -156,13 +129,19 @@ struct StoredEntry {
   std::string id;
 };
 
+std::map<std::string, std::string> Fields(const redis::Reply& element) {
+  std::map<std::string, std::string> f;
+  if (element.elements.size() != 2) return f;
+  const auto& kv = element.elements[1].elements;
+  for (size_t i = 0; i + 1 < kv.size(); i += 2) f[kv[i].str] = kv[i + 1].str;
+  return f;
+}
+
 StoredEntry Decode(const redis::Reply& element) {
   StoredEntry out;
   if (element.elements.size() != 2) return out;
   out.id = element.elements[0].str;
-  std::map<std::string, std::string> f;
-  const auto& kv = element.elements[1].elements;
-  for (size_t i = 0; i + 1 < kv.size(); i += 2) f[kv[i].str] = kv[i + 1].str;
+  std::map<std::string, std::string> f = Fields(element);
   AuditEntry& e = out.entry;
   out.raw_seq = f["seq"];
   int64_t seq = 0;
@@ -182,16 +161,10 @@ StoredEntry Decode(const redis::Reply& element) {
   }
   e.set_peer(f["peer"]);
   e.set_request_id(f["request_id"]);
-  e.set_previous_hash(f["previous_hash"]);
-  e.set_hash(f["hash"]);
   return out;
 }
 
-void AppendNetstring(std::string& out, absl::string_view s) {
-  absl::StrAppend(&out, s.size(), ":", s, ",");
-}
-
-// Netstrings of fields 2-9: what ContentDigest hashes.
+// Netstrings of fields 2-9: what the content digest hashes.
 std::string EncodeContent(absl::string_view principal_id,
                           absl::string_view role, absl::string_view agency,
                           absl::string_view method,
@@ -201,15 +174,13 @@ std::string EncodeContent(absl::string_view principal_id,
   std::string out;
   for (absl::string_view field : {principal_id, role, agency, method,
                                   resource_name, time, peer, request_id}) {
-    AppendNetstring(out, field);
+    absl::StrAppend(&out, field.size(), ":", field, ",");
   }
   return out;
 }
 
 // The link: binary previous hash (32 bytes), binary content digest (32
-// bytes), then the sequence in decimal. Both hashes have a fixed length, so
-// the concatenation is unambiguous. A previous hash that is not 64 hex
-// digits (tampering) yields an input that matches no stored hash.
+// bytes), then the sequence in decimal.
 std::string LinkInput(absl::string_view raw_seq,
                       absl::string_view previous_hash_hex,
                       absl::string_view content_digest_hex) {
@@ -217,25 +188,89 @@ std::string LinkInput(absl::string_view raw_seq,
                       absl::HexStringToBytes(content_digest_hex), raw_seq);
 }
 
-// The link input over the stored text of seq and time (so that a value that
-// does not parse still yields a hash mismatch, not a crash).
-std::string EncodeStored(const StoredEntry& s) {
+// hash(n) of a stored entry, over the stored text of seq and time (so a
+// value that does not parse yields a mismatch, not a crash). The one
+// function both Seal() and Verify() use.
+std::string LinkHash(const StoredEntry& s, absl::string_view previous_hash) {
   const AuditEntry& e = s.entry;
-  return LinkInput(
-      s.raw_seq, e.previous_hash(),
+  return Sha256Hex(LinkInput(
+      s.raw_seq, previous_hash,
       Sha256Hex(EncodeContent(e.principal_id(), e.role(), e.agency(),
                               e.method(), e.resource_name(), s.raw_time,
-                              e.peer(), e.request_id())));
+                              e.peer(), e.request_id()))));
+}
+
+// Entries of the log from sequence `from` on, at most `count`.
+absl::StatusOr<std::vector<StoredEntry>> ReadLog(redis::Pool& pool,
+                                                 absl::string_view key_prefix,
+                                                 int64_t from, int count) {
+  absl::StatusOr<redis::Reply> r =
+      pool.Command({"XRANGE", LogKey(key_prefix), absl::StrCat(from, "-0"), "+",
+                    "COUNT", absl::StrCat(count)});
+  if (!r.ok()) return r.status();
+  std::vector<StoredEntry> out;
+  for (const redis::Reply& element : r->elements) {
+    out.push_back(Decode(element));
+  }
+  return out;
+}
+
+// Link hashes of sequences first..last, by sequence.
+absl::StatusOr<std::map<int64_t, std::string>> ReadChain(
+    redis::Pool& pool, absl::string_view key_prefix, int64_t first,
+    int64_t last) {
+  std::map<int64_t, std::string> out;
+  if (last < first) return out;
+  absl::StatusOr<redis::Reply> r =
+      pool.Command({"XRANGE", ChainKey(key_prefix), absl::StrCat(first, "-0"),
+                    absl::StrCat(last, "-0")});
+  if (!r.ok()) return r.status();
+  for (const redis::Reply& element : r->elements) {
+    int64_t seq = 0;
+    if (element.elements.size() != 2) continue;
+    const std::string& id = element.elements[0].str;
+    if (!absl::SimpleAtoi(id.substr(0, id.find('-')), &seq)) continue;
+    out[seq] = Fields(element)["hash"];
+  }
+  return out;
+}
+
+struct Head {
+  int64_t seq = 0;
+  std::string hash{kZeroHash};
+};
+
+absl::StatusOr<Head> ReadSealedHead(redis::Pool& pool,
+                                    absl::string_view key_prefix) {
+  absl::StatusOr<redis::Reply> r =
+      pool.Command({"HMGET", SealedKey(key_prefix), "seq", "hash"});
+  if (!r.ok()) return r.status();
+  Head head;
+  if (r->elements.size() != 2 || r->elements[0].is_nil()) return head;
+  if (!absl::SimpleAtoi(r->elements[0].str, &head.seq) || head.seq < 0) {
+    return absl::DataLossError(absl::StrCat(
+        "audit: sealed head seq \"", r->elements[0].str, "\" is not a number"));
+  }
+  head.hash = r->elements[1].str;
+  return head;
 }
 
 }  // namespace
 
+std::string SequenceKey(absl::string_view key_prefix) {
+  return absl::StrCat(key_prefix, "audit:seq");
+}
 std::string LogKey(absl::string_view key_prefix) {
   return absl::StrCat(key_prefix, "audit:log");
 }
-
-std::string HeadKey(absl::string_view key_prefix) {
-  return absl::StrCat(key_prefix, "audit:head");
+std::string ChainKey(absl::string_view key_prefix) {
+  return absl::StrCat(key_prefix, "audit:chain");
+}
+std::string SealedKey(absl::string_view key_prefix) {
+  return absl::StrCat(key_prefix, "audit:sealed");
+}
+std::string CheckpointsKey(absl::string_view key_prefix) {
+  return absl::StrCat(key_prefix, "audit:checkpoints");
 }
 
 std::string EncodeTime(absl::Time time) {
@@ -266,32 +301,25 @@ std::string Sha256Hex(absl::string_view bytes) {
 absl::string_view LuaLibrary() { return kLuaLibrary; }
 
 std::vector<std::string> RecordArgs(const Record& record) {
-  std::vector<std::string> args = {
-      record.principal_id, record.role,          record.agency,
-      record.method,       record.resource_name, EncodeTime(record.time),
-      record.peer,         record.request_id};
-  args.push_back(Sha256Hex(EncodeContent(args[0], args[1], args[2], args[3],
-                                         args[4], args[5], args[6], args[7])));
-  return args;
+  return {record.principal_id, record.role,          record.agency,
+          record.method,       record.resource_name, EncodeTime(record.time),
+          record.peer,         record.request_id};
 }
 
 absl::StatusOr<AuditEntry> Append(redis::Pool& pool,
                                   absl::string_view key_prefix,
                                   const Record& record) {
   absl::StatusOr<redis::Reply> r =
-      pool.Eval(AppendScript(), {LogKey(key_prefix), HeadKey(key_prefix)},
+      pool.Eval(AppendScript(), {LogKey(key_prefix), SequenceKey(key_prefix)},
                 RecordArgs(record));
   if (!r.ok()) return r.status();
-  if (!r->is_array() || r->elements.size() != 2) {
+  int64_t seq = 0;
+  if (!absl::SimpleAtoi(r->str, &seq)) {
     return absl::InternalError("audit: unexpected script reply " +
                                r->DebugString());
   }
-  absl::StatusOr<std::vector<AuditEntry>> listed;
-  int64_t seq = 0;
-  if (!absl::SimpleAtoi(r->elements[0].str, &seq)) {
-    return absl::InternalError("audit: bad sequence " + r->elements[0].str);
-  }
-  listed = List(pool, key_prefix, seq - 1, 1);
+  absl::StatusOr<std::vector<AuditEntry>> listed =
+      List(pool, key_prefix, seq - 1, 1);
   if (!listed.ok()) return listed.status();
   if (listed->empty()) {
     return absl::InternalError(absl::StrCat("audit: entry ", seq, " vanished"));
@@ -305,74 +333,214 @@ absl::StatusOr<std::vector<AuditEntry>> List(redis::Pool& pool,
                                              int limit) {
   std::vector<AuditEntry> out;
   if (limit <= 0) return out;
-  absl::StatusOr<redis::Reply> r = pool.Command(
-      {"XRANGE", LogKey(key_prefix), absl::StrCat(after_sequence + 1, "-0"),
-       "+", "COUNT", absl::StrCat(limit)});
-  if (!r.ok()) return r.status();
-  for (const redis::Reply& element : r->elements) {
-    out.push_back(Decode(element).entry);
+  absl::StatusOr<std::vector<StoredEntry>> stored =
+      ReadLog(pool, key_prefix, after_sequence + 1, limit);
+  if (!stored.ok()) return stored.status();
+  if (stored->empty()) return out;
+  // hash(after_sequence) is the first entry's previous_hash.
+  absl::StatusOr<std::map<int64_t, std::string>> chain =
+      ReadChain(pool, key_prefix, std::max<int64_t>(1, after_sequence),
+                stored->back().entry.sequence());
+  if (!chain.ok()) return chain.status();
+  for (StoredEntry& s : *stored) {
+    AuditEntry& e = s.entry;
+    auto hash = chain->find(e.sequence());
+    if (hash != chain->end()) {
+      auto previous = chain->find(e.sequence() - 1);
+      e.set_previous_hash(e.sequence() == 1          ? std::string(kZeroHash)
+                          : previous != chain->end() ? previous->second
+                                                     : "");
+      e.set_hash(hash->second);
+    }
+    out.push_back(std::move(e));
   }
   return out;
 }
 
+absl::StatusOr<SealResult> Seal(redis::Pool& pool, absl::string_view key_prefix,
+                                int max_entries) {
+  absl::StatusOr<Head> head = ReadSealedHead(pool, key_prefix);
+  if (!head.ok()) return head.status();
+  SealResult result;
+  result.sealed_sequence = head->seq;
+  result.head_hash = head->hash;
+  if (max_entries <= 0) return result;
+  absl::StatusOr<std::vector<StoredEntry>> stored =
+      ReadLog(pool, key_prefix, head->seq + 1, max_entries);
+  if (!stored.ok()) return stored.status();
+  std::vector<std::string> args = {absl::StrCat(head->seq), head->hash};
+  std::string previous = head->hash;
+  int64_t expected = head->seq + 1;
+  for (const StoredEntry& s : *stored) {
+    if (s.raw_seq != absl::StrCat(expected) ||
+        s.id != absl::StrCat(expected, "-0")) {
+      // Never seal over a hole: Verify() must see it where it is.
+      if (expected == head->seq + 1) {
+        return absl::DataLossError(absl::StrCat(
+            "audit: entry ", expected, " is missing (found \"", s.raw_seq,
+            "\" at stream id ", s.id, "); not sealing past it"));
+      }
+      break;
+    }
+    previous = LinkHash(s, previous);
+    args.push_back(s.raw_seq);
+    args.push_back(previous);
+    ++expected;
+  }
+  if (args.size() == 2) return result;
+  absl::StatusOr<redis::Reply> r = pool.Eval(
+      SealScript(), {SealedKey(key_prefix), ChainKey(key_prefix)}, args);
+  if (!r.ok()) return r.status();
+  if (r->str == "moved") {
+    return absl::AbortedError("audit: another sealer moved the sealed head");
+  }
+  result.newly_sealed = expected - 1 - head->seq;
+  result.sealed_sequence = expected - 1;
+  result.head_hash = previous;
+  return result;
+}
+
 absl::StatusOr<VerifyReport> Verify(redis::Pool& pool,
-                                    absl::string_view key_prefix) {
+                                    absl::string_view key_prefix,
+                                    const VerifyOptions& options) {
   VerifyReport report;
+  report.signatures_checked = !options.keys.empty();
   auto broken = [&report](int64_t sequence, std::string reason) {
     report.first_broken_sequence = sequence;
     report.reason = std::move(reason);
     return report;
   };
-  const std::string log = LogKey(key_prefix);
-  std::string start = "-";
+  // Read in this order, so that a concurrent writer or sealer cannot make
+  // an intact trail look broken: every checkpoint read covers entries that
+  // already existed, and the counter is not ahead of the log read after it.
+  absl::StatusOr<redis::Reply> cps = pool.Command(
+      {"ZRANGE", CheckpointsKey(key_prefix), "0", "-1", "WITHSCORES"});
+  if (!cps.ok()) return cps.status();
+  absl::StatusOr<Head> sealed = ReadSealedHead(pool, key_prefix);
+  if (!sealed.ok()) return sealed.status();
+  report.sealed_sequence = sealed->seq;
+  absl::StatusOr<redis::Reply> counter =
+      pool.Command({"GET", SequenceKey(key_prefix)});
+  if (!counter.ok()) return counter.status();
+  int64_t assigned = 0;
+  if (!counter->is_nil() && !absl::SimpleAtoi(counter->str, &assigned)) {
+    return broken(1, "the audit sequence counter is not a number");
+  }
+
+  // Checkpoints by sequence: the head hash it vouches for, or why it is not
+  // to be trusted.
+  struct Anchor {
+    std::string head_hash;
+    std::string problem;
+  };
+  std::map<int64_t, Anchor> anchors;
+  for (size_t i = 0; i + 1 < cps->elements.size(); i += 2) {
+    AuditCheckpoint cp;
+    int64_t score = 0;
+    absl::SimpleAtoi(cps->elements[i + 1].str, &score);
+    Anchor a;
+    if (!cp.ParseFromString(cps->elements[i].str) || cp.sequence() != score ||
+        cp.sequence() < 1) {
+      a.problem = absl::StrCat("checkpoint at ", score, " is malformed");
+    } else if (cp.trail() != key_prefix) {
+      a.problem = absl::StrCat("checkpoint at ", score, " belongs to trail ",
+                               cp.trail());
+    } else if (!options.keys.empty()) {
+      const CheckpointVerifier* key = nullptr;
+      for (const CheckpointVerifier* k : options.keys) {
+        if (k->key_id() == cp.key_id()) key = k;
+      }
+      if (key == nullptr) {
+        a.problem = absl::StrCat("checkpoint at ", score, " is signed by key ",
+                                 cp.key_id(), ", which is not trusted");
+      } else if (!key->Verify(cp)) {
+        a.problem =
+            absl::StrCat("checkpoint at ", score, " has a bad signature");
+      }
+    }
+    a.head_hash = cp.head_hash();
+    auto [it, fresh] = anchors.emplace(score, a);
+    if (!fresh && it->second.problem.empty()) it->second = a;
+  }
+
   int64_t expected = 1;
-  std::string previous_hash(kZeroHash);
+  std::string previous(kZeroHash);
+  std::string sealed_hash_seen;
   constexpr int kPage = 512;
   while (true) {
-    absl::StatusOr<redis::Reply> r =
-        pool.Command({"XRANGE", log, start, "+", "COUNT", absl::StrCat(kPage)});
-    if (!r.ok()) return r.status();
-    for (const redis::Reply& element : r->elements) {
-      StoredEntry s = Decode(element);
-      const AuditEntry& e = s.entry;
+    absl::StatusOr<std::vector<StoredEntry>> page =
+        ReadLog(pool, key_prefix, expected, kPage);
+    if (!page.ok()) return page.status();
+    if (page->empty()) break;
+    absl::StatusOr<std::map<int64_t, std::string>> chain =
+        ReadChain(pool, key_prefix, expected, expected + kPage - 1);
+    if (!chain.ok()) return chain.status();
+    for (const StoredEntry& s : *page) {
       if (s.raw_seq != absl::StrCat(expected) ||
           s.id != absl::StrCat(expected, "-0")) {
         return broken(expected,
                       absl::StrCat("entry ", expected, " is missing (found \"",
                                    s.raw_seq, "\" at stream id ", s.id, ")"));
       }
-      if (e.previous_hash() != previous_hash) {
-        return broken(expected,
-                      absl::StrCat("entry ", expected,
-                                   " does not link to the previous entry"));
-      }
-      if (Sha256Hex(EncodeStored(s)) != e.hash()) {
+      const std::string hash = LinkHash(s, previous);
+      auto link = chain->find(expected);
+      if (link != chain->end()) {
+        if (link->second != hash) {
+          return broken(expected, absl::StrCat("entry ", expected,
+                                               " does not match its sealed "
+                                               "link hash"));
+        }
+      } else if (expected <= sealed->seq) {
         return broken(expected, absl::StrCat("entry ", expected,
-                                             " does not match its hash"));
+                                             " is sealed but its link hash "
+                                             "is missing"));
       }
-      previous_hash = e.hash();
+      if (expected == sealed->seq) sealed_hash_seen = hash;
+      auto anchor = anchors.find(expected);
+      if (anchor != anchors.end()) {
+        if (!anchor->second.problem.empty()) {
+          // A checkpoint that is not to be trusted proves nothing about the
+          // entries since the last good one.
+          const int64_t from = report.last_checkpoint_sequence + 1;
+          return broken(from, absl::StrCat("entries ", from, "..", expected,
+                                           " are not anchored: ",
+                                           anchor->second.problem));
+        }
+        if (anchor->second.head_hash != hash) {
+          const int64_t from = report.last_checkpoint_sequence + 1;
+          return broken(
+              from, absl::StrCat("entries ", from, "..", expected,
+                                 " do not match the checkpoint at ", expected,
+                                 report.signatures_checked
+                                     ? " (signed): they were rewritten"
+                                     : ""));
+        }
+        report.last_checkpoint_sequence = expected;
+        ++report.checkpoints_verified;
+      }
+      previous = hash;
       ++expected;
       ++report.entries_checked;
-      start = absl::StrCat("(", s.id);
     }
-    if (static_cast<int>(r->elements.size()) < kPage) break;
+    if (static_cast<int>(page->size()) < kPage) break;
   }
-  absl::StatusOr<redis::Reply> head =
-      pool.Command({"HMGET", HeadKey(key_prefix), "seq", "hash"});
-  if (!head.ok()) return head.status();
   const int64_t last = expected - 1;
-  int64_t head_seq = 0;
-  if (!head->elements[0].is_nil() &&
-      !absl::SimpleAtoi(head->elements[0].str, &head_seq)) {
-    return broken(last + 1, "the audit head is unreadable");
-  }
-  if (head_seq > last) {
-    return broken(last + 1, absl::StrCat("entries ", last + 1, "..", head_seq,
+  if (assigned > last) {
+    return broken(last + 1, absl::StrCat("entries ", last + 1, "..", assigned,
                                          " are missing"));
   }
-  if (head_seq < last || (last > 0 && head->elements[1].str != previous_hash)) {
-    return broken(head_seq + 1 > last ? last : head_seq + 1,
-                  "the audit head does not match the last entry");
+  if (sealed->seq > last) {
+    return broken(last + 1, absl::StrCat("entries ", last + 1, "..",
+                                         sealed->seq, " are missing"));
+  }
+  if (sealed->seq > 0 && sealed->hash != sealed_hash_seen) {
+    return broken(sealed->seq,
+                  "the sealed head does not match the entry it names");
+  }
+  if (!anchors.empty() && anchors.rbegin()->first > last) {
+    return broken(last + 1,
+                  absl::StrCat("entries ", last + 1, "..",
+                               anchors.rbegin()->first, " are missing"));
   }
   return report;
 }

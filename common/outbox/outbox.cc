@@ -16,7 +16,7 @@
 namespace ks::outbox {
 namespace {
 
-// KEYS: 1 idempotency, 2 stream, 3 audit log, 4 audit head,
+// KEYS: 1 idempotency, 2 stream, 3 audit log, 4 audit sequence counter,
 //       4+1..4+nr records, 4+nr+1..4+nr+no index-op keys.
 // ARGV: 1 use idempotency ('1'/'0'), 2 fingerprint, 3 response, 4 ttl (s),
 //       5 nr, 6 no, 7 ne, 8 use audit ('1'/'0'), 9..16 audit fields,
@@ -280,7 +280,7 @@ absl::StatusOr<ScriptCall> Writer::Encode(const Transaction& txn) const {
   const std::string idem_key = Key(absl::StrCat("idem:", txn.request_id));
   std::vector<std::string> keys = {idem_key, StreamKey(),
                                    audit::LogKey(options_.key_prefix),
-                                   audit::HeadKey(options_.key_prefix)};
+                                   audit::SequenceKey(options_.key_prefix)};
   std::vector<std::string> args = {
       txn.request_id.empty() ? "0" : "1",
       txn.request_fingerprint,

@@ -31,7 +31,8 @@
 //                               {event: serialized kerjasosial.common.v1.Event
 //                               without its cursor}; the entry id is the
 //                               event's cursor
-//   <prefix>audit:log, <prefix>audit:head   the audit trail (common/audit)
+//   <prefix>audit:seq, <prefix>audit:log    the audit entry (common/audit;
+//                               the service's sealer hashes it later)
 // This deliberately deviates from DESIGN §5's per-regency hash tag: the feed
 // stream and the audit chain are single sequences per deployment, and each
 // write appends to both; with one tag per regency they would have to be split

@@ -214,7 +214,7 @@ TEST_F(OutboxTest, WrongTypeOnAnIndexKeyWritesNothing) {
   // idempotency entry.
   EXPECT_EQ(KeyCount(), keys);
   EXPECT_EQ(server_.Cli("EXISTS ks:{cases}:case:c1 ks:{cases}:events "
-                        "ks:{cases}:audit:log ks:{cases}:audit:head "
+                        "ks:{cases}:audit:log ks:{cases}:audit:seq "
                         "ks:{cases}:idem:r1 ks:{cases}:count:cases"),
             "0\n");
 }
@@ -238,11 +238,15 @@ TEST_F(OutboxTest, AnOpThatWouldBreakALaterOpInTheSameScriptWritesNothing) {
 }
 
 TEST_F(OutboxTest, WrongTypeOfTheStreamOrAuditKeysWritesNothing) {
-  EXPECT_EQ(server_.Cli("SET ks:{cases}:audit:head x"), "OK\n");
+  // A sequence counter that is not a number would fail INCR after the
+  // change was written.
+  EXPECT_EQ(server_.Cli("SET ks:{cases}:audit:seq x"), "OK\n");
   absl::StatusOr<CommitResult> r = writer_->Commit(Change("r1", "c1", 0, "A"));
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(r.status().message(),
+            "audit sequence ks:{cases}:audit:seq is not a number");
   EXPECT_EQ(KeyCount(), 1);
-  EXPECT_EQ(server_.Cli("DEL ks:{cases}:audit:head"), "1\n");
+  EXPECT_EQ(server_.Cli("DEL ks:{cases}:audit:seq"), "1\n");
   EXPECT_EQ(server_.Cli("HSET ks:{cases}:events a b"), "1\n");
   r = writer_->Commit(Change("r1", "c1", 0, "A"));
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInternal);
@@ -312,10 +316,17 @@ TEST_F(OutboxTest, NoEventWithoutItsChangeAcrossMixedOutcomes) {
         e.ParseFromString(entries->elements[i].elements[1].elements[1].str));
     EXPECT_EQ(e.aggregate_version(), static_cast<int64_t>(i + 1));
   }
+  // The script stored one entry per commit with consecutive sequences; the
+  // sealer hashes all of them.
+  absl::StatusOr<audit::SealResult> sealed =
+      audit::Seal(*pool_, writer_->options().key_prefix, 1000);
+  ASSERT_TRUE(sealed.ok()) << sealed.status();
+  EXPECT_EQ(sealed->sealed_sequence, committed);
   absl::StatusOr<audit::VerifyReport> report =
       audit::Verify(*pool_, writer_->options().key_prefix);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->entries_checked, committed);
+  EXPECT_EQ(report->sealed_sequence, committed);
   EXPECT_EQ(report->first_broken_sequence, 0);
 }
 
