@@ -40,6 +40,25 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(const Config& config,
   outbox_options.key_prefix = rt->key_prefix_;
   outbox_options.source = config.deployment_id;
   rt->outbox_ = std::make_unique<outbox::Writer>(*rt->redis_, outbox_options);
+  if (!config.audit_key_file.empty()) {
+    auto signer = audit::CheckpointSigner::FromPemFile(config.audit_key_file);
+    if (!signer.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--audit_key_file: ", signer.status().message()));
+    }
+    rt->audit_signer_ = std::move(*signer);
+  } else {
+    // Development only: the chain is still sealed, but anyone who can write
+    // to Redis can rewrite it undetected.
+    log::Warning(
+        "audit_unsigned",
+        {{"reason", "no --audit_key_file: audit checkpoints are not signed"}});
+  }
+  audit::SealerOptions sealer_options;
+  sealer_options.checkpoint_every = config.audit_checkpoint_every;
+  sealer_options.checkpoint_interval = config.audit_checkpoint_interval;
+  rt->sealer_ = std::make_unique<audit::Sealer>(
+      *rt->redis_, *rt->outbox_, rt->audit_signer_.get(), sealer_options);
   if (publishes_feed) {
     feed::FeedServerOptions options;
     options.stream_key = rt->feed_stream_key();
@@ -49,6 +68,9 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(const Config& config,
   log::Info("runtime_ready",
             {{"service", config.name},
              {"principals", static_cast<int64_t>(rt->auth_->size())},
+             {"audit_key_id", rt->audit_signer_ != nullptr
+                                  ? rt->audit_signer_->key_id()
+                                  : std::string()},
              {"redis_port", config.redis.port}});
   return rt;
 }
@@ -72,6 +94,9 @@ int Runtime::Serve(const std::vector<grpc::Service*>& services) {
   return server::Serve(
       config_, services, [this] { return redis_->Ping(); },
       [this](Server& server) {
+        sealer_->Start();
+        // Unsealed entries left at stop are sealed by the next start.
+        server.AddShutdownHook([this] { sealer_->Stop(); });
         if (feed_ != nullptr) {
           server.AddShutdownHook([this] { feed_->Shutdown(); });
         }

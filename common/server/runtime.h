@@ -18,6 +18,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/audit/checkpoint.h"
+#include "common/audit/sealer.h"
 #include "common/auth/authenticator.h"
 #include "common/feed/feed_server.h"
 #include "common/outbox/outbox.h"
@@ -30,10 +32,11 @@ namespace ks::server {
 class Runtime {
  public:
   // Loads the token file (required: a service without authentication would
-  // expose criminal records) and prepares the Redis pool. Connecting to Redis
-  // is lazy: the service starts NOT_SERVING and turns SERVING when Redis
-  // answers. Returns INVALID_ARGUMENT naming --token_file if it is missing or
-  // bad.
+  // expose criminal records), the audit checkpoint key (optional: without it
+  // a warning is logged and checkpoints are not made) and prepares the Redis
+  // pool. Connecting to Redis is lazy: the service starts NOT_SERVING and
+  // turns SERVING when Redis answers. Returns INVALID_ARGUMENT naming
+  // --token_file or --audit_key_file if it is missing or bad.
   static absl::StatusOr<std::unique_ptr<Runtime>> Create(const Config& config,
                                                          bool publishes_feed);
   Runtime(const Runtime&) = delete;
@@ -60,7 +63,8 @@ class Runtime {
       const kerjasosial::common::v1::StreamEventsRequest* request);
 
   // Serves `services` until SIGTERM/SIGINT (see server::Serve); health
-  // follows Redis; live feed streams end first on shutdown. Exit code.
+  // follows Redis; the audit sealer runs in the background while serving;
+  // live feed streams end first on shutdown. Exit code.
   int Serve(const std::vector<grpc::Service*>& services);
 
   // Re-reads the token file (what SIGHUP does while serving). On error the
@@ -76,6 +80,9 @@ class Runtime {
   std::unique_ptr<outbox::Writer> outbox_;
   std::unique_ptr<auth::Authenticator> auth_;
   std::unique_ptr<feed::FeedServer> feed_;
+  std::unique_ptr<audit::CheckpointSigner> audit_signer_;  // null: unsigned
+  // Declared last: destroyed (and its thread stopped) before what it uses.
+  std::unique_ptr<audit::Sealer> sealer_;
 };
 
 // The handlers every publishing service shares: StreamEvents over the

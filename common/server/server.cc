@@ -52,6 +52,14 @@ ABSL_FLAG(int, redis_db, 0, "Redis logical database");
 ABSL_FLAG(int, redis_pool_size, 8, "Redis connections kept by the pool");
 ABSL_FLAG(absl::Duration, redis_timeout, absl::Seconds(2),
           "connect and command timeout for Redis");
+ABSL_FLAG(std::string, audit_key_file, "",
+          "PEM Ed25519 private key that signs audit checkpoints (make one "
+          "with `openssl genpkey -algorithm ed25519`); without it the audit "
+          "trail is not anchored outside Redis");
+ABSL_FLAG(int, audit_checkpoint_every, 1000,
+          "sign an audit checkpoint at least every this many entries");
+ABSL_FLAG(absl::Duration, audit_checkpoint_interval, absl::Seconds(60),
+          "sign an audit checkpoint at least this often while entries come");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
 
 namespace ks::server {
@@ -209,6 +217,9 @@ Config ConfigFromFlags(const BinaryDefaults& defaults) {
   c.redis.pool_size = absl::GetFlag(FLAGS_redis_pool_size);
   c.redis.connect_timeout = absl::GetFlag(FLAGS_redis_timeout);
   c.redis.command_timeout = absl::GetFlag(FLAGS_redis_timeout);
+  c.audit_key_file = absl::GetFlag(FLAGS_audit_key_file);
+  c.audit_checkpoint_every = absl::GetFlag(FLAGS_audit_checkpoint_every);
+  c.audit_checkpoint_interval = absl::GetFlag(FLAGS_audit_checkpoint_interval);
   return c;
 }
 

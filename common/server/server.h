@@ -55,6 +55,11 @@ struct Config {
   absl::Duration shutdown_grace = absl::Seconds(10);
   absl::Duration health_interval = absl::Seconds(1);
   redis::Options redis;
+  // PEM Ed25519 private key that signs audit checkpoints (common/audit);
+  // empty = entries are sealed but not anchored (development only).
+  std::string audit_key_file;
+  int audit_checkpoint_every = 1000;  // entries
+  absl::Duration audit_checkpoint_interval = absl::Seconds(60);
 };
 
 // Blocks SIGTERM/SIGINT/SIGHUP in this thread (so every thread created later
