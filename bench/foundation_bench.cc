@@ -118,7 +118,8 @@ redis::Options BenchOptions() {
 }
 
 // state.range(0): 1 = with the audit entry (production), 0 = without, to
-// show what the hash chain's SHA-256 in Lua costs.
+// show what storing the audit entry costs (hashing is done later by the
+// service's sealer, outside the script: see write_path_bench).
 void BM_OutboxCommit(benchmark::State& state) {
   redis::Pool pool(BenchOptions());
   outbox::Options options;

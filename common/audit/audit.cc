@@ -28,37 +28,31 @@ local function ks_audit_check(log_key, seq_key)
   if t ~= 'none' and t ~= 'stream' then
     return 'INTERNAL: audit log ' .. log_key .. ' holds a ' .. t
   end
-  local log_exists = t == 'stream'
   t = redis.call('TYPE', seq_key)['ok']
-  local n = 0
   if t == 'string' then
-    local v = redis.call('GET', seq_key)
-    if not string.match(v, '^%d+$') then
+    if not string.match(redis.call('GET', seq_key), '^%d+$') then
       return 'INTERNAL: audit sequence ' .. seq_key .. ' is not a number'
     end
-    n = tonumber(v)
   elseif t ~= 'none' then
     return 'INTERNAL: audit sequence ' .. seq_key .. ' holds a ' .. t
-  end
-  -- XADD "<n+1>-0" fails once the log holds an id at or past it, and it
-  -- would fail after the change was written: refuse before any write.
-  if log_exists then
-    local last = redis.call('XREVRANGE', log_key, '+', '-', 'COUNT', 1)[1]
-    if last and tonumber(string.match(last[1], '^(%d+)')) > n then
-      return 'INTERNAL: audit log ' .. log_key .. ' is ahead of ' .. seq_key
-    end
   end
   return nil
 end
 
 -- f: principal_id role agency method resource_name time peer request_id
+-- Call it BEFORE the script's other writes: its XADD is the one write that
+-- can still fail on data (a log whose last id is at or past the counter,
+-- i.e. tampering), and failing first writes nothing. Checking for that
+-- instead would cost a read on every write.
 local function ks_audit_append(log_key, seq_key, f)
-  local seq = string.format('%d', redis.call('INCR', seq_key))
+  local seq = string.format('%d',
+                            (tonumber(redis.call('GET', seq_key)) or 0) + 1)
   -- The stream id is "<seq>-0": List(), Seal() and Verify() seek by it.
   redis.call('XADD', log_key, seq .. '-0', 'seq', seq, 'principal_id', f[1],
              'role', f[2], 'agency', f[3], 'method', f[4],
              'resource_name', f[5], 'time', f[6], 'peer', f[7],
              'request_id', f[8])
+  redis.call('SET', seq_key, seq)
   return seq
 end
 )lua";
@@ -434,33 +428,45 @@ absl::StatusOr<VerifyReport> Verify(redis::Pool& pool,
     std::string problem;
   };
   std::map<int64_t, Anchor> anchors;
+  auto add_anchor = [&](const AuditCheckpoint* cp, int64_t sequence) {
+    Anchor a;
+    if (cp == nullptr || cp->sequence() != sequence || sequence < 1) {
+      a.problem = absl::StrCat("checkpoint at ", sequence, " is malformed");
+    } else if (cp->trail() != key_prefix) {
+      a.problem = absl::StrCat("checkpoint at ", sequence, " belongs to trail ",
+                               cp->trail());
+    } else if (!options.keys.empty()) {
+      const CheckpointVerifier* key = nullptr;
+      for (const CheckpointVerifier* k : options.keys) {
+        if (k->key_id() == cp->key_id()) key = k;
+      }
+      if (key == nullptr) {
+        a.problem =
+            absl::StrCat("checkpoint at ", sequence, " is signed by key ",
+                         cp->key_id(), ", which is not trusted");
+      } else if (!key->Verify(*cp)) {
+        a.problem =
+            absl::StrCat("checkpoint at ", sequence, " has a bad signature");
+      }
+    }
+    if (cp != nullptr) a.head_hash = cp->head_hash();
+    auto [it, fresh] = anchors.emplace(sequence, a);
+    if (fresh) return;
+    if (!it->second.problem.empty()) {
+      if (a.problem.empty()) it->second = a;  // a good copy beats a bad one
+    } else if (a.problem.empty() && a.head_hash != it->second.head_hash) {
+      it->second.problem =
+          absl::StrCat("two checkpoints at ", sequence, " disagree");
+    }
+  };
   for (size_t i = 0; i + 1 < cps->elements.size(); i += 2) {
     AuditCheckpoint cp;
     int64_t score = 0;
     absl::SimpleAtoi(cps->elements[i + 1].str, &score);
-    Anchor a;
-    if (!cp.ParseFromString(cps->elements[i].str) || cp.sequence() != score ||
-        cp.sequence() < 1) {
-      a.problem = absl::StrCat("checkpoint at ", score, " is malformed");
-    } else if (cp.trail() != key_prefix) {
-      a.problem = absl::StrCat("checkpoint at ", score, " belongs to trail ",
-                               cp.trail());
-    } else if (!options.keys.empty()) {
-      const CheckpointVerifier* key = nullptr;
-      for (const CheckpointVerifier* k : options.keys) {
-        if (k->key_id() == cp.key_id()) key = k;
-      }
-      if (key == nullptr) {
-        a.problem = absl::StrCat("checkpoint at ", score, " is signed by key ",
-                                 cp.key_id(), ", which is not trusted");
-      } else if (!key->Verify(cp)) {
-        a.problem =
-            absl::StrCat("checkpoint at ", score, " has a bad signature");
-      }
-    }
-    a.head_hash = cp.head_hash();
-    auto [it, fresh] = anchors.emplace(score, a);
-    if (!fresh && it->second.problem.empty()) it->second = a;
+    add_anchor(cp.ParseFromString(cps->elements[i].str) ? &cp : nullptr, score);
+  }
+  for (const AuditCheckpoint& copy : options.copies) {
+    add_anchor(&copy, copy.sequence());
   }
 
   int64_t expected = 1;

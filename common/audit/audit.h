@@ -29,7 +29,7 @@
 // id. Never a name, NIK, address or any other content of the request.
 //
 // Keys (under the deployment's key prefix, e.g. "ks:{cases}:"):
-//   <prefix>audit:seq          String: the last sequence assigned (INCR).
+//   <prefix>audit:seq          String: the last sequence assigned.
 //                              Also witnesses entries removed from the end.
 //   <prefix>audit:log          Stream; entry id "<seq>-0", fields
 //                              seq principal_id role agency method
@@ -56,9 +56,9 @@
 //
 // What this does not catch: an edit made before the entry is sealed (the
 // sealer polls every few hundred ms), and a rewrite of entries after the
-// last checkpoint together with the removal of later checkpoints from Redis.
-// The copies of the checkpoints that feed consumers hold are the anchor for
-// that case.
+// last checkpoint together with the removal of later checkpoints from Redis,
+// unless Verify() is given the copies that feed consumers hold
+// (VerifyOptions::copies).
 //
 // Thread-safe: all functions are.
 #ifndef KS_COMMON_AUDIT_AUDIT_H_
@@ -109,10 +109,12 @@ std::string Sha256Hex(absl::string_view bytes);
 // Lua source to put in front of a script that appends to the trail. Defines
 // the locals:
 //   ks_audit_check(log, seq)     -> nil, or an error text if either key holds
-//                                   the wrong type or the log is ahead of the
-//                                   counter (call before any write)
+//                                   the wrong type (call before any write)
 //   ks_audit_append(log, seq, f) -> sequence (string); f is the table of
-//                                   RecordArgs() values, in that order
+//                                   RecordArgs() values, in that order. Call
+//                                   it before the script's other writes: it
+//                                   fails (writing nothing) if the log was
+//                                   tampered to be ahead of the counter.
 absl::string_view LuaLibrary();
 // The script arguments of `record`, in the order ks_audit_append takes
 // them: principal_id role agency method resource_name time peer request_id.
@@ -152,6 +154,10 @@ struct VerifyOptions {
   // the chain but their signatures are not checked, so a consistent rewrite
   // (hashes, head and checkpoints) is NOT detected; the report says so.
   std::vector<const CheckpointVerifier*> keys;
+  // Checkpoints held outside this Redis, e.g. the copies a feed consumer
+  // kept. Checked like the stored ones; they still anchor the trail after
+  // someone deleted the stored checkpoints (and their feed events).
+  std::vector<kerjasosial::common::v1::AuditCheckpoint> copies;
 };
 
 struct VerifyReport {

@@ -463,14 +463,16 @@ TEST_F(AuditTest, WrongTypeIsReportedBeforeAnyWrite) {
   EXPECT_EQ(server_.Cli("EXISTS ks:{test}:audit:seq"), "0\n");
 }
 
-TEST_F(AuditTest, ALogAheadOfItsCounterIsRefusedBeforeAnyWrite) {
+TEST_F(AuditTest, ALogAheadOfItsCounterFailsTheAppendWritingNothing) {
   AppendN(2);
   ASSERT_TRUE(pool_->Command({"SET", SequenceKey(kPrefix), "1"}).ok());
   absl::StatusOr<AuditEntry> e = Append(*pool_, kPrefix, MakeRecord(3));
   EXPECT_EQ(e.status().code(), absl::StatusCode::kInternal);
-  EXPECT_TRUE(absl::StrContains(e.status().message(), "is ahead of"))
+  EXPECT_TRUE(absl::StrContains(e.status().message(),
+                                "equal or smaller than the target stream top"))
       << e.status();
   EXPECT_EQ(server_.Cli("GET ks:{test}:audit:seq"), "1\n");
+  EXPECT_EQ(server_.Cli("XLEN ks:{test}:audit:log"), "2\n");
 }
 
 TEST_F(AuditTest, CheckpointsAreSignedStoredAndPublishedOnTheFeed) {
@@ -616,6 +618,46 @@ TEST_F(AuditTest, RewriteOfTheWholeTailWithForgedCheckpointsIsDetected) {
   EXPECT_EQ(report.reason,
             "entries 4..6 are not anchored: checkpoint at 6 has a bad "
             "signature");
+}
+
+TEST_F(AuditTest, TailRewriteWithItsCheckpointsDeletedIsCaughtByACopy) {
+  MakeKeys();
+  AppendWithCheckpoints(12, 3);
+  // A consumer (reporting) kept the checkpoints it read from the feed.
+  std::vector<AuditCheckpoint> copies;
+  absl::StatusOr<redis::Reply> feed =
+      pool_->Command({"XRANGE", writer_->StreamKey(), "-", "+"});
+  ASSERT_TRUE(feed.ok());
+  for (const redis::Reply& entry : feed->elements) {
+    Event event;
+    ASSERT_TRUE(event.ParseFromString(entry.elements[1].elements[1].str));
+    ASSERT_TRUE(event.payload().UnpackTo(&copies.emplace_back()));
+  }
+  ASSERT_EQ(copies.size(), 4u);
+  // The attacker rewrites entries 4..12, recomputes the chain and deletes
+  // every checkpoint after 3, in the trail and in the feed.
+  RewriteLog([](int64_t seq, std::vector<std::string>& f) {
+    if (seq > 3) SetField(f, "request_id", "forged");
+  });
+  RecomputeChainFrom(4);
+  ASSERT_TRUE(
+      pool_->Command({"ZREMRANGEBYSCORE", CheckpointsKey(kPrefix), "4", "+inf"})
+          .ok());
+  ASSERT_TRUE(pool_->Command({"DEL", writer_->StreamKey()}).ok());
+  // Redis alone cannot tell (the documented limit): only 3 is anchored.
+  VerifyReport report = VerifyWithKey();
+  EXPECT_EQ(report.first_broken_sequence, 0);
+  EXPECT_EQ(report.last_checkpoint_sequence, 3);
+  // The consumer's copies can.
+  VerifyOptions options;
+  options.keys = {verifier_.get()};
+  options.copies = copies;
+  absl::StatusOr<VerifyReport> with_copies = Verify(*pool_, kPrefix, options);
+  ASSERT_TRUE(with_copies.ok());
+  EXPECT_EQ(with_copies->first_broken_sequence, 4);
+  EXPECT_EQ(with_copies->reason,
+            "entries 4..6 do not match the checkpoint at 6 (signed): they "
+            "were rewritten");
 }
 
 TEST_F(AuditTest, KeyFilesThatAreNotEd25519AreRefusedNamingThePath) {

@@ -141,7 +141,10 @@ for i = 1, no do
   ops[i] = {cmd, key, args}
 end
 
--- 3. Writes: nothing below can fail on data.
+-- 3. Writes: nothing below can fail on data, but the audit entry's XADD
+-- on a tampered log, which therefore goes first (common/audit).
+local seq = ''
+if use_audit then seq = ks_audit_append(KEYS[3], KEYS[4], audit_fields) end
 for i = 1, nr do
   redis.call('HSET', KEYS[4 + i], 'd', datas[i], 'v', versions[i])
 end
@@ -154,8 +157,6 @@ for i = 1, ne do
   cursors[i] = redis.call('XADD', KEYS[2], '*', 'event', ARGV[a])
   a = a + 1
 end
-local seq = ''
-if use_audit then seq = ks_audit_append(KEYS[3], KEYS[4], audit_fields) end
 local vs, cs = table.concat(versions, ','), table.concat(cursors, ',')
 if use_idem then
   redis.call('HSET', KEYS[1], 'f', fp, 'r', response, 'v', vs, 'c', cs,

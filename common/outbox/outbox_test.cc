@@ -238,8 +238,7 @@ TEST_F(OutboxTest, AnOpThatWouldBreakALaterOpInTheSameScriptWritesNothing) {
 }
 
 TEST_F(OutboxTest, WrongTypeOfTheStreamOrAuditKeysWritesNothing) {
-  // A sequence counter that is not a number would fail INCR after the
-  // change was written.
+  // A sequence counter that is not a number is refused before any write.
   EXPECT_EQ(server_.Cli("SET ks:{cases}:audit:seq x"), "OK\n");
   absl::StatusOr<CommitResult> r = writer_->Commit(Change("r1", "c1", 0, "A"));
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInternal);
@@ -251,6 +250,15 @@ TEST_F(OutboxTest, WrongTypeOfTheStreamOrAuditKeysWritesNothing) {
   r = writer_->Commit(Change("r1", "c1", 0, "A"));
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInternal);
   EXPECT_EQ(KeyCount(), 1);
+  // An audit log tampered to be ahead of its counter fails the entry's
+  // XADD, which the script runs before its other writes: nothing written.
+  EXPECT_EQ(server_.Cli("DEL ks:{cases}:events"), "1\n");
+  EXPECT_EQ(server_.Cli("XADD ks:{cases}:audit:log 5-0 seq 5"), "5-0\n");
+  r = writer_->Commit(Change("r1", "c1", 0, "A"));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInternal);
+  EXPECT_TRUE(absl::StrContains(r.status().message(), "XADD")) << r.status();
+  EXPECT_EQ(KeyCount(), 1);
+  EXPECT_EQ(AuditLength(), 1);
 }
 
 TEST_F(OutboxTest, MalformedTransactionsAreRejected) {
