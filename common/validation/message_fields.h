@@ -1,8 +1,9 @@
 // Generic validation of a request from its descriptor, so that no handler of
 // any service can forget it: every enum holds a value its enum defines, and
 // every string is valid UTF-8 within a length limit counted in Unicode code
-// points. It runs before the handler's own rules (the request pipeline calls
-// it once per request), which then see only well-formed values.
+// points. It is meant to run once per request before the handler's own
+// rules (the request pipeline's first step), which then see only well-formed
+// values.
 //
 // Length limits: a default per kind of field, chosen by the field's name
 // (see DefaultMaxCodePoints), so a new field gets a bound without anyone
@@ -19,8 +20,8 @@
 // Example:
 //   KS_RETURN_IF_ERROR(ks::validation::CheckMessageFields(*request));
 //   // sex = 9 -> INVALID_ARGUMENT
-//   //   "case_data.person.sex: must be a value of kerjasosial.cases.v1.Sex
-//   //   (enum), got 9"
+//   //   "case_data.person.sex: must be a value defined by enum
+//   //   kerjasosial.cases.v1.Sex, got 9"
 //
 // Thread safety: pure functions; a FieldLimits may be shared once built.
 #ifndef KS_COMMON_VALIDATION_MESSAGE_FIELDS_H_
