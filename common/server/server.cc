@@ -3,11 +3,14 @@
 #include <arpa/inet.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
@@ -18,8 +21,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
+#include "google/protobuf/descriptor.h"
+#include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/impl/server_builder_option.h"
+#include "grpcpp/impl/server_builder_plugin.h"
+#include "grpcpp/impl/server_initializer.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "grpcpp/support/server_interceptor.h"
@@ -28,14 +36,16 @@ ABSL_FLAG(std::string, listen, "",
           "host:port of the gRPC server (default 127.0.0.1:<service port>)");
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port of the Prometheus /metrics endpoint "
-          "(default 127.0.0.1:<service metrics port>; 'off' disables it)");
+          "(default 127.0.0.1:<service metrics port>; 'off' disables it; a "
+          "non-loopback address needs --insecure)");
 ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain of the server");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of the server");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA bundle; when set, clients must present a certificate it "
           "signed (mTLS)");
 ABSL_FLAG(bool, insecure, false,
-          "allow plaintext on a non-loopback address (never in production)");
+          "allow plaintext gRPC, and /metrics (always plaintext HTTP), on a "
+          "non-loopback address (never in production)");
 ABSL_FLAG(std::string, token_file, "",
           "bearer-token file made with kerjasosial-token (hashes only)");
 ABSL_FLAG(
@@ -93,12 +103,126 @@ bool SplitHostPort(absl::string_view address, std::string* host, int* port) {
          *port <= 65535;
 }
 
+// The label of every call to a method the server does not register. Any
+// client, unauthenticated, chooses the path of its call: used verbatim as a
+// label, 20,000 distinct paths grew the process by 35 MB and /metrics to
+// 42 MB, and a path carrying a name or NIK landed in both (issue #8).
+constexpr char kUnknownMethod[] = "unknown";
+// Longest service name of an unknown path that is logged.
+constexpr size_t kMaxLoggedServiceBytes = 64;
+
+// The full method names ("/pkg.Service/Method") of the services registered
+// on one server, read from their descriptors once the builder knows them.
+// Thread-safe: filled while the server is built, read by every call.
+class MethodCatalog {
+ public:
+  void AddServices(const std::vector<std::string>& services) {
+    absl::MutexLock lock(&mu_);
+    for (const std::string& name : services) {
+      if (!services_.insert(name).second) continue;
+      roots_.insert(name.substr(0, name.find('.')));
+      const google::protobuf::ServiceDescriptor* d =
+          google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+              name);
+      if (d == nullptr) {
+        // Without a descriptor its methods cannot be told from made-up
+        // paths, so they are counted as unknown rather than trusted.
+        log::Warning("service_without_descriptor", {{"service", name}});
+        continue;
+      }
+      for (int i = 0; i < d->method_count(); ++i) {
+        methods_.insert(absl::StrCat("/", name, "/", d->method(i)->name()));
+      }
+    }
+  }
+
+  bool Contains(absl::string_view method) const {
+    absl::MutexLock lock(&mu_);
+    return methods_.contains(method);
+  }
+
+  // What a log line may say about an unknown `path`: its service part when
+  // that is a dotted identifier under one of the registered services' root
+  // packages (a client built from another version of our contracts), else
+  // "(other)". Arbitrary text — a name, a NIK — is never logged.
+  std::string LoggableService(absl::string_view path) const {
+    if (!absl::StartsWith(path, "/")) return "(other)";
+    absl::string_view service = path.substr(1, path.find('/', 1) - 1);
+    const bool shaped =
+        !service.empty() && service.size() <= kMaxLoggedServiceBytes &&
+        std::all_of(service.begin(), service.end(), [](char c) {
+          return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+                 c == '_' || c == '.';
+        });
+    if (!shaped) return "(other)";
+    absl::MutexLock lock(&mu_);
+    if (!roots_.contains(service.substr(0, service.find('.')))) {
+      return "(other)";
+    }
+    return std::string(service);
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::flat_hash_set<std::string> services_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_set<std::string> roots_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_set<std::string> methods_ ABSL_GUARDED_BY(mu_);
+};
+
+// Hands the builder's list of registered services to a MethodCatalog: the
+// plugin hook is the one public place gRPC exposes that list (server
+// reflection reads it the same way). InitServer runs before the server
+// starts; Finish again after, for services the builder adds late.
+class MethodCatalogPlugin : public grpc::ServerBuilderPlugin {
+ public:
+  explicit MethodCatalogPlugin(std::shared_ptr<MethodCatalog> catalog)
+      : catalog_(std::move(catalog)) {}
+  std::string name() override { return "ks_method_catalog"; }
+  void InitServer(grpc::ServerInitializer* si) override {
+    catalog_->AddServices(*si->GetServiceList());
+  }
+  void Finish(grpc::ServerInitializer* si) override {
+    catalog_->AddServices(*si->GetServiceList());
+  }
+  void ChangeArguments(const std::string&, void*) override {}
+
+ private:
+  std::shared_ptr<MethodCatalog> catalog_;
+};
+
+class MethodCatalogOption : public grpc::ServerBuilderOption {
+ public:
+  explicit MethodCatalogOption(std::shared_ptr<MethodCatalog> catalog)
+      : catalog_(std::move(catalog)) {}
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>*
+                         plugins) override {
+    plugins->push_back(std::make_unique<MethodCatalogPlugin>(catalog_));
+  }
+
+ private:
+  std::shared_ptr<MethodCatalog> catalog_;
+};
+
 // Counts and times every RPC by method and status code, and writes one log
 // line per call (method, code, duration — never the request's content).
+// Methods the server does not register are counted and logged as
+// kUnknownMethod, so neither /metrics nor the logs grow with what clients
+// invent.
 class RpcObserver : public grpc::experimental::Interceptor {
  public:
-  explicit RpcObserver(grpc::experimental::ServerRpcInfo* info)
-      : method_(info->method()), start_(absl::Now()) {}
+  RpcObserver(grpc::experimental::ServerRpcInfo* info,
+              const MethodCatalog& catalog)
+      : start_(absl::Now()) {
+    const absl::string_view path = info->method() ? info->method() : "";
+    if (catalog.Contains(path)) {
+      method_ = std::string(path);
+    } else {
+      method_ = kUnknownMethod;
+      unknown_service_ = catalog.LoggableService(path);
+      unknown_path_bytes_ = static_cast<int64_t>(path.size());
+    }
+  }
 
   void Intercept(
       grpc::experimental::InterceptorBatchMethods* methods) override {
@@ -117,7 +241,13 @@ class RpcObserver : public grpc::experimental::Interceptor {
                      "RPC latency by method and status code",
                      {{"method", method_}, {"code", code}})
           .Observe(seconds);
-      if (!absl::StartsWith(method_, "/grpc.health.")) {
+      if (method_ == kUnknownMethod) {
+        log::Info("rpc", {{"method", method_},
+                          {"service", unknown_service_},
+                          {"path_bytes", unknown_path_bytes_},
+                          {"code", code},
+                          {"ms", seconds * 1000}});
+      } else if (!absl::StartsWith(method_, "/grpc.health.")) {
         log::Info(
             "rpc",
             {{"method", method_}, {"code", code}, {"ms", seconds * 1000}});
@@ -132,16 +262,23 @@ class RpcObserver : public grpc::experimental::Interceptor {
 
  private:
   std::string method_;
+  std::string unknown_service_;
+  int64_t unknown_path_bytes_ = 0;
   absl::Time start_;
 };
 
 class RpcObserverFactory
     : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
+  explicit RpcObserverFactory(std::shared_ptr<const MethodCatalog> catalog)
+      : catalog_(std::move(catalog)) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    return new RpcObserver(info);
+    return new RpcObserver(info, *catalog_);
   }
+
+ private:
+  std::shared_ptr<const MethodCatalog> catalog_;
 };
 
 }  // namespace
@@ -269,15 +406,41 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     creds = grpc::InsecureServerCredentials();
   }
 
+  // /metrics is plaintext HTTP without authentication (method names, error
+  // rates, feed lag): the same rule as a plaintext gRPC port. The exporter
+  // has no TLS, so off loopback it needs the explicit --insecure (or a
+  // TLS-terminating proxy in front of a loopback listener).
+  if (!config.metrics_listen.empty()) {
+    std::string metrics_host;
+    int metrics_port = 0;
+    if (!SplitHostPort(config.metrics_listen, &metrics_host, &metrics_port)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--metrics_listen: expected host:port, got '",
+                       config.metrics_listen, "'"));
+    }
+    if (!IsLoopbackHost(metrics_host) && !config.insecure) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "--metrics_listen=", config.metrics_listen,
+          " is not a loopback address and /metrics is plaintext HTTP without "
+          "authentication: listen on 127.0.0.1 (behind a TLS proxy), give "
+          "--metrics_listen=off, or --insecure to allow it"));
+    }
+  }
+
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  // The health service is gRPC's own; naming its descriptor links it in, so
+  // the catalog can label its methods.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
+  auto catalog = std::make_shared<MethodCatalog>();
   grpc::ServerBuilder builder;
+  builder.SetOption(std::make_unique<MethodCatalogOption>(catalog));
   builder.AddListeningPort(config.listen, creds, &s->port_);
   for (grpc::Service* service : services) builder.RegisterService(service);
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
-  interceptors.push_back(std::make_unique<RpcObserverFactory>());
+  interceptors.push_back(std::make_unique<RpcObserverFactory>(catalog));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   s->server_ = builder.BuildAndStart();
   if (s->server_ == nullptr || s->port_ == 0) {

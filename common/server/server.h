@@ -88,8 +88,13 @@ class Server {
   // `readiness` is polled every config.health_interval; the server reports
   // SERVING on grpc.health.v1 only while it returns OK (e.g. Redis PING).
   // Returns INVALID_ARGUMENT for a bad address or TLS setup (naming the flag),
-  // FAILED_PRECONDITION for plaintext on a non-loopback address without
-  // --insecure, UNAVAILABLE if the port cannot be bound.
+  // FAILED_PRECONDITION for plaintext gRPC or /metrics (always plaintext) on
+  // a non-loopback address without --insecure, UNAVAILABLE if the port
+  // cannot be bound.
+  //
+  // RPC metrics and logs label a call by its method only if one of the
+  // registered services (`services`, health, reflection) defines it; any
+  // other path counts as method="unknown", so their number is bounded.
   static absl::StatusOr<std::unique_ptr<Server>> Start(
       const Config& config, const std::vector<grpc::Service*>& services,
       std::function<absl::Status()> readiness);

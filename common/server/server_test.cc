@@ -2,16 +2,21 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <regex>
+#include <set>
 #include <thread>
+#include <vector>
 
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "common/log/log.h"
 #include "common/redis/client.h"
 #include "common/testing/http_get.h"
 #include "common/testing/redis_server.h"
 #include "common/testing/tls_certs.h"
+#include "common/testing/unknown_methods.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -175,6 +180,129 @@ TEST(ServerTest, ExportsRpcCountsByMethodAndCode) {
   EXPECT_NE(
       text.find("ks_rpc_duration_seconds_bucket{code=\"OK\",method=\"/"
                 "kerjasosial.testing.server.v1.Slow/Sleep\",le=\"+Inf\"}"),
+      std::string::npos);
+}
+
+// Every method="..." label value in a /metrics text.
+std::set<std::string> MethodLabels(const std::string& text) {
+  std::set<std::string> out;
+  static const std::regex kLabel("method=\"([^\"]*)\"");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), kLabel);
+       it != std::sregex_iterator(); ++it) {
+    out.insert((*it)[1]);
+  }
+  return out;
+}
+
+TEST(ServerTest, UnknownMethodsShareOneLabelAndLeaveNoPathInLogs) {
+  std::vector<std::string> lines;
+  absl::Mutex lines_mu;
+  log::SetSinkForTesting([&](const std::string& l) {
+    absl::MutexLock lock(&lines_mu);
+    lines.push_back(l);
+  });
+  SlowService service;
+  auto server = Server::Start(TestConfig(), {&service}, nullptr);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = Slow::NewStub(grpc::CreateChannel(
+      (*server)->dial_address(), grpc::InsecureChannelCredentials()));
+  {
+    grpc::ClientContext ctx;
+    SleepRequest req;
+    SleepResponse resp;
+    ASSERT_TRUE(stub->Sleep(&ctx, req, &resp).ok());
+  }
+  Health((*server)->dial_address());
+
+  constexpr int kPaths = 10000;
+  EXPECT_EQ(testing::CallUnknownMethods((*server)->dial_address(), kPaths),
+            kPaths);
+  const std::string text =
+      testing::HttpGet((*server)->metrics_port(), "/metrics");
+  log::SetSinkForTesting(nullptr);
+
+  // Before the fix each path added 19 series (~3.4 KB); now the whole text
+  // stays what a handful of methods take, whatever clients invent.
+  EXPECT_LT(text.size(), 64u * 1024) << text.size();
+  EXPECT_EQ(MethodLabels(text),
+            (std::set<std::string>{"/kerjasosial.testing.server.v1.Slow/Sleep",
+                                   "/grpc.health.v1.Health/Check", "unknown"}));
+  EXPECT_NE(text.find("ks_rpc_total{code=\"UNIMPLEMENTED\",method=\"unknown\"} "
+                      "10000\n"),
+            std::string::npos);
+  EXPECT_EQ(text.find("Ratna"), std::string::npos);
+  EXPECT_EQ(text.find("6401054101900003"), std::string::npos);
+
+  absl::MutexLock lock(&lines_mu);
+  int unknown_lines = 0;
+  for (const std::string& l : lines) {
+    EXPECT_EQ(l.find("Ratna"), std::string::npos) << l;
+    EXPECT_EQ(l.find("6401054101900003"), std::string::npos) << l;
+    if (l.find("\"method\":\"unknown\"") != std::string::npos) {
+      ++unknown_lines;
+      EXPECT_NE(l.find("\"service\":\"(other)\""), std::string::npos) << l;
+      EXPECT_LT(l.size(), 256u) << l;
+    }
+  }
+  EXPECT_EQ(unknown_lines, kPaths);
+}
+
+TEST(ServerTest, LogsTheServiceOfAnUnknownPathOnlyUnderOurOwnPackages) {
+  std::vector<std::string> lines;
+  log::SetSinkForTesting([&](const std::string& l) { lines.push_back(l); });
+  SlowService service;
+  auto server = Server::Start(TestConfig(), {&service}, nullptr);
+  ASSERT_TRUE(server.ok()) << server.status();
+  grpc::GenericStub stub(grpc::CreateChannel(
+      (*server)->dial_address(), grpc::InsecureChannelCredentials()));
+  for (const char* path : {"/kerjasosial.testing.server.v2.Slow/Sleep",
+                           "/Ratna.Kusumawardani/Sleep"}) {
+    grpc::ClientContext ctx;
+    grpc::ByteBuffer req = testing::EmptyMessage(), resp;
+    absl::Notification done;
+    stub.UnaryCall(&ctx, path, grpc::StubOptions(), &req, &resp,
+                   [&](grpc::Status) { done.Notify(); });
+    done.WaitForNotification();
+  }
+  (*server)->Shutdown(absl::ZeroDuration());
+  log::SetSinkForTesting(nullptr);
+  std::vector<std::string> services;
+  for (const std::string& l : lines) {
+    const size_t at = l.find("\"service\":\"");
+    if (l.find("\"method\":\"unknown\"") == std::string::npos) continue;
+    ASSERT_NE(at, std::string::npos) << l;
+    services.push_back(l.substr(at + 11, l.find('"', at + 11) - at - 11));
+  }
+  EXPECT_EQ(services, (std::vector<std::string>{
+                          "kerjasosial.testing.server.v2.Slow", "(other)"}));
+}
+
+TEST(ServerTest, RefusesPlaintextMetricsOffLoopbackUnlessInsecure) {
+  SlowService service;
+  Config c = TestConfig();
+  c.metrics_listen = "0.0.0.0:0";
+  auto refused = Server::Start(c, {&service}, nullptr);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("--metrics_listen=0.0.0.0:0"),
+            std::string::npos)
+      << refused.status();
+  EXPECT_NE(refused.status().message().find("--insecure"), std::string::npos);
+  // TLS on the gRPC port does not make plaintext /metrics acceptable.
+  auto pki = testing::MakeTestPki();
+  ASSERT_TRUE(pki.ok()) << pki.status();
+  c.tls_cert = ::testing::TempDir() + "/metrics-server.crt";
+  c.tls_key = ::testing::TempDir() + "/metrics-server.key";
+  std::ofstream(c.tls_cert) << pki->server.cert_pem;
+  std::ofstream(c.tls_key) << pki->server.key_pem;
+  SlowService service2;
+  EXPECT_EQ(Server::Start(c, {&service2}, nullptr).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  c.insecure = true;
+  SlowService service3;
+  auto allowed = Server::Start(c, {&service3}, nullptr);
+  ASSERT_TRUE(allowed.ok()) << allowed.status();
+  EXPECT_NE(
+      testing::HttpGet((*allowed)->metrics_port(), "/metrics").find("200 OK"),
       std::string::npos);
 }
 

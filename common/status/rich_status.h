@@ -7,10 +7,19 @@
 // trailer, where standard rich-error clients (grpc-status libraries of Go,
 // Java, Python) decode them.
 //
+// Size bounds: ToGrpcStatus() is the last line of defence against an error
+// that echoes a large input. Messages should quote values through
+// QuoteValue() (common/status/quote.h); whatever still exceeds
+// kMaxGrpcErrorMessageBytes / kMaxGrpcErrorDetailsBytes is shortened here,
+// so the trailers stay well under the 8 KiB of metadata a default gRPC
+// client accepts (past it the client sees RESOURCE_EXHAUSTED instead of the
+// real code).
+//
 // Thread-safe: all functions are pure.
 #ifndef KS_COMMON_STATUS_RICH_STATUS_H_
 #define KS_COMMON_STATUS_RICH_STATUS_H_
 
+#include <cstddef>
 #include <map>
 #include <string>
 #include <vector>
@@ -55,8 +64,18 @@ void AddDetail(absl::Status& status, const google::protobuf::Message& detail);
 // Reads back the details of `status` (tests and clients use this).
 google::rpc::Status ToRpcStatus(const absl::Status& status);
 
+// Bounds of what ToGrpcStatus() sends. grpc-message is percent-encoded (up to
+// 3x) and grpc-status-details-bin base64-encoded (4/3x): 768 B + 2560 B stay
+// under 6 KiB on the wire.
+inline constexpr size_t kMaxGrpcErrorMessageBytes = 768;
+inline constexpr size_t kMaxGrpcErrorDetailsBytes = 2560;
+
 // absl -> grpc at the handler edge: same code and message, details packed in
-// a serialized google.rpc.Status.
+// a serialized google.rpc.Status. A message longer than
+// kMaxGrpcErrorMessageBytes is cut (at a UTF-8 boundary) and ends in
+// "…(N bytes)"; details larger than kMaxGrpcErrorDetailsBytes have their
+// strings shortened and long lists cut, then whole details are dropped from
+// the end until they fit.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
 // grpc -> absl for clients of other services: keeps code, message and details.

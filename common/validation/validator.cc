@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/status/quote.h"
 #include "common/time/clock.h"
 
 namespace ks {
@@ -80,6 +81,63 @@ bool Validator::RequiredString(absl::string_view field,
   return Required(field, !value.empty());
 }
 
+bool Validator::Text(absl::string_view field, absl::string_view value,
+                     size_t max_code_points, bool required) {
+  return CheckText(field, value, max_code_points, required, false);
+}
+
+bool Validator::Name(absl::string_view field, absl::string_view value,
+                     size_t max_code_points, bool required) {
+  return CheckText(field, value, max_code_points, required, true);
+}
+
+bool Validator::CheckText(absl::string_view field, absl::string_view value,
+                          size_t max_code_points, bool required,
+                          bool one_line) {
+  if (value.empty()) {
+    if (required) AddViolation(field, "is required");
+    return !required;
+  }
+  if (!IsValidUtf8(value)) {
+    AddViolation(field, "must be valid UTF-8");
+    return false;
+  }
+  const size_t count = CodePointCount(value);
+  if (count > max_code_points) {
+    AddViolation(field, absl::StrCat("must be at most ", max_code_points,
+                                     " characters, got ", count));
+    return false;
+  }
+  // C0 controls and DEL (C1 controls are 2-byte sequences starting 0xC2).
+  bool blank = true;
+  for (size_t i = 0; i < value.size(); ++i) {
+    const auto c = static_cast<unsigned char>(value[i]);
+    const bool line_break = c == '\t' || c == '\n' || c == '\r';
+    const bool c1 = c == 0xC2 && i + 1 < value.size() &&
+                    static_cast<unsigned char>(value[i + 1]) < 0xA0;
+    if (((c < 0x20 || c == 0x7F) && (one_line || !line_break)) || c1) {
+      AddViolation(field, one_line ? "must not contain control characters "
+                                     "(tab, line break, NUL, ...)"
+                                   : "must not contain control characters "
+                                     "other than tab and line breaks");
+      return false;
+    }
+    // U+00A0 NO-BREAK SPACE counts as white space too.
+    const bool nbsp = c == 0xC2 && i + 1 < value.size() &&
+                      static_cast<unsigned char>(value[i + 1]) == 0xA0;
+    if (nbsp) {
+      ++i;
+      continue;
+    }
+    if (!absl::ascii_isspace(c)) blank = false;
+  }
+  if (one_line && blank) {
+    AddViolation(field, "must not be only white space");
+    return false;
+  }
+  return true;
+}
+
 bool Validator::InRange(absl::string_view field, int64_t value, int64_t min,
                         int64_t max, absl::string_view rule) {
   if (value >= min && value <= max) return true;
@@ -130,8 +188,8 @@ bool Validator::ResourceName(absl::string_view field, absl::string_view name,
       continue;
     }
     if (var == "regency" && !regions_->IsValidRegencyCode(value)) {
-      AddViolation(field, absl::StrCat("{regency} \"", value.substr(0, 20),
-                                       "\" is not an existing regency code "
+      AddViolation(field, absl::StrCat("{regency} ", QuoteValue(value, 20),
+                                       " is not an existing regency code "
                                        "PP.RR (R15)"));
       ok = false;
     }

@@ -21,6 +21,7 @@
 #ifndef KS_COMMON_VALIDATION_VALIDATOR_H_
 #define KS_COMMON_VALIDATION_VALIDATOR_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -56,6 +57,19 @@ class Validator {
 
   // Requires a non-empty string.
   bool RequiredString(absl::string_view field, absl::string_view value);
+
+  // Free text (an address, a description): valid UTF-8, at most
+  // `max_code_points` Unicode code points (so 150 "é" fit a limit of 150),
+  // no control characters but tab and line breaks. An empty value is a
+  // violation only if `required`. Descriptions never quote the value.
+  bool Text(absl::string_view field, absl::string_view value,
+            size_t max_code_points, bool required);
+
+  // A name or a number written on one line (a person's or a court's name, a
+  // decision number): Text() without any control character, and not only
+  // white space (which would pass "required" while naming nobody).
+  bool Name(absl::string_view field, absl::string_view value,
+            size_t max_code_points, bool required);
 
   // min <= value <= max; `rule` (e.g. "R5, KUHP Pasal 85(4)") is quoted in
   // the violation.
@@ -113,6 +127,9 @@ class Validator {
   absl::Status Finish() const;
 
  private:
+  bool CheckText(absl::string_view field, absl::string_view value,
+                 size_t max_code_points, bool required, bool one_line);
+
   const regions::Regions* regions_;
   std::vector<FieldViolation> violations_;
   std::vector<std::string> warnings_;

@@ -59,6 +59,51 @@ TEST(ValidatorTest, RequiredString) {
                           {"name", "is required"}}));
 }
 
+std::string Repeat(absl::string_view unit, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out.append(unit.data(), unit.size());
+  return out;
+}
+
+TEST(ValidatorTest, TextCountsCodePointsNotBytes) {
+  Validator v;
+  EXPECT_TRUE(v.Name("name", Repeat("\xC3\xA9", 150), 150, true));  // 300 B
+  EXPECT_TRUE(v.Text("address", Repeat("\xE6\x9D\xB1", 150), 150, true));
+  EXPECT_FALSE(v.Name("long", Repeat("\xC3\xA9", 151), 150, true));
+  EXPECT_FALSE(v.Text("utf8", "Jl. \xC3\x28", 150, false));
+  EXPECT_TRUE(v.Text("empty", "", 150, false));
+  EXPECT_FALSE(v.Text("missing", "", 150, true));
+  EXPECT_EQ(Pairs(v), (std::vector<std::pair<std::string, std::string>>{
+                          {"long", "must be at most 150 characters, got 151"},
+                          {"utf8", "must be valid UTF-8"},
+                          {"missing", "is required"}}));
+}
+
+TEST(ValidatorTest, NamesRefuseBlanksAndControlCharacters) {
+  Validator v;
+  EXPECT_TRUE(v.Name("ok", "Ratna Kusumawardani", 200, true));
+  EXPECT_FALSE(v.Name("blank", "    ", 200, true));
+  EXPECT_FALSE(v.Name("nbsp", "\xC2\xA0 \xC2\xA0", 200, true));
+  EXPECT_FALSE(v.Name("nul", std::string("Ratna\0K", 8), 200, true));
+  EXPECT_FALSE(v.Name("newline", "Ratna\nK", 200, true));
+  EXPECT_FALSE(v.Name("c1", "Ratna\xC2\x85K", 200, true));
+  // Free text may span lines, but not carry NUL or escape sequences.
+  EXPECT_TRUE(v.Text("address", "Jl. Merdeka 1\nRT 02", 500, false));
+  EXPECT_FALSE(v.Text("esc", "Jl. \x1b[2J", 500, false));
+  const std::string controls =
+      "must not contain control characters (tab, line break, NUL, ...)";
+  EXPECT_EQ(Pairs(v),
+            (std::vector<std::pair<std::string, std::string>>{
+                {"blank", "must not be only white space"},
+                {"nbsp", "must not be only white space"},
+                {"nul", controls},
+                {"newline", controls},
+                {"c1", controls},
+                {"esc",
+                 "must not contain control characters other than tab and "
+                 "line breaks"}}));
+}
+
 TEST(ValidatorTest, InRangeBoundaries) {
   Validator v;
   EXPECT_TRUE(v.InRange("h", 8, 8, 240, "R5"));

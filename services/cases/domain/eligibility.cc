@@ -31,6 +31,7 @@ constexpr char kR11Age[] = "R11, UU SPPA Pasal 1(3)";
 constexpr char kR11Litmas[] = "R11, UU SPPA Pasal 60(3)-(4)";
 constexpr char kR11Breach[] = "R11, UU SPPA Pasal 76(2)";
 constexpr char kR12[] = "R12, UU 22/2022";
+constexpr char kR11MinAge[] = "R11, UU SPPA Pasal 1(3); KUHP Pasal 40";
 
 // Lengths from the field comments of resources.proto (not law).
 constexpr size_t kMaxNameLength = 200;
@@ -40,22 +41,28 @@ constexpr size_t kMaxNumberLength = 100;
 constexpr int kMaxDaysPerWeek = 7;
 constexpr int kMinE164Digits = 8;
 constexpr int kMaxE164Digits = 15;
+// Not law: a sanity bound on birth dates. Nobody born earlier is alive to be
+// sentenced, and an 1800 date is a typing error that would corrupt ages.
+constexpr absl::CivilDay kEarliestBirthDay(1900, 1, 1);
 
 std::string F(absl::string_view path) {
   return absl::StrCat(kCaseField, ".", path);
 }
 
+// A name or number on one line: valid UTF-8, at most `max` code points, no
+// control character (NUL), not only white space.
+void CheckName(Validator& v, absl::string_view path, absl::string_view value,
+               size_t max, bool required) {
+  v.Name(F(path), value, max, required);
+}
+
+// Free text: as CheckName, but line breaks are allowed.
 void CheckText(Validator& v, absl::string_view path, absl::string_view value,
                size_t max, bool required) {
-  if (value.empty()) {
-    if (required) v.AddViolation(F(path), "is required");
-    return;
-  }
-  if (value.size() > max) {
-    v.AddViolation(F(path), absl::StrCat("must be at most ", max,
-                                         " characters, got ", value.size()));
-  }
+  v.Text(F(path), value, max, required);
 }
+
+std::string DateText(absl::CivilDay day) { return absl::FormatCivilTime(day); }
 
 bool IsE164(absl::string_view phone) {
   if (phone.size() < 2 || phone[0] != '+' || phone[1] == '0') return false;
@@ -96,10 +103,16 @@ void CheckPerson(Validator& v, const v1::Case& c, absl::CivilDay today,
     return;
   }
   const v1::Person& p = c.person();
-  CheckText(v, "person.full_name", p.full_name(), kMaxNameLength, true);
+  CheckName(v, "person.full_name", p.full_name(), kMaxNameLength, true);
   const std::optional<absl::CivilDay> birth = CheckDate(
       v, "person.birth_date", p.has_birth_date(), p.birth_date(), true);
   CheckNotFuture(v, "person.birth_date", birth, today);
+  if (birth.has_value() && *birth < kEarliestBirthDay) {
+    v.AddViolation(
+        F("person.birth_date"),
+        absl::StrCat("must not be before ", DateText(kEarliestBirthDay),
+                     ", got ", DateText(*birth)));
+  }
   if (p.nik().empty()) {
     // A child may not have a NIK yet (resources.proto, Person.nik).
     if (!is_child) v.AddViolation(F("person.nik"), "is required (R13)");
@@ -125,8 +138,8 @@ void CheckDecision(Validator& v, const v1::Case& c, const PolicyVersion& policy,
     return;
   }
   const v1::CourtDecision& d = c.decision();
-  CheckText(v, "decision.court_name", d.court_name(), kMaxNameLength, true);
-  CheckText(v, "decision.decision_number", d.decision_number(),
+  CheckName(v, "decision.court_name", d.court_name(), kMaxNameLength, true);
+  CheckName(v, "decision.decision_number", d.decision_number(),
             kMaxNumberLength, true);
   const std::optional<absl::CivilDay> decided = CheckDate(
       v, "decision.decided_date", d.has_decided_date(), d.decided_date(), true);
@@ -137,6 +150,22 @@ void CheckDecision(Validator& v, const v1::Case& c, const PolicyVersion& policy,
   if (decided.has_value() && final_day.has_value() && *final_day < *decided) {
     v.AddViolation(F("decision.final_date"),
                    "must not be before decision.decided_date");
+  }
+  // `policy` is the version in force on the final date, or the first one
+  // when the date precedes every version (PolicySet::At). A policy that
+  // carries a version for the date never gets here; without one, the
+  // system holds no law for the decision and must not apply later law.
+  if (final_day.has_value() && policy.has_effective_from() &&
+      IsValidDate(policy.effective_from()) &&
+      *final_day < internal::Day(policy.effective_from())) {
+    v.AddViolation(
+        F("decision.final_date"),
+        absl::StrCat("must not be before ",
+                     DateText(internal::Day(policy.effective_from())),
+                     ", when the first policy version (\"", policy.version(),
+                     "\") took effect: no policy version covers a decision "
+                     "final on ",
+                     DateText(*final_day)));
   }
   if (!d.has_considerations()) {
     v.AddViolation(F("decision.considerations"),
@@ -178,7 +207,7 @@ void CheckOffence(Validator& v, const v1::Case& c, const PolicyVersion& policy,
     return;
   }
   const v1::Offence& o = c.offence();
-  CheckText(v, "offence.article", o.article(), kMaxNameLength, true);
+  CheckName(v, "offence.article", o.article(), kMaxNameLength, true);
   if (o.category().empty()) {
     v.AddViolation(F("offence.category"), "is required");
   } else if (!internal::IsTaxonomyCode(o.category())) {
@@ -203,13 +232,29 @@ void CheckOffence(Validator& v, const v1::Case& c, const PolicyVersion& policy,
       CheckDate(v, "offence.offence_date", o.has_offence_date(),
                 o.offence_date(), is_child);
   CheckNotFuture(v, "offence.offence_date", offence_day, today);
-  if (!offence_day.has_value() || !c.person().has_birth_date() ||
-      !IsValidDate(c.person().birth_date())) {
+  if (!c.person().has_birth_date() || !IsValidDate(c.person().birth_date())) {
+    return;
+  }
+  const auto& child = policy.child();
+  if (!offence_day.has_value()) {
+    // An adult's offence date is optional. The offence preceded the
+    // decision, so a person below the minimum age at the decision was below
+    // it at the offence too.
+    const google::type::Date& decided = c.decision().decided_date();
+    if (!c.decision().has_decided_date() || !IsValidDate(decided)) return;
+    const int age_at_decision = AgeInYears(
+        internal::Day(c.person().birth_date()), internal::Day(decided));
+    if (age_at_decision < child.min_age_years()) {
+      v.AddViolation(
+          F("person.birth_date"),
+          absl::StrCat("the person must be at least ", child.min_age_years(),
+                       " at the offence (", kR11MinAge, "), was ",
+                       age_at_decision, " at the decision"));
+    }
     return;
   }
   const int age =
       AgeInYears(internal::Day(c.person().birth_date()), *offence_day);
-  const auto& child = policy.child();
   if (is_child) {
     if (age < child.min_age_years() || age >= child.max_age_years_exclusive()) {
       v.AddViolation(
@@ -236,7 +281,7 @@ void CheckLitmas(Validator& v, const v1::Sentence& s, bool required,
     }
     return;
   }
-  CheckText(v, "sentence.litmas.number", s.litmas().number(), kMaxNumberLength,
+  CheckName(v, "sentence.litmas.number", s.litmas().number(), kMaxNumberLength,
             true);
   const std::optional<absl::CivilDay> day =
       CheckDate(v, "sentence.litmas.date", s.litmas().has_date(),
@@ -380,12 +425,26 @@ void CheckImposed(Validator& v, const v1::Case& c, const PolicyVersion& policy,
   }
 }
 
+// How SubstituteHoursForFine rounds, for messages.
+std::string RoundingText(const PolicyVersion& policy) {
+  return policy.fine_conversion().rounding() == cv1::HOURS_ROUNDING_UP
+             ? "a started hour counting whole (\"Rp50.000 atau kurang\" = 1 "
+               "jam)"
+             : "rounded down";
+}
+
+// R10, KUHP Pasal 82. The hours are arithmetic of law, not the judge's
+// choice: the fine at the policy's rate, rounded per the policy, within
+// [min_hours, max_hours]. The decision states them, and the record must
+// agree with the decision, so a mismatch is refused (naming the hours the
+// law gives) rather than silently replaced: either the decision or its
+// transcription is wrong, and only the prosecutor can tell which.
 void CheckFineSubstitution(Validator& v, const v1::Case& c,
-                           const PolicyVersion& policy,
-                           std::vector<std::string>* warnings) {
+                           const PolicyVersion& policy) {
   const v1::FineSubstitution& fs = c.fine_substitution();
-  const absl::StatusOr<int64_t> max = policy::PolicySet::FineCategoryMaxRupiah(
-      policy, policy.fine_conversion().fine_category_max());
+  const cv1::FineConversion& fc = policy.fine_conversion();
+  const absl::StatusOr<int64_t> max =
+      policy::PolicySet::FineCategoryMaxRupiah(policy, fc.fine_category_max());
   bool fine_ok = false;
   if (fs.fine_rupiah() <= 0) {
     v.AddViolation(
@@ -396,46 +455,48 @@ void CheckFineSubstitution(Validator& v, const v1::Case& c,
     v.AddViolation(
         F("fine_substitution.fine_rupiah"),
         absl::StrCat("only an unpaid fine of at most category ",
-                     internal::CategoryName(
-                         policy.fine_conversion().fine_category_max()),
-                     ", Rp", *max, ", may be replaced by community work (",
-                     kR10, "; Pasal 83(1)), got Rp", fs.fine_rupiah()));
+                     internal::CategoryName(fc.fine_category_max()), ", Rp",
+                     *max, ", may be replaced by community work (", kR10,
+                     "; Pasal 83(1)), got Rp", fs.fine_rupiah()));
   } else {
     fine_ok = true;
   }
+  bool rate_ok = false;
   if (fs.rupiah_per_hour() <= 0) {
     v.AddViolation(F("fine_substitution.rupiah_per_hour"),
                    absl::StrCat("is required: rupiah per hour (", kR10, ")"));
+  } else if (fs.rupiah_per_hour() != fc.rupiah_per_hour()) {
+    v.AddViolation(
+        F("fine_substitution.rupiah_per_hour"),
+        absl::StrCat("must be the rate of law, Rp", fc.rupiah_per_hour(),
+                     " per hour (", kR10, "; policy ", policy.version(),
+                     "), got Rp", fs.rupiah_per_hour()));
+  } else {
+    rate_ok = true;
   }
   const bool hours_ok =
       v.InRange(F("fine_substitution.substitute_hours"), fs.substitute_hours(),
-                policy.fine_conversion().min_hours(),
-                policy.fine_conversion().max_hours(), kR10);
+                fc.min_hours(), fc.max_hours(), kR10);
   if (hours_ok && c.sentence().hours() != fs.substitute_hours()) {
     v.AddViolation(F("sentence.hours"),
                    "must equal fine_substitution.substitute_hours for a "
                    "fine-substitute sentence");
   }
-  if (fine_ok && hours_ok && fs.rupiah_per_hour() > 0 && warnings != nullptr) {
-    // The decision is binding even if its arithmetic differs; flag it.
-    PolicyVersion at_rate = policy;
-    at_rate.mutable_fine_conversion()->set_rupiah_per_hour(
-        fs.rupiah_per_hour());
-    const absl::StatusOr<int32_t> expected =
-        SubstituteHoursForFine(fs.fine_rupiah(), at_rate);
-    if (expected.ok() && *expected != fs.substitute_hours()) {
-      warnings->push_back(
-          absl::StrCat(F("fine_substitution.substitute_hours"),
-                       ": the fine at the stated "
-                       "rate gives ",
-                       *expected, " hours, the decision states ",
-                       fs.substitute_hours(), " (tolerated, ", kR10, ")"));
-    }
+  if (!fine_ok || !rate_ok || !hours_ok) return;
+  const absl::StatusOr<int32_t> expected =
+      SubstituteHoursForFine(fs.fine_rupiah(), policy);
+  if (expected.ok() && *expected != fs.substitute_hours()) {
+    v.AddViolation(
+        F("fine_substitution.substitute_hours"),
+        absl::StrCat("must be ", *expected, ": Rp", fs.fine_rupiah(), " at Rp",
+                     fc.rupiah_per_hour(), " per hour, ", RoundingText(policy),
+                     ", within [", fc.min_hours(), ", ", fc.max_hours(),
+                     "] hours (", kR10, "), got ", fs.substitute_hours()));
   }
 }
 
 void CheckSentence(Validator& v, const v1::Case& c, const PolicyVersion& policy,
-                   absl::CivilDay today, std::vector<std::string>* warnings) {
+                   absl::CivilDay today) {
   const v1::Sentence& s = c.sentence();
   const bool is_child =
       s.kind() == cv1::SENTENCE_KIND_CHILD_PELAYANAN_MASYARAKAT;
@@ -501,7 +562,7 @@ void CheckSentence(Validator& v, const v1::Case& c, const PolicyVersion& policy,
           absl::StrCat("is required for a fine-substitute sentence (", kR10,
                        ")"));
     } else {
-      CheckFineSubstitution(v, c, policy, warnings);
+      CheckFineSubstitution(v, c, policy);
     }
   } else if (c.has_fine_substitution()) {
     v.AddViolation(F("fine_substitution"),
@@ -523,7 +584,7 @@ absl::Status ValidateNewCase(const Case& c, const PolicyVersion& policy,
   if (!c.has_sentence()) {
     v.AddViolation(F("sentence"), "is required");
   } else {
-    CheckSentence(v, c, policy, today, warnings);
+    CheckSentence(v, c, policy, today);
   }
   if (warnings != nullptr) {
     warnings->insert(warnings->end(), v.warnings().begin(), v.warnings().end());

@@ -42,10 +42,18 @@ inline constexpr char kCaseField[] = "case_data";
 // (UpdateCase) against `policy` — the version in force on the decision's
 // final date. `today` is the local date (dates in the future are refused).
 // Returns OK, or INVALID_ARGUMENT naming every offending field (see the file
-// comment). Tolerated problems (a NIK whose birth-date part disagrees, R13; a
-// fine-substitute case whose hours differ from the fine at the stated rate)
+// comment). Tolerated problems (a NIK whose birth-date part disagrees, R13)
 // are appended to `warnings` (may be null) as "field: description"; they
 // never fail the call. Output-only fields of `c` are ignored.
+//
+// Besides the rules of law: names are one line of valid UTF-8 within their
+// length in code points, not blank, without control characters; the birth
+// date is on or after 1900-01-01 and the person at least the policy's
+// minimum age at the offence (or, without an offence date, at the decision);
+// a decision final before `policy.effective_from` is refused (the policy
+// holds no law for it); a fine substitute's hours must be the fine at the
+// policy's rate (SubstituteHoursForFine), else the violation names the hours
+// the law gives.
 absl::Status ValidateNewCase(const Case& c, const PolicyVersion& policy,
                              absl::CivilDay today,
                              std::vector<std::string>* warnings);

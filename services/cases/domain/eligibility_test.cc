@@ -201,14 +201,30 @@ TEST(KuhpPasal82, PartialPaymentReducesHoursProportionally) {
 }
 
 TEST(KuhpPasal82, RegistrationBounds) {
-  for (const auto& [hours, ok] : std::vector<std::pair<int, bool>>{
-           {7, false}, {8, true}, {240, true}, {241, false}}) {
-    SCOPED_TRACE(hours);
+  // The hours follow from the fine, so each bound comes with its fine: 8 h
+  // is Rp400,000 at the default rate; 240 h needs a cheaper rate, since
+  // category II gives at most 200 h at Rp50,000.
+  PolicyVersion cheap = DefaultPolicy();
+  cheap.mutable_fine_conversion()->set_rupiah_per_hour(10000);
+  struct Row {
+    int hours;
+    int64_t fine;
+    const PolicyVersion* policy;
+    bool ok;
+  };
+  for (const Row& r :
+       {Row{7, 350000, &DefaultPolicy(), false},
+        Row{8, 400000, &DefaultPolicy(), true}, Row{240, 2400000, &cheap, true},
+        Row{241, 2410000, &cheap, false}}) {
+    SCOPED_TRACE(r.hours);
     Case c = FineSubstituteCase();
-    c.mutable_sentence()->set_hours(hours);
-    c.mutable_fine_substitution()->set_substitute_hours(hours);
-    ExpectVerdict(c, ok, "case_data.fine_substitution.substitute_hours",
-                  "R10, KUHP Pasal 82");
+    c.mutable_sentence()->set_hours(r.hours);
+    c.mutable_fine_substitution()->set_substitute_hours(r.hours);
+    c.mutable_fine_substitution()->set_fine_rupiah(r.fine);
+    c.mutable_fine_substitution()->set_rupiah_per_hour(
+        r.policy->fine_conversion().rupiah_per_hour());
+    ExpectVerdict(c, r.ok, "case_data.fine_substitution.substitute_hours",
+                  "R10, KUHP Pasal 82", *r.policy);
   }
   Case c = FineSubstituteCase();
   c.mutable_fine_substitution()->set_fine_rupiah(10000001);
@@ -217,14 +233,50 @@ TEST(KuhpPasal82, RegistrationBounds) {
   c = FineSubstituteCase();
   c.clear_fine_substitution();
   ExpectVerdict(c, false, "case_data.fine_substitution", "R10, KUHP Pasal 82");
-  // A decision's hours that disagree with its own rate: a warning only.
-  c = FineSubstituteCase();
-  c.mutable_sentence()->set_hours(25);
-  c.mutable_fine_substitution()->set_substitute_hours(25);
+}
+
+TEST(KuhpPasal82, StatedHoursMustBeTheFineAtThePolicyRate) {
+  // Issue #8: Rp5,000,000 stated as 99 h was accepted with a log warning.
+  Case c = FineSubstituteCase();
+  c.mutable_fine_substitution()->set_fine_rupiah(5000000);
+  c.mutable_fine_substitution()->set_substitute_hours(99);
+  c.mutable_sentence()->set_hours(99);
   std::vector<std::string> warnings;
-  EXPECT_TRUE(Validate(c, DefaultPolicy(), &warnings).ok());
-  ASSERT_EQ(warnings.size(), 1u);
-  EXPECT_THAT(warnings[0], HasSubstr("gives 20 hours"));
+  const absl::Status s = Validate(c, DefaultPolicy(), &warnings);
+  ASSERT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ViolationFields(s),
+            (std::vector<std::string>{"case_data.fine_substitution."
+                                      "substitute_hours"}));
+  EXPECT_EQ(ViolationOf(s, "case_data.fine_substitution.substitute_hours"),
+            "must be 100: Rp5000000 at Rp50000 per hour, a started hour "
+            "counting whole (\"Rp50.000 atau kurang\" = 1 jam), within [8, "
+            "240] hours (R10, KUHP Pasal 82), got 99");
+  EXPECT_THAT(warnings, IsEmpty());
+  // Rp5,000,001 starts a 101st hour.
+  c.mutable_fine_substitution()->set_fine_rupiah(5000001);
+  EXPECT_THAT(
+      ViolationOf(Validate(c), "case_data.fine_substitution.substitute_hours"),
+      HasSubstr("must be 101:"));
+  c.mutable_fine_substitution()->set_substitute_hours(101);
+  c.mutable_sentence()->set_hours(101);
+  EXPECT_TRUE(Validate(c).ok()) << Validate(c);
+  // A small fine still costs the legal minimum of 8 hours.
+  c.mutable_fine_substitution()->set_fine_rupiah(100000);
+  c.mutable_fine_substitution()->set_substitute_hours(8);
+  c.mutable_sentence()->set_hours(8);
+  EXPECT_TRUE(Validate(c).ok()) << Validate(c);
+}
+
+TEST(KuhpPasal82, TheRateIsThePolicysNotTheClients) {
+  Case c = FineSubstituteCase();  // Rp1,000,000 = 20 h at Rp50,000
+  c.mutable_fine_substitution()->set_rupiah_per_hour(40000);
+  const absl::Status s = Validate(c);
+  EXPECT_EQ(ViolationFields(s),
+            (std::vector<std::string>{
+                "case_data.fine_substitution.rupiah_per_hour"}));
+  EXPECT_EQ(ViolationOf(s, "case_data.fine_substitution.rupiah_per_hour"),
+            "must be the rate of law, Rp50000 per hour (R10, KUHP Pasal 82; "
+            "policy kuhp-2026-01-02), got Rp40000");
 }
 
 TEST(UuSppaPasal76, ChildHoursBoundaries) {
@@ -405,6 +457,113 @@ TEST(Derived, ReplacedPrisonDaysAndPolicyVersion) {
   Case f = WithDerivedFields(FineSubstituteCase(), DefaultPolicy());
   EXPECT_EQ(f.fine_substitution().remaining_minutes(), 20 * 60);
   EXPECT_EQ(ReplacedFineRupiah(f), 1000000);
+}
+
+}  // namespace
+}  // namespace ks::cases::domain
+
+namespace ks::cases::domain {
+namespace {
+
+TEST(Names, BlankOrControlCharactersAreRefused) {
+  for (const std::string& bad :
+       {std::string("   "), std::string("Ratna\0Kusuma", 12),
+        std::string("Ratna\nKusuma"), std::string("\xC2\xA0")}) {
+    Case c = AdultCase();
+    c.mutable_person()->set_full_name(bad);
+    c.mutable_decision()->set_court_name(bad);
+    const absl::Status s = Validate(c);
+    ASSERT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(ViolationFields(s),
+              (std::vector<std::string>{"case_data.person.full_name",
+                                        "case_data.decision.court_name"}));
+  }
+}
+
+TEST(Names, LengthIsCountedInCharacters) {
+  std::string e200, e201;
+  for (int i = 0; i < 200; ++i) e200 += "\xC3\xA9";  // é, 2 bytes
+  e201 = e200 + "\xC3\xA9";
+  Case c = AdultCase();
+  c.mutable_person()->set_full_name(e200);
+  EXPECT_TRUE(Validate(c).ok()) << Validate(c);
+  c.mutable_person()->set_full_name(e201);
+  EXPECT_EQ(ViolationOf(Validate(c), "case_data.person.full_name"),
+            "must be at most 200 characters, got 201");
+  c.mutable_person()->set_full_name("Ratna \xC3\x28");
+  EXPECT_EQ(ViolationOf(Validate(c), "case_data.person.full_name"),
+            "must be valid UTF-8");
+}
+
+TEST(BirthDate, NotBefore1900) {
+  Case c = AdultCase();
+  *c.mutable_person()->mutable_birth_date() =
+      DateFromCivilDay(absl::CivilDay(1800, 5, 17));
+  EXPECT_EQ(ViolationOf(Validate(c), "case_data.person.birth_date"),
+            "must not be before 1900-01-01, got 1800-05-17");
+  *c.mutable_person()->mutable_birth_date() =
+      DateFromCivilDay(absl::CivilDay(1900, 1, 1));
+  EXPECT_EQ(ViolationOf(Validate(c), "case_data.person.birth_date"), "");
+}
+
+TEST(BirthDate, AtLeastTheMinimumAgeAtTheDecisionWithoutOffenceDate) {
+  Case c = AdultCase();
+  c.mutable_offence()->clear_offence_date();
+  const google::type::Date& d = c.decision().decided_date();
+  const absl::CivilDay decided(d.year(), d.month(), d.day());
+  *c.mutable_person()->mutable_birth_date() =
+      DateFromCivilDay(absl::CivilDay(decided.year() - 12, decided.month(),
+                                      decided.day()) +
+                       1);  // one day short of 12
+  EXPECT_EQ(ViolationOf(Validate(c), "case_data.person.birth_date"),
+            "the person must be at least 12 at the offence (R11, UU SPPA "
+            "Pasal 1(3); KUHP Pasal 40), was 11 at the decision");
+}
+
+TEST(PolicyInForce, DecisionsFinalBeforeTheFirstVersionAreRefused) {
+  for (const absl::CivilDay day :
+       {absl::CivilDay(1970, 1, 1), absl::CivilDay(2025, 6, 1),
+        absl::CivilDay(2026, 1, 1)}) {
+    SCOPED_TRACE(absl::FormatCivilTime(day));
+    Case c = AdultCase();
+    *c.mutable_decision()->mutable_decided_date() = DateFromCivilDay(day);
+    *c.mutable_decision()->mutable_final_date() = DateFromCivilDay(day);
+    c.mutable_offence()->clear_offence_date();
+    *c.mutable_person()->mutable_birth_date() =
+        DateFromCivilDay(absl::CivilDay(1950, 1, 1));
+    const absl::Status s = Validate(c);
+    EXPECT_EQ(ViolationFields(s),
+              (std::vector<std::string>{"case_data.decision.final_date"}));
+    EXPECT_EQ(ViolationOf(s, "case_data.decision.final_date"),
+              absl::StrCat("must not be before 2026-01-02, when the first "
+                           "policy version (\"kuhp-2026-01-02\") took "
+                           "effect: no policy version covers a decision final "
+                           "on ",
+                           absl::FormatCivilTime(day)));
+  }
+  Case c = AdultCase();
+  *c.mutable_decision()->mutable_decided_date() =
+      DateFromCivilDay(absl::CivilDay(2026, 1, 2));
+  *c.mutable_decision()->mutable_final_date() =
+      DateFromCivilDay(absl::CivilDay(2026, 1, 2));
+  c.mutable_offence()->clear_offence_date();
+  EXPECT_TRUE(Validate(c).ok()) << Validate(c);
+}
+
+TEST(PolicyInForce, AnOlderVersionInThePolicyCoversItsDates) {
+  // A deployment whose policy carries a version from 2020: PolicySet::At
+  // hands that version to a 2025 decision, which is then in force.
+  PolicyVersion older = DefaultPolicy();
+  *older.mutable_effective_from() =
+      DateFromCivilDay(absl::CivilDay(2020, 1, 1));
+  older.set_version("older-2020");
+  Case c = AdultCase();
+  *c.mutable_decision()->mutable_decided_date() =
+      DateFromCivilDay(absl::CivilDay(2025, 6, 1));
+  *c.mutable_decision()->mutable_final_date() =
+      DateFromCivilDay(absl::CivilDay(2025, 6, 1));
+  c.mutable_offence()->clear_offence_date();
+  EXPECT_TRUE(Validate(c, older).ok()) << Validate(c, older);
 }
 
 }  // namespace
