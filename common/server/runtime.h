@@ -20,12 +20,30 @@
 #include "absl/status/statusor.h"
 #include "common/auth/authenticator.h"
 #include "common/feed/feed_server.h"
+#include "common/feed/retention.h"
+#include "common/feed/snapshot.h"
 #include "common/outbox/outbox.h"
 #include "common/redis/client.h"
 #include "common/server/server.h"
 #include "kerjasosial/common/v1/event.pb.h"
 
 namespace ks::server {
+
+// How a publishing Runtime keeps its feed (see common/feed/retention.h).
+struct FeedOptions {
+  // How often the retention trimmer runs; zero disables trimming.
+  absl::Duration retention_interval = absl::Minutes(1);
+  // Age cap: entries older than this are trimmed even if a registered
+  // consumer is slower. Zero: none. The policy will carry the default; until
+  // it does, --feed_max_age sets it.
+  absl::Duration max_age = absl::ZeroDuration();
+  // Optional (not owned; must outlive the Runtime). The service's aggregates
+  // for StreamEvents' snapshot mode; null: snapshots are UNIMPLEMENTED.
+  feed::SnapshotSource* snapshot_source = nullptr;
+};
+
+// --feed_retention_interval and --feed_max_age (defined with the Runtime).
+FeedOptions FeedOptionsFromFlags();
 
 class Runtime {
  public:
@@ -34,8 +52,9 @@ class Runtime {
   // is lazy: the service starts NOT_SERVING and turns SERVING when Redis
   // answers. Returns INVALID_ARGUMENT naming --token_file if it is missing or
   // bad.
-  static absl::StatusOr<std::unique_ptr<Runtime>> Create(const Config& config,
-                                                         bool publishes_feed);
+  static absl::StatusOr<std::unique_ptr<Runtime>> Create(
+      const Config& config, bool publishes_feed,
+      FeedOptions feed_options = FeedOptions());
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
 
@@ -54,13 +73,16 @@ class Runtime {
 
   // The body of every publishing service's StreamEvents: authenticates
   // (SERVICE, NATIONAL_VIEWER or ADMIN — feeds carry no personal data but
-  // are not public), then replays and follows the outbox stream.
+  // are not public), then replays and follows the outbox stream, limited to
+  // the principal's regency scope (feed_server.h).
   grpc::ServerWriteReactor<kerjasosial::common::v1::Event>* StreamEvents(
       grpc::CallbackServerContext* context,
       const kerjasosial::common::v1::StreamEventsRequest* request);
 
   // Serves `services` until SIGTERM/SIGINT (see server::Serve); health
-  // follows Redis; live feed streams end first on shutdown. Exit code.
+  // follows Redis; the feed's trimmer runs meanwhile. On shutdown live feed
+  // streams are told to end at once (a stalled reader is cancelled after the
+  // feed's drain), so they never hold the exit. Exit code.
   int Serve(const std::vector<grpc::Service*>& services);
 
   // Re-reads the token file (what SIGHUP does while serving). On error the
@@ -76,6 +98,7 @@ class Runtime {
   std::unique_ptr<outbox::Writer> outbox_;
   std::unique_ptr<auth::Authenticator> auth_;
   std::unique_ptr<feed::FeedServer> feed_;
+  std::unique_ptr<feed::Trimmer> trimmer_;
 };
 
 // The handlers every publishing service shares: StreamEvents over the
@@ -110,7 +133,8 @@ template <typename ServiceT>
 int RunServiceMain(int argc, char** argv, const BinaryDefaults& defaults,
                    const char* usage, bool publishes_feed) {
   InitProcess(argc, argv, usage);
-  auto runtime = Runtime::Create(ConfigFromFlags(defaults), publishes_feed);
+  auto runtime = Runtime::Create(ConfigFromFlags(defaults), publishes_feed,
+                                 FeedOptionsFromFlags());
   if (!runtime.ok()) {
     LogStartupError(defaults.name, runtime.status());
     return 1;
