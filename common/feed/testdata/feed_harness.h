@@ -168,6 +168,7 @@ class FeedHarness {
   FeedServer& feed() { return *feed_; }
   TestFeedService& service() { return *service_; }
   kerjasosial::testing::v1::TestFeed::Stub& stub() { return *stub_; }
+  int port() const { return port_; }
 
  private:
   ks::testing::RedisServer redis_;
