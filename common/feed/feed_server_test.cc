@@ -85,8 +85,7 @@ class FeedServerTest : public ::testing::Test {
 };
 
 auth::Principal ServiceScopedTo(std::vector<std::string> scope) {
-  return {"svc-6401", "bapas-samarinda", auth::Role::SERVICE,
-          std::move(scope)};
+  return {"svc-6401", "bapas-samarinda", auth::Role::SERVICE, std::move(scope)};
 }
 
 TEST_F(FeedServerTest, ReplaysFromTheStartAcrossBatches) {
@@ -430,8 +429,8 @@ TEST_F(FeedServerTest, UnknownOrMalformedEventTypeIsInvalidArgument) {
 }
 
 TEST_F(FeedServerTest, InvalidConsumerIdIsInvalidArgument) {
-  for (const std::string& bad : {std::string(65, 'a'), std::string("a b"),
-                                std::string("x/y")}) {
+  for (const std::string& bad :
+       {std::string(65, 'a'), std::string("a b"), std::string("x/y")}) {
     StreamEventsRequest request;
     request.set_consumer_id(bad);
     grpc::Status status = Refused(request);
@@ -521,9 +520,9 @@ TEST_F(FeedServerTest, ShutdownEndsAStreamWhoseClientStoppedReading) {
   args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 16 * 1024);
   args.SetMaxReceiveMessageSize(-1);
-  auto channel = grpc::CreateCustomChannel(
-      absl::StrCat("127.0.0.1:", harness_.port()),
-      grpc::InsecureChannelCredentials(), args);
+  auto channel =
+      grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", harness_.port()),
+                                grpc::InsecureChannelCredentials(), args);
   auto stub = kerjasosial::testing::v1::TestFeed::NewStub(channel);
   grpc::ClientContext context;
   auto reader = stub->StreamEvents(&context, StreamEventsRequest());

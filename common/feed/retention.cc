@@ -52,6 +52,7 @@ if ARGV[1] ~= '' and (floor == nil or id_less(floor, ARGV[1])) then
   floor = ARGV[1]
 end
 if floor == nil then return {'', 0} end
+if floor == '0-0' then return {floor, 0} end
 local last = redis.call('XREVRANGE', KEYS[1], '(' .. floor, '-', 'COUNT', 1)
 if #last == 0 then return {floor, 0} end
 local removed = redis.call('XTRIM', KEYS[1], 'MINID', floor)
