@@ -533,7 +533,6 @@ TEST_F(FeedServerTest, ShutdownEndsAStreamWhoseClientStoppedReading) {
 
   const absl::Time start = absl::Now();
   harness_.feed().Shutdown();
-  std::cerr << "shutdown took " << absl::Now() - start << "\n";
   // Bound, not a benchmark: block (100 ms) + drain (500 ms) + slack.
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
   EXPECT_EQ(harness_.feed().active_streams(), 0);

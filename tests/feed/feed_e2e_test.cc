@@ -36,6 +36,8 @@ using ::kerjasosial::common::v1::StreamEventsRequest;
 
 constexpr char kStream[] = "ks:{cases}:events";
 constexpr absl::Duration kGrace = absl::Seconds(2);
+// What the bound allows past the grace: process teardown and reaping.
+constexpr absl::Duration kExitSlack = absl::Milliseconds(600);
 
 class FeedE2eTest : public ::testing::Test {
  protected:
@@ -54,8 +56,8 @@ class FeedE2eTest : public ::testing::Test {
     binary_ = std::make_unique<ks::testing::Process>(
         KS_BIN_CASES,
         std::vector<std::string>{
-            absl::StrCat("--listen=127.0.0.1:", port_), "--metrics_listen=127.0.0.1:0",
-            "--token_file=" + token_file_,
+            absl::StrCat("--listen=127.0.0.1:", port_),
+            "--metrics_listen=127.0.0.1:0", "--token_file=" + token_file_,
             absl::StrCat("--redis_port=", redis_.port()),
             "--deployment_id=cases-feed-e2e",
             absl::StrCat("--shutdown_grace=", absl::FormatDuration(kGrace))});
@@ -201,8 +203,7 @@ TEST_F(FeedE2eTest, SigtermWithAStalledReaderExitsWithinTheGrace) {
   EXPECT_TRUE(WIFEXITED(status)) << status;
   EXPECT_EQ(WEXITSTATUS(status), 0);
   // A bound, not a benchmark: the grace plus process teardown.
-  EXPECT_LT(took, kGrace + absl::Seconds(1)) << binary_->ReadLog();
-  if (getenv("KS_PRINT_LOG")) std::cout << binary_->ReadLog();
+  EXPECT_LT(took, kGrace + kExitSlack) << binary_->ReadLog();
   context.TryCancel();
 }
 
