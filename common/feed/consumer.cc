@@ -93,7 +93,8 @@ absl::Status Annotate(const absl::Status& status, absl::string_view what) {
 
 bool IsCursorTrimmed(const absl::Status& status) {
   if (status.code() != absl::StatusCode::kFailedPrecondition) return false;
-  for (const auto& any : ToRpcStatus(status).details()) {
+  const google::rpc::Status rpc = ToRpcStatus(status);
+  for (const auto& any : rpc.details()) {
     google::rpc::ErrorInfo info;
     if (any.UnpackTo(&info) && info.reason() == kReasonCursorTrimmed) {
       return true;

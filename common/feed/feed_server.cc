@@ -376,6 +376,12 @@ class FeedServer::StreamReactor final : public grpc::ServerWriteReactor<Event> {
       absl::StatusOr<std::string> head = StreamHead(redis, options.stream_key);
       if (!head.ok()) return StorageError(head.status());
       last_ = *head;
+      // A feed trimmed empty has no head, but its position is still where
+      // the trim left it (the source's state includes everything before).
+      absl::StatusOr<std::string> trimmed =
+          TrimmedThrough(redis, options.stream_key);
+      if (!trimmed.ok()) return StorageError(trimmed.status());
+      if (IdLess(last_, *trimmed)) last_ = *trimmed;
     }
     if (!consumer_.empty()) {
       absl::Status registered =
