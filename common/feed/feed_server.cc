@@ -188,9 +188,10 @@ class FeedServer::StreamReactor final : public grpc::ServerWriteReactor<Event> {
  public:
   StreamReactor(FeedServer* server, grpc::CallbackServerContext* context,
                 const StreamEventsRequest& request, auth::Principal reader,
-                std::string after)
+                SnapshotSource* source, std::string after)
       : server_(server),
         context_(context),
+        source_(source),
         reader_(std::move(reader)),
         regencies_(request.regency_codes().begin(),
                    request.regency_codes().end()),
@@ -328,7 +329,7 @@ class FeedServer::StreamReactor final : public grpc::ServerWriteReactor<Event> {
     int64_t sent = 0;
     grpc::Status ended;
     absl::Status enumerated =
-        options.snapshot_source->Enumerate([&](Event event) -> absl::Status {
+        source_->Enumerate([&](Event event) -> absl::Status {
           if (Ended(&ended)) return absl::CancelledError("stream ended");
           event.set_snapshot(true);
           event.clear_cursor();
@@ -503,6 +504,7 @@ class FeedServer::StreamReactor final : public grpc::ServerWriteReactor<Event> {
 
   FeedServer* const server_;
   grpc::CallbackServerContext* const context_;  // valid until OnDone
+  SnapshotSource* const source_;                // set when snapshot_
   const auth::Principal reader_;
   const absl::flat_hash_set<std::string> regencies_;
   const absl::flat_hash_set<std::string> types_;
@@ -527,16 +529,28 @@ class FeedServer::StreamReactor final : public grpc::ServerWriteReactor<Event> {
 };
 
 FeedServer::FeedServer(redis::Pool& pool, FeedServerOptions options)
-    : pool_(pool), options_(std::move(options)) {}
+    : pool_(pool),
+      options_(std::move(options)),
+      snapshot_source_(options_.snapshot_source) {}
+
+void FeedServer::SetSnapshotSource(SnapshotSource* source) {
+  absl::MutexLock lock(&mu_);
+  snapshot_source_ = source;
+}
 
 FeedServer::~FeedServer() { Shutdown(); }
 
 grpc::ServerWriteReactor<Event>* FeedServer::Stream(
     grpc::CallbackServerContext* context, const StreamEventsRequest* request,
     const auth::Principal& reader) {
+  SnapshotSource* source = nullptr;
+  {
+    absl::MutexLock lock(&mu_);
+    source = snapshot_source_;
+  }
   std::string after;
-  if (absl::Status checked = CheckRequest(
-          *request, reader, options_.snapshot_source != nullptr, &after);
+  if (absl::Status checked =
+          CheckRequest(*request, reader, source != nullptr, &after);
       !checked.ok()) {
     return FinishedStream(ks::ToGrpcStatus(checked));
   }
@@ -553,8 +567,8 @@ grpc::ServerWriteReactor<Event>* FeedServer::Stream(
                        absl::StrCat("too many concurrent event streams (limit ",
                                     options_.max_streams, "); retry later")));
     }
-    reactor =
-        new StreamReactor(this, context, *request, reader, std::move(after));
+    reactor = new StreamReactor(this, context, *request, reader, source,
+                                std::move(after));
     streams_.insert(reactor);
   }
   reactor->Start();

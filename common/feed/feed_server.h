@@ -97,7 +97,8 @@ struct FeedServerOptions {
   // call is cancelled server-side (a client that stopped reading).
   absl::Duration drain = absl::Milliseconds(500);
   // Optional (not owned; must outlive the FeedServer). What snapshot mode
-  // enumerates; null: snapshot requests are UNIMPLEMENTED.
+  // enumerates; null: snapshot requests are UNIMPLEMENTED. May also be set
+  // later with SetSnapshotSource.
   SnapshotSource* snapshot_source = nullptr;
 };
 
@@ -126,6 +127,12 @@ class FeedServer {
       const kerjasosial::common::v1::StreamEventsRequest* request,
       const auth::Principal& reader);
 
+  // Offers snapshot mode from now on (streams already open keep what they
+  // had). `source` is not owned and must outlive the FeedServer. For
+  // services whose source needs objects made after the FeedServer (e.g. the
+  // Runtime's Redis pool).
+  void SetSnapshotSource(SnapshotSource* source);
+
   // The cursor of the newest event, or "" when the feed is empty.
   // UNAVAILABLE when Redis is unreachable.
   absl::StatusOr<std::string> Head();
@@ -152,6 +159,7 @@ class FeedServer {
   mutable absl::Mutex mu_;
   std::set<StreamReactor*> streams_ ABSL_GUARDED_BY(mu_);
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
+  SnapshotSource* snapshot_source_ ABSL_GUARDED_BY(mu_);
 };
 
 // A reactor that finishes at once with `status`: what a handler returns when

@@ -60,7 +60,6 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(
     feed::FeedServerOptions options;
     options.stream_key = rt->feed_stream_key();
     options.source = config.deployment_id;
-    options.snapshot_source = feed_options.snapshot_source;
     rt->feed_ = std::make_unique<feed::FeedServer>(*rt->redis_, options);
     if (feed_options.retention_interval > absl::ZeroDuration()) {
       feed::RetentionOptions retention;
@@ -91,6 +90,10 @@ grpc::ServerWriteReactor<kerjasosial::common::v1::Event>* Runtime::StreamEvents(
     return feed::FinishedStream(ToGrpcStatus(principal.status()));
   }
   return feed_->Stream(context, request, *principal);
+}
+
+void Runtime::SetSnapshotSource(feed::SnapshotSource* source) {
+  if (feed_ != nullptr) feed_->SetSnapshotSource(source);
 }
 
 int Runtime::Serve(const std::vector<grpc::Service*>& services) {

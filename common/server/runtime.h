@@ -37,9 +37,6 @@ struct FeedOptions {
   // consumer is slower. Zero: none. The policy will carry the default; until
   // it does, --feed_max_age sets it.
   absl::Duration max_age = absl::ZeroDuration();
-  // Optional (not owned; must outlive the Runtime). The service's aggregates
-  // for StreamEvents' snapshot mode; null: snapshots are UNIMPLEMENTED.
-  feed::SnapshotSource* snapshot_source = nullptr;
 };
 
 // --feed_retention_interval and --feed_max_age (defined with the Runtime).
@@ -78,6 +75,11 @@ class Runtime {
   grpc::ServerWriteReactor<kerjasosial::common::v1::Event>* StreamEvents(
       grpc::CallbackServerContext* context,
       const kerjasosial::common::v1::StreamEventsRequest* request);
+
+  // Offers StreamEvents' snapshot mode over `source` (not owned; must
+  // outlive the Runtime). Call before Serve; without it snapshots are
+  // UNIMPLEMENTED. No-op for a Runtime that publishes no feed.
+  void SetSnapshotSource(feed::SnapshotSource* source);
 
   // Serves `services` until SIGTERM/SIGINT (see server::Serve); health
   // follows Redis; the feed's trimmer runs meanwhile. On shutdown live feed
