@@ -439,7 +439,7 @@ TEST_F(FeedServerTest, InvalidConsumerIdIsInvalidArgument) {
   }
 }
 
-TEST_F(FeedServerTest, SnapshotWithoutASourceIsUnimplemented) {
+TEST_F(FeedServerTest, SnapshotWithoutASourceIsUnimplementedUntilOneIsSet) {
   StreamEventsRequest request;
   request.set_snapshot(true);
   EXPECT_EQ(Refused(request).error_code(), grpc::StatusCode::UNIMPLEMENTED);
@@ -447,6 +447,23 @@ TEST_F(FeedServerTest, SnapshotWithoutASourceIsUnimplemented) {
   grpc::Status status = Refused(request);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(Fields(status), std::vector<std::string>{"after_cursor"});
+
+  // A source set later (as Runtime::SetSnapshotSource does) is offered.
+  class NoAggregates final : public SnapshotSource {
+    absl::Status Enumerate(const SnapshotEmit&) override {
+      return absl::OkStatus();
+    }
+  } none;
+  harness_.feed().SetSnapshotSource(&none);
+  std::string head = harness_.Append(1);
+  request.clear_after_cursor();
+  request.set_stop_at_end(true);
+  std::vector<Event> events;
+  ASSERT_TRUE(ReadAll(request, &events).ok());
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].event_type(), "kerjasosial.common.v1.SnapshotComplete");
+  EXPECT_EQ(events[0].cursor(), head);
+  harness_.feed().SetSnapshotSource(nullptr);
 }
 
 // The contract (event.proto "Ordering"): versions strictly increase per
