@@ -92,7 +92,7 @@ absl::Status Annotate(const absl::Status& status, absl::string_view what) {
 }
 
 bool IsCursorTrimmed(const absl::Status& status) {
-  if (status.code() != absl::StatusCode::kFailedPrecondition) return false;
+  if (status.code() != absl::StatusCode::kOutOfRange) return false;
   const google::rpc::Status rpc = ToRpcStatus(status);
   for (const auto& any : rpc.details()) {
     google::rpc::ErrorInfo info;

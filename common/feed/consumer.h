@@ -30,7 +30,7 @@
 //     written so each command is valid for its key's type.
 //   - The upstream or the own Redis is down: reconnect with exponential
 //     backoff and full jitter, from the stored cursor.
-//   - The upstream trimmed past the stored cursor (FAILED_PRECONDITION,
+//   - The upstream trimmed past the stored cursor (OUT_OF_RANGE,
 //     FEED_CURSOR_TRIMMED): with `snapshot_when_trimmed`, the next stream
 //     asks for a snapshot; otherwise the error is recorded and retried.
 //

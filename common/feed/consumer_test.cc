@@ -488,8 +488,7 @@ TEST_F(ConsumerSnapshotTest,
   Consumer consumer(*own_, Options("b"));
   consumer.Start();
   ASSERT_TRUE(WaitFor([&] {
-    return consumer.stats().last_error.code() ==
-           absl::StatusCode::kFailedPrecondition;
+    return consumer.stats().last_error.code() == absl::StatusCode::kOutOfRange;
   }));
   EXPECT_NE(consumer.stats().last_error.message().find("after_cursor"),
             std::string::npos);

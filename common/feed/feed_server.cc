@@ -464,7 +464,7 @@ class FeedServer::StreamReactor final : public grpc::ServerWriteReactor<Event> {
     return status;
   }
 
-  // FAILED_PRECONDITION when entries after last_ were trimmed.
+  // OUT_OF_RANGE when entries after last_ were trimmed.
   grpc::Status CheckNotTrimmed(redis::Connection& redis) {
     absl::StatusOr<std::string> trimmed =
         TrimmedThrough(redis, server_->options_.stream_key);

@@ -8,7 +8,7 @@
 //     the simplest valid implementation. `Event.cursor` is the stream entry
 //     id, so a client that resumes after the last cursor it applied misses
 //     nothing (at-least-once delivery) — or, if retention trimmed past it,
-//     is told so (FAILED_PRECONDITION, retention.h) instead of a gap.
+//     is told so (OUT_OF_RANGE, retention.h) instead of a gap.
 //   - Scope: a stream carries only events of regencies inside the reader's
 //     scope (its explicit `regency_codes`, each checked against the scope, or
 //     the whole scope), plus deployment-level events that have no regency
@@ -118,7 +118,7 @@ class FeedServer {
   // regency_codes[i], event_types[i], consumer_id), PERMISSION_DENIED
   // (REGENCY_OUT_OF_SCOPE) for a requested regency outside the reader's
   // scope, UNIMPLEMENTED for a snapshot without a SnapshotSource,
-  // FAILED_PRECONDITION (FEED_CURSOR_TRIMMED) for a trimmed cursor,
+  // OUT_OF_RANGE (FEED_CURSOR_TRIMMED) for a trimmed cursor,
   // RESOURCE_EXHAUSTED beyond max_streams, UNAVAILABLE after StopStreams()
   // or when Redis is unreachable, OK after the replay when `stop_at_end` is
   // set. Never blocks.

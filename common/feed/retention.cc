@@ -126,17 +126,19 @@ absl::Status CursorTrimmedError(absl::string_view cursor,
                                 absl::string_view trimmed_through) {
   std::string where = cursor == "0-0" ? std::string("the start of the feed")
                                       : absl::StrCat("cursor ", cursor);
-  absl::Status status = absl::FailedPreconditionError(absl::StrCat(
+  // OUT_OF_RANGE, as every service's StreamEvents comment promises for a
+  // cursor older than the retained feed.
+  absl::Status status = absl::OutOfRangeError(absl::StrCat(
       "after_cursor: the feed was trimmed through ", trimmed_through,
       ", so events after ", where,
       " are gone; rebuild with snapshot=true and resume from the cursor of "
       "its SnapshotComplete"));
-  google::rpc::PreconditionFailure failure;
-  auto* violation = failure.add_violations();
-  violation->set_type("FEED_TRIMMED");
-  violation->set_subject("after_cursor");
-  violation->set_description("events after this cursor were trimmed");
-  AddDetail(status, failure);
+  google::rpc::BadRequest bad_request;
+  auto* violation = bad_request.add_field_violations();
+  violation->set_field("after_cursor");
+  violation->set_description(
+      "events after this cursor were trimmed; use snapshot=true");
+  AddDetail(status, bad_request);
   return WithErrorInfo(std::move(status), kReasonCursorTrimmed,
                        {{"field", "after_cursor"},
                         {"trimmed_through", std::string(trimmed_through)}});

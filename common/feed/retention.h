@@ -17,7 +17,7 @@
 //     the age cap says so.
 //   - The newest entry removed is recorded ("trimmed through"). A stream that
 //     would have to deliver an event after a cursor older than that (an
-//     empty cursor included) ends with FAILED_PRECONDITION (reason
+//     empty cursor included) ends with OUT_OF_RANGE (reason
 //     FEED_CURSOR_TRIMMED) instead of skipping the gap silently; the client
 //     rebuilds through snapshot mode.
 //
@@ -64,7 +64,7 @@ absl::Status RegisterConsumer(redis::Connection& redis,
 absl::StatusOr<std::string> TrimmedThrough(redis::Connection& redis,
                                            absl::string_view stream_key);
 
-// FAILED_PRECONDITION (ErrorInfo FEED_CURSOR_TRIMMED, naming `after_cursor`)
+// OUT_OF_RANGE (ErrorInfo FEED_CURSOR_TRIMMED, BadRequest on `after_cursor`)
 // for a stream that would resume after `cursor` ("0-0": from the start) while
 // entries up to `trimmed_through` are gone.
 absl::Status CursorTrimmedError(absl::string_view cursor,

@@ -126,7 +126,7 @@ class RetentionTest : public ::testing::Test {
   }
 
   static void ExpectTrimmedError(const grpc::Status& status) {
-    EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::OUT_OF_RANGE)
         << status.error_message();
     EXPECT_NE(status.error_message().find("after_cursor"), std::string::npos);
     EXPECT_NE(status.error_message().find("snapshot"), std::string::npos);
@@ -134,9 +134,9 @@ class RetentionTest : public ::testing::Test {
     ASSERT_TRUE(ks::GetDetail(status, &info));
     EXPECT_EQ(info.reason(), kReasonCursorTrimmed);
     EXPECT_EQ(info.metadata().at("field"), "after_cursor");
-    google::rpc::PreconditionFailure failure;
-    ASSERT_TRUE(ks::GetDetail(status, &failure));
-    EXPECT_EQ(failure.violations(0).subject(), "after_cursor");
+    google::rpc::BadRequest bad_request;
+    ASSERT_TRUE(ks::GetDetail(status, &bad_request));
+    EXPECT_EQ(bad_request.field_violations(0).field(), "after_cursor");
   }
 
   CounterStore store_;
