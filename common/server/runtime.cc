@@ -97,21 +97,21 @@ void Runtime::SetSnapshotSource(feed::SnapshotSource* source) {
 }
 
 int Runtime::Serve(const std::vector<grpc::Service*>& services) {
-  return server::Serve(
+  const int code = server::Serve(
       config_, services, [this] { return redis_->Ping(); },
       [this](Server& server) {
         if (trimmer_ != nullptr) trimmer_->Start();
         if (feed_ != nullptr) {
           // Must not block: the hooks run before gRPC's own bounded
-          // shutdown starts. The streams end within the feed's drain; the
-          // trimmer's join waits at most one script.
-          server.AddShutdownHook([this] {
-            feed_->StopStreams();
-            if (trimmer_ != nullptr) trimmer_->Stop();
-          });
+          // shutdown starts. The streams end within the feed's drain.
+          server.AddShutdownHook([this] { feed_->StopStreams(); });
         }
       },
       [this] { ReloadTokens(); });
+  // After the server: joining waits for a pass in progress (one script,
+  // bounded by the Redis timeout), which must not delay gRPC's shutdown.
+  if (trimmer_ != nullptr) trimmer_->Stop();
+  return code;
 }
 
 void Runtime::ReloadTokens() {
