@@ -28,6 +28,11 @@ FeedOptions FeedOptionsFromFlags() {
 Runtime::Runtime(const Config& config)
     : config_(config), key_prefix_(absl::StrCat("ks:{", config.name, "}:")) {}
 
+absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(const Config& config,
+                                                         bool publishes_feed) {
+  return Create(config, publishes_feed, FeedOptionsFromFlags());
+}
+
 absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(
     const Config& config, bool publishes_feed, FeedOptions feed_options) {
   if (config.token_file.empty()) {

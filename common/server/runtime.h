@@ -50,8 +50,11 @@ class Runtime {
   // answers. Returns INVALID_ARGUMENT naming --token_file if it is missing or
   // bad.
   static absl::StatusOr<std::unique_ptr<Runtime>> Create(
-      const Config& config, bool publishes_feed,
-      FeedOptions feed_options = FeedOptions());
+      const Config& config, bool publishes_feed, FeedOptions feed_options);
+  // The same with FeedOptionsFromFlags(), so --feed_* flags take effect in
+  // every binary, including those that build their Runtime themselves.
+  static absl::StatusOr<std::unique_ptr<Runtime>> Create(const Config& config,
+                                                         bool publishes_feed);
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
 

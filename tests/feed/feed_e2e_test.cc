@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -40,6 +41,16 @@ constexpr absl::Duration kGrace = absl::Seconds(2);
 // What the bound allows past the grace: process teardown and reaping.
 constexpr absl::Duration kExitSlack = absl::Milliseconds(600);
 
+// Polls `done` every 10 ms for up to 20 s; true once it holds.
+bool WaitFor(const std::function<bool()>& done) {
+  const absl::Time end = absl::Now() + absl::Seconds(20);
+  while (absl::Now() < end) {
+    if (done()) return true;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return done();
+}
+
 class FeedE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -65,7 +76,9 @@ class FeedE2eTest : public ::testing::Test {
             absl::StrCat("--shutdown_grace=", absl::FormatDuration(kGrace)),
             // Long enough that a call blocked on a busy Redis outlives the
             // grace (the shutdown test below).
-            "--redis_timeout=10s"});
+            "--redis_timeout=10s",
+            // Retention as the policy will set it: an age cap.
+            "--feed_retention_interval=100ms", "--feed_max_age=1h"});
     ASSERT_TRUE(binary_->Start().ok());
     auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port_),
                                        grpc::InsecureChannelCredentials());
@@ -212,6 +225,34 @@ TEST_F(FeedE2eTest, SigtermWithAStalledReaderExitsWithinTheGrace) {
   // A bound, not a benchmark: the grace plus process teardown.
   EXPECT_LT(took, kGrace + kExitSlack) << binary_->ReadLog();
   context.TryCancel();
+}
+
+// The Runtime runs the trimmer with the --feed_* options: entries older than
+// the age cap go, and a reader from the start is told to use a snapshot
+// instead of silently missing them.
+TEST_F(FeedE2eTest, TheRuntimeTrimsBeyondTheAgeCap) {
+  // Explicit ids from 1970: far older than the one-hour cap.
+  for (const char* id : {"1000-0", "2000-0"}) {
+    absl::StatusOr<redis::Reply> added = pool_->Command(
+        {"XADD", kStream, id, "event", Event().SerializeAsString()});
+    ASSERT_TRUE(added.ok()) << added.status();
+  }
+  std::string fresh = Publish("64.01");
+  ASSERT_TRUE(WaitFor([&] {
+    absl::StatusOr<redis::Reply> length = pool_->Command({"XLEN", kStream});
+    return length.ok() && length->integer == 1;
+  })) << binary_->ReadLog();
+  StreamEventsRequest request;
+  request.set_stop_at_end(true);
+  std::vector<Event> events;
+  grpc::Status status = ReadAll(national_, request, &events);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::OUT_OF_RANGE)
+      << status.error_message();
+  EXPECT_TRUE(events.empty());
+  request.set_after_cursor("2000-0");  // applied everything trimmed
+  ASSERT_TRUE(ReadAll(national_, request, &events).ok());
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].cursor(), fresh);
 }
 
 // Issue 8: a unary call blocked on a paused Redis held the exit 0.9 s past
