@@ -6,6 +6,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "common/feed/cursor.h"
+#include "common/feed/retention.h"
 #include "common/metrics/metrics.h"
 #include "common/status/rich_status.h"
 #include "google/protobuf/util/time_util.h"
@@ -14,6 +15,7 @@ namespace ks::feed {
 namespace {
 
 using ::kerjasosial::common::v1::Event;
+using ::kerjasosial::common::v1::SnapshotComplete;
 using ::kerjasosial::common::v1::StreamEventsRequest;
 
 // KEYS: 1 cursor, 2 seen, 3 dead letters, 4.. the key of each effect command.
@@ -22,7 +24,8 @@ using ::kerjasosial::common::v1::StreamEventsRequest;
 //       then per command: number of args after the key, name, args...
 // Returns {0, stored cursor} when the cursor is not newer (redelivery),
 // {2, ""} for an event id already applied, {1, ""} when applied,
-// {3, reason} when dead-lettered.
+// {3, reason} when dead-lettered. A snapshot event has no cursor (ARGV[1]
+// ""): its effect applies without the cursor and seen checks.
 // Cursors compare as (ms, seq) decimal pairs by length, then digits: exact
 // for 64-bit values, which Lua's doubles are not.
 const redis::Script& CommitScript() {
@@ -36,10 +39,13 @@ local function newer(a, b)
   if #as ~= #bs then return #as > #bs end
   return as > bs
 end
-local stored = redis.call('GET', KEYS[1])
-if stored and not newer(ARGV[1], stored) then return {0, stored} end
-redis.call('SET', KEYS[1], ARGV[1])
-if ARGV[2] ~= '' then
+local snapshot = ARGV[1] == ''
+if not snapshot then
+  local stored = redis.call('GET', KEYS[1])
+  if stored and not newer(ARGV[1], stored) then return {0, stored} end
+  redis.call('SET', KEYS[1], ARGV[1])
+end
+if not snapshot and ARGV[2] ~= '' then
   if redis.call('ZSCORE', KEYS[2], ARGV[2]) then return {2, ''} end
   redis.call('ZADD', KEYS[2], string.match(ARGV[1], '^(%d+)-'), ARGV[2])
   redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[3]) + 1))
@@ -76,8 +82,25 @@ bool IsTransient(absl::StatusCode code) {
 }
 
 absl::Status Annotate(const absl::Status& status, absl::string_view what) {
-  return absl::Status(status.code(),
-                      absl::StrCat(what, ": ", status.message()));
+  absl::Status annotated(status.code(),
+                         absl::StrCat(what, ": ", status.message()));
+  // Keep the details (e.g. ErrorInfo FEED_CURSOR_TRIMMED).
+  status.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) {
+    annotated.SetPayload(url, payload);
+  });
+  return annotated;
+}
+
+bool IsCursorTrimmed(const absl::Status& status) {
+  if (status.code() != absl::StatusCode::kOutOfRange) return false;
+  const google::rpc::Status rpc = ToRpcStatus(status);
+  for (const auto& any : rpc.details()) {
+    google::rpc::ErrorInfo info;
+    if (any.UnpackTo(&info) && info.reason() == kReasonCursorTrimmed) {
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -149,25 +172,71 @@ void Consumer::Run() {
   }
 }
 
-absl::Status Consumer::ConsumeOnce(bool* progressed) {
+absl::StatusOr<StreamEventsRequest> Consumer::NextRequest() {
   absl::StatusOr<redis::Reply> stored = store_.Command({"GET", cursor_key_});
   if (!stored.ok()) return Annotate(stored.status(), "reading own cursor");
-  StreamId known;
   StreamEventsRequest request;
   if (!stored->is_nil()) {
     absl::StatusOr<StreamId> parsed = ParseStreamId(stored->str);
     if (!parsed.ok()) return Annotate(parsed.status(), "stored cursor");
-    known = *parsed;
-    request.set_after_cursor(stored->str);
     absl::MutexLock lock(&mu_);
     stats_.cursor = stored->str;
+  }
+  if ((cursor_trimmed_ && options_.snapshot_when_trimmed) ||
+      (stored->is_nil() && options_.snapshot_on_first_start)) {
+    request.set_snapshot(true);
+  } else if (!stored->is_nil()) {
+    request.set_after_cursor(stored->str);
   }
   for (const std::string& regency : options_.regency_codes) {
     request.add_regency_codes(regency);
   }
+  for (const std::string& type : options_.event_types) {
+    request.add_event_types(type);
+  }
+  request.set_consumer_id(options_.consumer_id);
+  return request;
+}
+
+absl::Status Consumer::CompleteSnapshot(const Event& event) {
+  if (!ParseStreamId(event.cursor()).ok()) {
+    return absl::InternalError(absl::StrCat(
+        "upstream sent a SnapshotComplete without a valid cursor: ",
+        event.cursor()));
+  }
+  // Unconditional: the state now stands at the snapshot's cursor, whatever
+  // older cursor was stored.
+  absl::StatusOr<redis::Reply> set =
+      store_.Command({"SET", cursor_key_, event.cursor()});
+  if (!set.ok()) return Annotate(set.status(), "storing snapshot cursor");
+  cursor_trimmed_ = false;
+  absl::MutexLock lock(&mu_);
+  stats_.cursor = event.cursor();
+  ++stats_.snapshots;
+  return absl::OkStatus();
+}
+
+absl::Status Consumer::ConsumeOnce(bool* progressed) {
+  absl::StatusOr<StreamEventsRequest> next = NextRequest();
+  if (!next.ok()) return next.status();
+  const StreamEventsRequest& request = *next;
+  StreamId known;
+  if (!request.after_cursor().empty()) {
+    known = *ParseStreamId(request.after_cursor());
+  }
 
   grpc::ClientContext context;
   if (options_.configure_context) options_.configure_context(&context);
+  // Reopening refreshes the position the upstream keeps for us.
+  bool refreshing = false;
+  if (options_.refresh_interval > absl::ZeroDuration()) {
+    const auto refresh =
+        absl::ToChronoTime(absl::Now() + options_.refresh_interval);
+    if (refresh < context.deadline()) {
+      context.set_deadline(refresh);
+      refreshing = true;
+    }
+  }
   {
     absl::MutexLock lock(&mu_);
     if (stop_) return absl::OkStatus();
@@ -184,6 +253,19 @@ absl::Status Consumer::ConsumeOnce(bool* progressed) {
   absl::Status failure;
   Event event;
   while (reader->Read(&event)) {
+    if (event.snapshot()) {
+      absl::Status handled =
+          event.event_type() == SnapshotComplete::descriptor()->full_name()
+              ? CompleteSnapshot(event)
+              : Handle(event).status();
+      if (!handled.ok()) {
+        failure = handled;
+        break;
+      }
+      if (!event.cursor().empty()) known = *ParseStreamId(event.cursor());
+      *progressed = true;
+      continue;
+    }
     absl::StatusOr<StreamId> cursor = ParseStreamId(event.cursor());
     if (!cursor.ok()) {
       failure = Annotate(cursor.status(), "upstream sent a malformed cursor");
@@ -216,7 +298,14 @@ absl::Status Consumer::ConsumeOnce(bool* progressed) {
   }
   if (!failure.ok()) return failure;
   if (finished.ok()) return absl::OkStatus();
-  return Annotate(ks::FromGrpcStatus(finished), "upstream stream");
+  if (refreshing &&
+      finished.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    return absl::OkStatus();  // our own refresh, not a failure
+  }
+  absl::Status status =
+      Annotate(ks::FromGrpcStatus(finished), "upstream stream");
+  if (IsCursorTrimmed(status)) cursor_trimmed_ = true;
+  return status;
 }
 
 absl::StatusOr<Consumer::Outcome> Consumer::Handle(const Event& event) {
@@ -271,7 +360,7 @@ absl::StatusOr<Consumer::Outcome> Consumer::Commit(
     stats_.cursor = text;
     return Outcome::kDuplicate;
   }
-  stats_.cursor = event.cursor();
+  if (!event.cursor().empty()) stats_.cursor = event.cursor();  // snapshot
   if (event.has_event_time()) {
     stats_.last_event_time = absl::FromUnixNanos(
         google::protobuf::util::TimeUtil::TimestampToNanoseconds(

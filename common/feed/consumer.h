@@ -30,6 +30,23 @@
 //     written so each command is valid for its key's type.
 //   - The upstream or the own Redis is down: reconnect with exponential
 //     backoff and full jitter, from the stored cursor.
+//   - The upstream trimmed past the stored cursor (OUT_OF_RANGE,
+//     FEED_CURSOR_TRIMMED): with `snapshot_when_trimmed`, the next stream
+//     asks for a snapshot; otherwise the error is recorded and retried.
+//
+// Snapshots (ConsumerOptions::snapshot_*): the handler then also receives
+// snapshot events (Event.snapshot true: an aggregate's current state, no
+// cursor). Their effects are applied without moving the cursor or touching
+// the seen window; the closing SnapshotComplete stores its cursor, and the
+// stream continues from there. A crash mid-snapshot leaves the old cursor,
+// so the next start takes a new snapshot: handlers must therefore apply an
+// aggregate's state only when its aggregate_version is newer than the one
+// they hold (which the feed's per-aggregate order asks of them anyway).
+//
+// Retention: with `consumer_id` the upstream keeps the feed above the cursor
+// this consumer resumes from (common/feed/retention.h). That position moves
+// when the consumer reconnects, so the stream is reopened every
+// `refresh_interval`.
 //
 // Each effect command must be a Redis command whose first argument is its
 // key ({"HINCRBY", key, field, "3"}); that key is declared to the script.
@@ -84,6 +101,19 @@ struct ConsumerOptions {
   Handler handler;
   // Optional. Passed as StreamEventsRequest.regency_codes.
   std::vector<std::string> regency_codes;
+  // Optional. Passed as StreamEventsRequest.event_types.
+  std::vector<std::string> event_types;
+  // Optional. Passed as StreamEventsRequest.consumer_id: registers this
+  // consumer's position with the upstream's retention.
+  std::string consumer_id;
+  // Rebuild through a snapshot when the upstream trimmed past our cursor.
+  bool snapshot_when_trimmed = false;
+  // Start from a snapshot when no cursor is stored yet (a new deployment),
+  // instead of replaying the whole retained feed.
+  bool snapshot_on_first_start = false;
+  // Reopen the stream this often, so the upstream records our progress
+  // (consumer_id). Zero: keep one stream as long as it lasts.
+  absl::Duration refresh_interval = absl::Minutes(10);
   // Recent event ids remembered for deduplication.
   int seen_window = 100000;
   // Dead letters kept (approximately, MAXLEN ~).
@@ -104,6 +134,7 @@ struct ConsumerStats {
   int64_t events_applied = 0;        // effects applied (this process)
   int64_t events_duplicate = 0;      // redelivered, skipped without effect
   int64_t events_dead_lettered = 0;  // permanent failures recorded
+  int64_t snapshots = 0;             // snapshots completed (this process)
   int64_t reconnects = 0;            // streams opened after the first
   // event_time of the last event handled; InfinitePast if none yet.
   absl::Time last_event_time = absl::InfinitePast();
@@ -145,6 +176,10 @@ class Consumer {
   void Run();
   // One stream, from the stored cursor until it ends or fails.
   absl::Status ConsumeOnce(bool* progressed);
+  // The stored cursor and whether to ask for a snapshot instead of it.
+  absl::StatusOr<kerjasosial::common::v1::StreamEventsRequest> NextRequest();
+  // Stores a SnapshotComplete's cursor: the state now stands at it.
+  absl::Status CompleteSnapshot(const kerjasosial::common::v1::Event& event);
   absl::StatusOr<Outcome> Handle(const kerjasosial::common::v1::Event& event);
   absl::StatusOr<Outcome> Commit(const kerjasosial::common::v1::Event& event,
                                  const RedisOps& ops,
@@ -163,6 +198,8 @@ class Consumer {
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;
   ConsumerStats stats_ ABSL_GUARDED_BY(mu_);
+  // Consumer thread only: the upstream said our cursor was trimmed.
+  bool cursor_trimmed_ = false;
   std::thread thread_;
 };
 

@@ -1,12 +1,16 @@
 #include "common/feed/consumer.h"
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "common/feed/retention.h"
+#include "common/feed/testdata/counter_store.h"
 #include "common/feed/testdata/feed_harness.h"
 #include "common/metrics/metrics.h"
 #include "gtest/gtest.h"
@@ -337,6 +341,184 @@ TEST_F(ConsumerTest, RegencyFilterIsPassedUpstream) {
   EXPECT_EQ(consumer.stats().events_applied, 2);
   EXPECT_EQ(Total("91.03"), 5);
   EXPECT_EQ(Total("64.01"), -1);
+}
+
+// A consumer that mirrors the producer's counters (aggregate state), so
+// what it builds from the feed, from a snapshot, or from both can be
+// compared with the producer's own state.
+class ConsumerSnapshotTest : public ::testing::Test {
+ protected:
+  static constexpr char kMirror[] = "ks:{feed}:mirror";
+
+  void SetUp() override {
+    FeedServerOptions options;
+    options.batch_size = 4;
+    options.block = absl::Milliseconds(100);
+    options.snapshot_source = &store_;
+    std::string error;
+    ASSERT_TRUE(producer_.Start(options, &error)) << error;
+    store_.set_pool(&producer_.pool());
+    ASSERT_TRUE(own_redis_.Start().ok());
+    own_ = std::make_unique<redis::Pool>(testing::RedisOptionsFor(own_redis_));
+  }
+
+  // The effect: the counter's state, if newer than the mirrored one. The
+  // version check reads the consumer's own Redis; one consumer thread per
+  // mirror, so nothing changes it in between.
+  absl::StatusOr<RedisOps> Mirror(const std::string& prefix,
+                                  const Event& event) {
+    google::protobuf::Int64Value value;
+    if (!event.payload().UnpackTo(&value)) {
+      return absl::InvalidArgumentError("payload is not an Int64Value");
+    }
+    const std::string key = absl::StrCat(kMirror, ":", prefix);
+    absl::StatusOr<redis::Reply> held =
+        own_->Command({"HGET", key, event.aggregate_name()});
+    if (!held.ok()) return held.status();
+    int64_t version = 0;
+    if (!held->is_nil()) {
+      std::vector<std::string> parts = absl::StrSplit(held->str, '|');
+      if (!absl::SimpleAtoi(parts[0], &version)) {
+        return absl::InternalError("bad mirror entry");
+      }
+    }
+    if (event.aggregate_version() <= version) return RedisOps{};
+    return RedisOps{
+        {"HSET", key, event.aggregate_name(),
+         absl::StrCat(event.aggregate_version(), "|", value.value())}};
+  }
+
+  ConsumerOptions Options(const std::string& prefix) {
+    ConsumerOptions options;
+    options.key_prefix = absl::StrCat("ks:{feed}:consumer:", prefix);
+    options.consumer_id = prefix;
+    options.stream = [this](grpc::ClientContext* context,
+                            const StreamEventsRequest& request) {
+      return std::unique_ptr<grpc::ClientReaderInterface<Event>>(
+          producer_.Open(context, request));
+    };
+    options.handler = [this, prefix](const Event& event) {
+      return Mirror(prefix, event);
+    };
+    options.initial_backoff = absl::Milliseconds(20);
+    options.max_backoff = absl::Milliseconds(200);
+    return options;
+  }
+
+  // name -> "version|value", from the producer's store or a mirror.
+  std::map<std::string, std::string> ProducerState() {
+    absl::StatusOr<redis::Reply> all =
+        producer_.pool().Command({"HGETALL", testing::kCountersKey});
+    EXPECT_TRUE(all.ok());
+    std::map<std::string, std::string> state;
+    for (size_t i = 0; all.ok() && i + 1 < all->elements.size(); i += 2) {
+      std::vector<std::string> parts =
+          absl::StrSplit(all->elements[i + 1].str, '|');
+      state[all->elements[i].str] = absl::StrCat(parts[0], "|", parts[1]);
+    }
+    return state;
+  }
+  std::map<std::string, std::string> MirrorState(const std::string& prefix) {
+    absl::StatusOr<redis::Reply> all =
+        own_->Command({"HGETALL", absl::StrCat(kMirror, ":", prefix)});
+    EXPECT_TRUE(all.ok());
+    std::map<std::string, std::string> state;
+    for (size_t i = 0; all.ok() && i + 1 < all->elements.size(); i += 2) {
+      state[all->elements[i].str] = all->elements[i + 1].str;
+    }
+    return state;
+  }
+
+  testing::CounterStore store_;
+  FeedHarness producer_;
+  ks::testing::RedisServer own_redis_;
+  std::unique_ptr<redis::Pool> own_;
+};
+
+TEST_F(ConsumerSnapshotTest, ATrimmedConsumerRebuildsThroughASnapshot) {
+  for (int i = 0; i < 20; ++i) {
+    store_.Set(i % 3 ? "64.01" : "64.02", absl::StrCat("k", i % 6), i);
+  }
+  ConsumerOptions options = Options("a");
+  options.snapshot_when_trimmed = true;
+  {
+    Consumer consumer(*own_, options);
+    consumer.Start();
+    ASSERT_TRUE(WaitFor([&] { return MirrorState("a") == ProducerState(); }));
+    consumer.Stop();
+  }
+  // While it is down: more changes, then the age cap trims everything.
+  std::string newest;
+  for (int i = 20; i < 40; ++i) {
+    newest = store_.Set("64.01", absl::StrCat("k", i % 4), i * 10);
+  }
+  RetentionOptions retention;
+  retention.stream_key = testing::kStreamKey;
+  retention.max_age = absl::Hours(1);
+  absl::StatusOr<TrimResult> trimmed =
+      TrimOnce(producer_.pool(), retention, absl::Now() + absl::Hours(2));
+  ASSERT_TRUE(trimmed.ok()) << trimmed.status();
+  ASSERT_EQ(trimmed->removed, 40);
+
+  Consumer restarted(*own_, options);
+  restarted.Start();
+  ASSERT_TRUE(WaitFor([&] { return restarted.stats().snapshots == 1; }))
+      << restarted.stats().last_error;
+  EXPECT_EQ(MirrorState("a"), ProducerState());
+  // The feed is empty: the snapshot stands where the trim left it.
+  EXPECT_EQ(restarted.stats().cursor, newest);
+  // And it follows live from the snapshot's cursor.
+  std::string last = store_.Set("64.02", "k9", 99);
+  ASSERT_TRUE(WaitFor([&] { return restarted.stats().cursor == last; }));
+  EXPECT_EQ(MirrorState("a"), ProducerState());
+  EXPECT_EQ(restarted.stats().snapshots, 1);
+  restarted.Stop();
+}
+
+TEST_F(ConsumerSnapshotTest,
+       WithoutTheOptionATrimmedCursorIsReportedNotSkipped) {
+  std::string first = store_.Set("64.01", "k", 1);
+  store_.Set("64.01", "k", 2);
+  own_redis_.Cli(absl::StrCat("SET ks:{feed}:consumer:b:cursor ", first));
+  RetentionOptions retention;
+  retention.stream_key = testing::kStreamKey;
+  retention.max_age = absl::Hours(1);
+  ASSERT_TRUE(
+      TrimOnce(producer_.pool(), retention, absl::Now() + absl::Hours(2)).ok());
+  Consumer consumer(*own_, Options("b"));
+  consumer.Start();
+  ASSERT_TRUE(WaitFor([&] {
+    return consumer.stats().last_error.code() == absl::StatusCode::kOutOfRange;
+  }));
+  EXPECT_NE(consumer.stats().last_error.message().find("after_cursor"),
+            std::string::npos);
+  EXPECT_EQ(consumer.stats().cursor, first);  // nothing skipped
+  EXPECT_TRUE(MirrorState("b").empty());
+  consumer.Stop();
+}
+
+TEST_F(ConsumerSnapshotTest, ANewConsumerStartsFromASnapshotAndRegisters) {
+  for (int i = 0; i < 12; ++i) store_.Set("64.01", absl::StrCat("k", i % 5), i);
+  ConsumerOptions options = Options("fresh");
+  options.snapshot_on_first_start = true;
+  options.refresh_interval = absl::Milliseconds(300);
+  Consumer consumer(*own_, options);
+  consumer.Start();
+  ASSERT_TRUE(WaitFor([&] { return consumer.stats().snapshots == 1; }));
+  EXPECT_EQ(MirrorState("fresh"), ProducerState());
+  // Snapshot effects count as applied: one per aggregate, not per change.
+  EXPECT_EQ(consumer.stats().events_applied, 5);
+  std::string last = store_.Set("64.01", "k0", 100);
+  ASSERT_TRUE(WaitFor([&] { return consumer.stats().cursor == last; }));
+  // The refresh reopens the stream, so the producer learns our position.
+  ASSERT_TRUE(WaitFor([&] {
+    absl::StatusOr<redis::Reply> position = producer_.pool().Command(
+        {"HGET", ConsumersKey(testing::kStreamKey), "svc-national/fresh"});
+    return position.ok() && position->str == last;
+  }));
+  EXPECT_EQ(consumer.stats().snapshots, 1);  // a refresh is no new snapshot
+  EXPECT_EQ(MirrorState("fresh"), ProducerState());
+  consumer.Stop();
 }
 
 }  // namespace

@@ -1,20 +1,35 @@
 #include "common/feed/feed_server.h"
 
+#include <algorithm>
 #include <deque>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/auth/authenticator.h"
 #include "common/feed/cursor.h"
+#include "common/feed/retention.h"
 #include "common/status/rich_status.h"
+#include "common/status/status_macros.h"
+#include "google/protobuf/descriptor.h"
 
 namespace ks::feed {
 namespace {
 
 using ::kerjasosial::common::v1::Event;
+using ::kerjasosial::common::v1::SnapshotComplete;
 using ::kerjasosial::common::v1::StreamEventsRequest;
+
+// Bounds on the request's lists: enough for any real filter (514 regencies
+// exist), small enough that a hostile request costs nothing.
+constexpr int kMaxRegencyCodes = 514;
+constexpr int kMaxEventTypes = 100;
+constexpr size_t kMaxEventTypeLength = 256;
 
 class FinishedReactor final : public grpc::ServerWriteReactor<Event> {
  public:
@@ -56,6 +71,108 @@ absl::StatusOr<Event> EntryToEvent(const redis::Reply& entry,
   return event;
 }
 
+// The newest entry id of `key`, or "0-0" for an empty stream.
+absl::StatusOr<std::string> StreamHead(redis::Connection& redis,
+                                       const std::string& key) {
+  absl::StatusOr<redis::Reply> newest =
+      redis.Command({"XREVRANGE", key, "+", "-", "COUNT", "1"});
+  if (!newest.ok()) return newest.status();
+  if (newest->elements.empty() || newest->elements[0].elements.empty()) {
+    return std::string("0-0");
+  }
+  return newest->elements[0].elements[0].str;
+}
+
+// Compares two Redis ids; false for anything unparsable (never from Redis).
+bool IdLess(absl::string_view a, absl::string_view b) {
+  absl::StatusOr<StreamId> x = ParseStreamId(a);
+  absl::StatusOr<StreamId> y = ParseStreamId(b);
+  return x.ok() && y.ok() && *x < *y;
+}
+
+// "PP.RR": what an event's regency_code and a filter entry look like.
+bool IsRegencyCodeSyntax(absl::string_view code) {
+  return code.size() == 5 && absl::ascii_isdigit(code[0]) &&
+         absl::ascii_isdigit(code[1]) && code[2] == '.' &&
+         absl::ascii_isdigit(code[3]) && absl::ascii_isdigit(code[4]);
+}
+
+// A fully-qualified protobuf message name this binary knows.
+bool IsKnownMessageType(absl::string_view name) {
+  if (name.empty() || name.size() > kMaxEventTypeLength) return false;
+  for (absl::string_view part : absl::StrSplit(name, '.')) {
+    if (part.empty() || absl::ascii_isdigit(part[0])) return false;
+    for (char c : part) {
+      if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_') {
+        return false;
+      }
+    }
+  }
+  return google::protobuf::DescriptorPool::generated_pool()
+             ->FindMessageTypeByName(std::string(name)) != nullptr;
+}
+
+// Everything about the request that can be refused without Redis. OK or the
+// status to finish with.
+absl::Status CheckRequest(const StreamEventsRequest& request,
+                          const auth::Principal& reader, bool has_snapshot,
+                          std::string* after) {
+  std::vector<FieldViolation> violations;
+  *after = "0-0";
+  if (!request.after_cursor().empty()) {
+    if (request.snapshot()) {
+      violations.push_back({"after_cursor",
+                            "must be empty with snapshot: a snapshot starts "
+                            "from the current state"});
+    } else {
+      absl::StatusOr<StreamId> cursor =
+          ParseStreamId(request.after_cursor(), "after_cursor");
+      if (!cursor.ok()) return cursor.status();
+      *after = FormatStreamId(*cursor);
+    }
+  }
+  if (request.regency_codes_size() > kMaxRegencyCodes) {
+    violations.push_back(
+        {"regency_codes",
+         absl::StrCat("at most ", kMaxRegencyCodes, " codes")});
+  } else {
+    for (int i = 0; i < request.regency_codes_size(); ++i) {
+      if (!IsRegencyCodeSyntax(request.regency_codes(i))) {
+        violations.push_back({absl::StrCat("regency_codes[", i, "]"),
+                              "must be a Kemendagri regency code PP.RR"});
+      }
+    }
+  }
+  if (request.event_types_size() > kMaxEventTypes) {
+    violations.push_back(
+        {"event_types", absl::StrCat("at most ", kMaxEventTypes, " types")});
+  } else {
+    for (int i = 0; i < request.event_types_size(); ++i) {
+      if (!IsKnownMessageType(request.event_types(i))) {
+        violations.push_back(
+            {absl::StrCat("event_types[", i, "]"),
+             "must be the fully-qualified name of an event type this "
+             "service publishes, e.g. kerjasosial.cases.v1.CaseRegistered"});
+      }
+    }
+  }
+  if (!request.consumer_id().empty() &&
+      !IsValidConsumerId(request.consumer_id())) {
+    violations.push_back(
+        {"consumer_id", "must be 1..64 characters of [A-Za-z0-9._-]"});
+  }
+  if (!violations.empty()) return InvalidArgumentError(violations);
+  // Scope after syntax: a malformed code is not a permission question.
+  for (const std::string& code : request.regency_codes()) {
+    KS_RETURN_IF_ERROR(auth::Require(reader, {}, code));
+  }
+  if (request.snapshot() && !has_snapshot) {
+    return absl::UnimplementedError(
+        "snapshot: this service offers no snapshot of its aggregates");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 grpc::ServerWriteReactor<Event>* FinishedStream(grpc::Status status) {
@@ -69,12 +186,21 @@ grpc::ServerWriteReactor<Event>* FinishedStream(grpc::Status status) {
 // reaction has run before OnDone; OnDone joins the thread and deletes.
 class FeedServer::StreamReactor final : public grpc::ServerWriteReactor<Event> {
  public:
-  StreamReactor(FeedServer* server, const StreamEventsRequest& request,
-                std::string after)
+  StreamReactor(FeedServer* server, grpc::CallbackServerContext* context,
+                const StreamEventsRequest& request, auth::Principal reader,
+                SnapshotSource* source, std::string after)
       : server_(server),
+        context_(context),
+        source_(source),
+        reader_(std::move(reader)),
         regencies_(request.regency_codes().begin(),
                    request.regency_codes().end()),
+        types_(request.event_types().begin(), request.event_types().end()),
         stop_at_end_(request.stop_at_end()),
+        snapshot_(request.snapshot()),
+        consumer_(request.consumer_id().empty()
+                      ? std::string()
+                      : absl::StrCat(reader_.id, "/", request.consumer_id())),
         last_(std::move(after)) {}
 
   // Called once, with the reactor registered.
@@ -83,7 +209,7 @@ class FeedServer::StreamReactor final : public grpc::ServerWriteReactor<Event> {
     thread_ = std::thread([this] { Run(); });
   }
 
-  // Asks the reader to end the stream with `status` (Shutdown).
+  // Asks the reader to end the stream with `status` (StopStreams).
   void RequestStop(grpc::Status status) {
     absl::MutexLock lock(&mu_);
     if (!stop_) {
@@ -130,14 +256,31 @@ class FeedServer::StreamReactor final : public grpc::ServerWriteReactor<Event> {
  private:
   void Run() {
     grpc::Status status = Follow();
-    {
-      // The last write's reaction must run before Finish (a cancelled
-      // call's pending write completes at once with ok=false).
-      absl::MutexLock lock(&mu_);
-      pending_.clear();
+    // The last write's reaction must run before Finish (a cancelled call's
+    // pending write completes at once with ok=false). A client that stopped
+    // reading never completes it; when the server is stopping, it gets
+    // `drain` to take it and is then cancelled, so shutdown is bounded.
+    const absl::Duration drain = server_->options_.drain;
+    mu_.Lock();
+    pending_.clear();
+    mu_.Await(absl::Condition(
+        +[](StreamReactor* r) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+          return !r->writing_ || r->stop_;
+        },
+        this));
+    if (writing_ &&
+        !mu_.AwaitWithTimeout(
+            absl::Condition(
+                +[](bool* writing) { return !*writing; }, &writing_),
+            drain)) {
+      mu_.Unlock();
+      // Outside mu_: gRPC may run OnCancel on this thread.
+      context_->TryCancel();
+      mu_.Lock();
       mu_.Await(absl::Condition(
           +[](bool* writing) { return !*writing; }, &writing_));
     }
+    mu_.Unlock();
     Finish(std::move(status));
     // `this` may be deleted from here on.
   }
@@ -159,6 +302,66 @@ class FeedServer::StreamReactor final : public grpc::ServerWriteReactor<Event> {
     return false;
   }
 
+  // Inside the reader's scope and the request's filters. Events without a
+  // regency are deployment-level and go to every authorised reader.
+  bool Wanted(const Event& event) const {
+    const std::string& regency = event.regency_code();
+    if (!regency.empty()) {
+      if (regencies_.empty() ? !reader_.MayActIn(regency)
+                             : !regencies_.contains(regency)) {
+        return false;
+      }
+    }
+    return types_.empty() || types_.contains(event.event_type());
+  }
+
+  // A replayed event the snapshot already covered (same or newer version).
+  bool InSnapshot(const Event& event) const {
+    auto it = snapshot_versions_.find(event.aggregate_name());
+    return it != snapshot_versions_.end() &&
+           event.aggregate_version() <= it->second;
+  }
+
+  // Sends the source's aggregates, then SnapshotComplete{cursor = `at`}.
+  grpc::Status SendSnapshot(const std::string& at) {
+    const FeedServerOptions& options = server_->options_;
+    std::vector<Event> batch;
+    int64_t sent = 0;
+    grpc::Status ended;
+    absl::Status enumerated =
+        source_->Enumerate([&](Event event) -> absl::Status {
+          if (Ended(&ended)) return absl::CancelledError("stream ended");
+          event.set_snapshot(true);
+          event.clear_cursor();
+          if (event.source().empty()) event.set_source(options.source);
+          if (!Wanted(event)) return absl::OkStatus();
+          int64_t& version = snapshot_versions_[event.aggregate_name()];
+          version = std::max(version, event.aggregate_version());
+          batch.push_back(std::move(event));
+          ++sent;
+          if (static_cast<int>(batch.size()) >= options.batch_size) {
+            if (!Deliver(std::move(batch), &ended)) {
+              return absl::CancelledError("stream ended");
+            }
+            batch.clear();
+          }
+          return absl::OkStatus();
+        });
+    if (!ended.ok()) return ended;
+    if (!enumerated.ok()) return StorageError(enumerated);
+    Event complete;
+    complete.set_snapshot(true);
+    complete.set_cursor(at);
+    complete.set_source(options.source);
+    complete.set_event_type(SnapshotComplete::descriptor()->full_name());
+    SnapshotComplete payload;
+    payload.set_aggregates(sent);
+    complete.mutable_payload()->PackFrom(payload);
+    batch.push_back(std::move(complete));
+    if (!Deliver(std::move(batch), &ended)) return ended;
+    return grpc::Status::OK;
+  }
+
   grpc::Status Follow() {
     const FeedServerOptions& options = server_->options_;
     const redis::Options& redis_options = server_->pool_.options();
@@ -168,16 +371,45 @@ class FeedServer::StreamReactor final : public grpc::ServerWriteReactor<Event> {
     redis::Connection& redis = **connection;
     const std::string count = absl::StrCat(options.batch_size);
 
-    // stop_at_end: the replay ends at the newest entry that exists now.
+    if (snapshot_) {
+      // The head first: every change after it is replayed after the
+      // snapshot, so none committed during the enumeration is missed.
+      absl::StatusOr<std::string> head = StreamHead(redis, options.stream_key);
+      if (!head.ok()) return StorageError(head.status());
+      last_ = *head;
+      // A feed trimmed empty has no head, but its position is still where
+      // the trim left it (the source's state includes everything before).
+      absl::StatusOr<std::string> trimmed =
+          TrimmedThrough(redis, options.stream_key);
+      if (!trimmed.ok()) return StorageError(trimmed.status());
+      if (IdLess(last_, *trimmed)) last_ = *trimmed;
+    }
+    if (!consumer_.empty()) {
+      absl::Status registered =
+          RegisterConsumer(redis, options.stream_key, consumer_, last_);
+      if (!registered.ok()) return StorageError(registered);
+    }
+    if (grpc::Status trimmed = CheckNotTrimmed(redis); !trimmed.ok()) {
+      return trimmed;
+    }
+    std::string replay_end;  // while last_ is below it, dedup vs snapshot
+    if (snapshot_) {
+      grpc::Status sent = SendSnapshot(last_);
+      if (!sent.ok()) return sent;
+      absl::StatusOr<std::string> head = StreamHead(redis, options.stream_key);
+      if (!head.ok()) return StorageError(head.status());
+      replay_end = *head;
+      if (!IdLess(last_, replay_end)) snapshot_versions_.clear();
+    }
+
+    // stop_at_end: the replay ends at the newest entry that exists now (for
+    // a snapshot, once it was sent).
     std::string head;
     if (stop_at_end_) {
-      absl::StatusOr<redis::Reply> newest = redis.Command(
-          {"XREVRANGE", options.stream_key, "+", "-", "COUNT", "1"});
+      absl::StatusOr<std::string> newest =
+          StreamHead(redis, options.stream_key);
       if (!newest.ok()) return StorageError(newest.status());
-      if (newest->elements.empty()) return grpc::Status::OK;
-      head = newest->elements[0].elements.empty()
-                 ? std::string()
-                 : newest->elements[0].elements[0].str;
+      head = *newest;
     }
     const absl::Duration read_timeout =
         options.block + redis_options.command_timeout;
@@ -189,13 +421,7 @@ class FeedServer::StreamReactor final : public grpc::ServerWriteReactor<Event> {
       const std::vector<redis::Reply>* entries = nullptr;
       absl::StatusOr<redis::Reply> reply;
       if (stop_at_end_) {
-        absl::StatusOr<StreamId> last = ParseStreamId(last_);
-        absl::StatusOr<StreamId> end = ParseStreamId(head);
-        if (!last.ok() || !end.ok()) {
-          return grpc::Status(grpc::StatusCode::INTERNAL,
-                              "unexpected stream id from Redis");
-        }
-        if (*end <= *last) return grpc::Status::OK;
+        if (!IdLess(last_, head)) return grpc::Status::OK;
         reply = redis.Command({"XRANGE", options.stream_key,
                                absl::StrCat("(", last_), head, "COUNT", count});
         if (!reply.ok()) return StorageError(reply.status());
@@ -215,6 +441,11 @@ class FeedServer::StreamReactor final : public grpc::ServerWriteReactor<Event> {
         }
         entries = &stream.elements[1].elements;
       }
+      // A trim between the previous read and this one leaves a gap that
+      // XRANGE/XREAD would skip silently.
+      if (grpc::Status trimmed = CheckNotTrimmed(redis); !trimmed.ok()) {
+        return trimmed;
+      }
       std::vector<Event> batch;
       batch.reserve(entries->size());
       for (const redis::Reply& entry : *entries) {
@@ -222,15 +453,26 @@ class FeedServer::StreamReactor final : public grpc::ServerWriteReactor<Event> {
         absl::StatusOr<Event> event = EntryToEvent(entry, options.source, &id);
         if (!event.ok()) return ks::ToGrpcStatus(event.status());
         last_ = id;  // filtered events advance the position too
-        if (!regencies_.empty() &&
-            !regencies_.contains(event->regency_code())) {
-          continue;
-        }
+        if (!Wanted(*event) || InSnapshot(*event)) continue;
         batch.push_back(*std::move(event));
+      }
+      if (!snapshot_versions_.empty() && !IdLess(last_, replay_end)) {
+        snapshot_versions_.clear();  // past the snapshot's window
       }
       if (!Deliver(std::move(batch), &status)) return status;
     }
     return status;
+  }
+
+  // OUT_OF_RANGE when entries after last_ were trimmed.
+  grpc::Status CheckNotTrimmed(redis::Connection& redis) {
+    absl::StatusOr<std::string> trimmed =
+        TrimmedThrough(redis, server_->options_.stream_key);
+    if (!trimmed.ok()) return StorageError(trimmed.status());
+    if (!trimmed->empty() && IdLess(last_, *trimmed)) {
+      return ks::ToGrpcStatus(CursorTrimmedError(last_, *trimmed));
+    }
+    return grpc::Status::OK;
   }
 
   // Hands a batch to the writer and waits until the client took all of it
@@ -261,9 +503,17 @@ class FeedServer::StreamReactor final : public grpc::ServerWriteReactor<Event> {
   }
 
   FeedServer* const server_;
+  grpc::CallbackServerContext* const context_;  // valid until OnDone
+  SnapshotSource* const source_;                // set when snapshot_
+  const auth::Principal reader_;
   const absl::flat_hash_set<std::string> regencies_;
+  const absl::flat_hash_set<std::string> types_;
   const bool stop_at_end_;
-  std::string last_;  // reader thread only: the last stream id read
+  const bool snapshot_;
+  const std::string consumer_;  // "<principal>/<consumer_id>" or ""
+  // Reader thread only.
+  std::string last_;  // the last stream id read
+  absl::flat_hash_map<std::string, int64_t> snapshot_versions_;
   std::thread thread_;
 
   absl::Mutex mu_;
@@ -279,19 +529,30 @@ class FeedServer::StreamReactor final : public grpc::ServerWriteReactor<Event> {
 };
 
 FeedServer::FeedServer(redis::Pool& pool, FeedServerOptions options)
-    : pool_(pool), options_(std::move(options)) {}
+    : pool_(pool),
+      options_(std::move(options)),
+      snapshot_source_(options_.snapshot_source) {}
+
+void FeedServer::SetSnapshotSource(SnapshotSource* source) {
+  absl::MutexLock lock(&mu_);
+  snapshot_source_ = source;
+}
 
 FeedServer::~FeedServer() { Shutdown(); }
 
 grpc::ServerWriteReactor<Event>* FeedServer::Stream(
-    grpc::CallbackServerContext* /*context*/,
-    const StreamEventsRequest* request) {
-  std::string after = "0-0";
-  if (!request->after_cursor().empty()) {
-    absl::StatusOr<StreamId> cursor =
-        ParseStreamId(request->after_cursor(), "after_cursor");
-    if (!cursor.ok()) return FinishedStream(ks::ToGrpcStatus(cursor.status()));
-    after = FormatStreamId(*cursor);
+    grpc::CallbackServerContext* context, const StreamEventsRequest* request,
+    const auth::Principal& reader) {
+  SnapshotSource* source = nullptr;
+  {
+    absl::MutexLock lock(&mu_);
+    source = snapshot_source_;
+  }
+  std::string after;
+  if (absl::Status checked =
+          CheckRequest(*request, reader, source != nullptr, &after);
+      !checked.ok()) {
+    return FinishedStream(ks::ToGrpcStatus(checked));
   }
   StreamReactor* reactor = nullptr;
   {
@@ -306,7 +567,8 @@ grpc::ServerWriteReactor<Event>* FeedServer::Stream(
                        absl::StrCat("too many concurrent event streams (limit ",
                                     options_.max_streams, "); retry later")));
     }
-    reactor = new StreamReactor(this, *request, std::move(after));
+    reactor = new StreamReactor(this, context, *request, reader, source,
+                                std::move(after));
     streams_.insert(reactor);
   }
   reactor->Start();
@@ -323,13 +585,18 @@ absl::StatusOr<std::string> FeedServer::Head() {
   return newest->elements[0].elements[0].str;
 }
 
-void FeedServer::Shutdown() {
+void FeedServer::StopStreams() {
   absl::MutexLock lock(&mu_);
   shutting_down_ = true;
   for (StreamReactor* reactor : streams_) {
     reactor->RequestStop(
         grpc::Status(grpc::StatusCode::UNAVAILABLE, "server shutting down"));
   }
+}
+
+void FeedServer::Shutdown() {
+  StopStreams();
+  absl::MutexLock lock(&mu_);
   mu_.Await(absl::Condition(
       +[](std::set<StreamReactor*>* streams) { return streams->empty(); },
       &streams_));

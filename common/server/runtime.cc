@@ -2,18 +2,39 @@
 
 #include <utility>
 
+#include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
 #include "common/status/rich_status.h"
 
+ABSL_FLAG(absl::Duration, feed_retention_interval, absl::Minutes(1),
+          "How often the feed is trimmed below its slowest registered "
+          "consumer; 0 disables trimming");
+ABSL_FLAG(absl::Duration, feed_max_age, absl::ZeroDuration(),
+          "Feed entries older than this are trimmed even if a registered "
+          "consumer still needs them (it rebuilds through a snapshot); 0: no "
+          "age cap");
+
 namespace ks::server {
+
+FeedOptions FeedOptionsFromFlags() {
+  FeedOptions options;
+  options.retention_interval = absl::GetFlag(FLAGS_feed_retention_interval);
+  options.max_age = absl::GetFlag(FLAGS_feed_max_age);
+  return options;
+}
 
 Runtime::Runtime(const Config& config)
     : config_(config), key_prefix_(absl::StrCat("ks:{", config.name, "}:")) {}
 
 absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(const Config& config,
                                                          bool publishes_feed) {
+  return Create(config, publishes_feed, FeedOptionsFromFlags());
+}
+
+absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(
+    const Config& config, bool publishes_feed, FeedOptions feed_options) {
   if (config.token_file.empty()) {
     return absl::InvalidArgumentError(
         "--token_file is required: mint tokens with `kerjasosial-token mint "
@@ -64,6 +85,14 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(const Config& config,
     options.stream_key = rt->feed_stream_key();
     options.source = config.deployment_id;
     rt->feed_ = std::make_unique<feed::FeedServer>(*rt->redis_, options);
+    if (feed_options.retention_interval > absl::ZeroDuration()) {
+      feed::RetentionOptions retention;
+      retention.stream_key = options.stream_key;
+      retention.max_age = feed_options.max_age;
+      retention.interval = feed_options.retention_interval;
+      rt->trimmer_ =
+          std::make_unique<feed::Trimmer>(*rt->redis_, std::move(retention));
+    }
   }
   log::Info("runtime_ready",
             {{"service", config.name},
@@ -87,21 +116,32 @@ grpc::ServerWriteReactor<kerjasosial::common::v1::Event>* Runtime::StreamEvents(
   if (!principal.ok()) {
     return feed::FinishedStream(ToGrpcStatus(principal.status()));
   }
-  return feed_->Stream(context, request);
+  return feed_->Stream(context, request, *principal);
+}
+
+void Runtime::SetSnapshotSource(feed::SnapshotSource* source) {
+  if (feed_ != nullptr) feed_->SetSnapshotSource(source);
 }
 
 int Runtime::Serve(const std::vector<grpc::Service*>& services) {
-  return server::Serve(
+  const int code = server::Serve(
       config_, services, [this] { return redis_->Ping(); },
       [this](Server& server) {
         sealer_->Start();
-        // Unsealed entries left at stop are sealed by the next start.
-        server.AddShutdownHook([this] { sealer_->Stop(); });
+        if (trimmer_ != nullptr) trimmer_->Start();
         if (feed_ != nullptr) {
-          server.AddShutdownHook([this] { feed_->Shutdown(); });
+          // Must not block: the hooks run before gRPC's own bounded
+          // shutdown starts. The streams end within the feed's drain.
+          server.AddShutdownHook([this] { feed_->StopStreams(); });
         }
       },
       [this] { ReloadTokens(); });
+  // After the server: joining waits for a pass in progress (one script,
+  // bounded by the Redis timeout), which must not delay gRPC's shutdown.
+  if (trimmer_ != nullptr) trimmer_->Stop();
+  // Unsealed entries left at stop are sealed by the next start.
+  sealer_->Stop();
+  return code;
 }
 
 void Runtime::ReloadTokens() {

@@ -22,12 +22,27 @@
 #include "common/audit/sealer.h"
 #include "common/auth/authenticator.h"
 #include "common/feed/feed_server.h"
+#include "common/feed/retention.h"
+#include "common/feed/snapshot.h"
 #include "common/outbox/outbox.h"
 #include "common/redis/client.h"
 #include "common/server/server.h"
 #include "kerjasosial/common/v1/event.pb.h"
 
 namespace ks::server {
+
+// How a publishing Runtime keeps its feed (see common/feed/retention.h).
+struct FeedOptions {
+  // How often the retention trimmer runs; zero disables trimming.
+  absl::Duration retention_interval = absl::Minutes(1);
+  // Age cap: entries older than this are trimmed even if a registered
+  // consumer is slower. Zero: none. The policy will carry the default; until
+  // it does, --feed_max_age sets it.
+  absl::Duration max_age = absl::ZeroDuration();
+};
+
+// --feed_retention_interval and --feed_max_age (defined with the Runtime).
+FeedOptions FeedOptionsFromFlags();
 
 class Runtime {
  public:
@@ -37,6 +52,10 @@ class Runtime {
   // pool. Connecting to Redis is lazy: the service starts NOT_SERVING and
   // turns SERVING when Redis answers. Returns INVALID_ARGUMENT naming
   // --token_file or --audit_key_file if it is missing or bad.
+  static absl::StatusOr<std::unique_ptr<Runtime>> Create(
+      const Config& config, bool publishes_feed, FeedOptions feed_options);
+  // The same with FeedOptionsFromFlags(), so --feed_* flags take effect in
+  // every binary, including those that build their Runtime themselves.
   static absl::StatusOr<std::unique_ptr<Runtime>> Create(const Config& config,
                                                          bool publishes_feed);
   Runtime(const Runtime&) = delete;
@@ -57,14 +76,22 @@ class Runtime {
 
   // The body of every publishing service's StreamEvents: authenticates
   // (SERVICE, NATIONAL_VIEWER or ADMIN — feeds carry no personal data but
-  // are not public), then replays and follows the outbox stream.
+  // are not public), then replays and follows the outbox stream, limited to
+  // the principal's regency scope (feed_server.h).
   grpc::ServerWriteReactor<kerjasosial::common::v1::Event>* StreamEvents(
       grpc::CallbackServerContext* context,
       const kerjasosial::common::v1::StreamEventsRequest* request);
 
+  // Offers StreamEvents' snapshot mode over `source` (not owned; must
+  // outlive the Runtime). Call before Serve; without it snapshots are
+  // UNIMPLEMENTED. No-op for a Runtime that publishes no feed.
+  void SetSnapshotSource(feed::SnapshotSource* source);
+
   // Serves `services` until SIGTERM/SIGINT (see server::Serve); health
-  // follows Redis; the audit sealer runs in the background while serving;
-  // live feed streams end first on shutdown. Exit code.
+  // follows Redis; the audit sealer and the feed's trimmer run meanwhile
+  // (both stop after the server). On shutdown live feed
+  // streams are told to end at once (a stalled reader is cancelled after the
+  // feed's drain), so they never hold the exit. Exit code.
   int Serve(const std::vector<grpc::Service*>& services);
 
   // Re-reads the token file (what SIGHUP does while serving). On error the
@@ -80,6 +107,7 @@ class Runtime {
   std::unique_ptr<outbox::Writer> outbox_;
   std::unique_ptr<auth::Authenticator> auth_;
   std::unique_ptr<feed::FeedServer> feed_;
+  std::unique_ptr<feed::Trimmer> trimmer_;
   std::unique_ptr<audit::CheckpointSigner> audit_signer_;  // null: unsigned
   // Declared last: destroyed (and its thread stopped) before what it uses.
   std::unique_ptr<audit::Sealer> sealer_;
@@ -117,7 +145,8 @@ template <typename ServiceT>
 int RunServiceMain(int argc, char** argv, const BinaryDefaults& defaults,
                    const char* usage, bool publishes_feed) {
   InitProcess(argc, argv, usage);
-  auto runtime = Runtime::Create(ConfigFromFlags(defaults), publishes_feed);
+  auto runtime = Runtime::Create(ConfigFromFlags(defaults), publishes_feed,
+                                 FeedOptionsFromFlags());
   if (!runtime.ok()) {
     LogStartupError(defaults.name, runtime.status());
     return 1;

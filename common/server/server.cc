@@ -527,10 +527,18 @@ void Server::Shutdown(absl::Duration grace) {
     server_->GetHealthCheckService()->SetServingStatus(false);
     hooks.swap(hooks_);
   }
+  const absl::Time start = absl::Now();
   log::Info("server_stopping",
             {{"grace_ms", absl::ToInt64Milliseconds(grace)}});
+  // Hooks must not block (e.g. the feed only asks its streams to end): a
+  // hook that waited on clients would delay gRPC's bounded shutdown below
+  // by as long as a client likes.
   for (auto& hook : hooks) hook();
-  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  // In-flight calls get the grace less a margin; gRPC then cancels them,
+  // and the margin is for their handlers to notice before Serve's hard
+  // deadline at `grace` ends the process anyway.
+  const absl::Duration margin = std::min(grace / 5, absl::Seconds(1));
+  server_->Shutdown(absl::ToChronoTime(start + grace - margin));
   if (health_thread_.joinable()) health_thread_.join();
   if (exporter_ != nullptr) exporter_->Stop();
   server_->Wait();
@@ -565,7 +573,19 @@ int Serve(const Config& config, const std::vector<grpc::Service*>& services,
     if (on_reload) on_reload();
   }
   log::Info("signal", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
-  (*server)->Shutdown(config.shutdown_grace);
+  // The whole exit is bounded by the grace, whatever clients or Redis do: a
+  // handler blocked on a paused Redis outlives gRPC's cancellation by its
+  // command timeout, and main's own teardown (consumers, pools) comes after
+  // Serve. Past the grace, the process ends here. Nothing acknowledged is
+  // lost: every acknowledged write is already in Redis (AOF always).
+  const absl::Duration grace = config.shutdown_grace;
+  std::thread([grace] {
+    absl::SleepFor(grace);
+    log::Error("shutdown_forced",
+               {{"grace_ms", absl::ToInt64Milliseconds(grace)}});
+    std::_Exit(0);
+  }).detach();
+  (*server)->Shutdown(grace);
   return 0;
 }
 

@@ -108,12 +108,15 @@ class Server {
   // "127.0.0.1:<port>" style address to dial.
   std::string dial_address() const;
 
-  // Runs before the gRPC server stops accepting: e.g. ending live feed
-  // streams so they do not hold the shutdown until its deadline.
+  // Runs before the gRPC server stops accepting: e.g. telling live feed
+  // streams to end so they do not hold the shutdown until its deadline.
+  // Must not block (start the work and return): gRPC's bounded shutdown
+  // begins only after the hooks.
   void AddShutdownHook(std::function<void()> hook);
 
   // Reports NOT_SERVING, runs the hooks, stops accepting, lets in-flight
-  // calls finish until `grace` passes, then cancels the rest. Idempotent.
+  // calls finish until `grace` less a margin (a fifth, at most 1 s) passes,
+  // then cancels the rest. Idempotent.
   void Shutdown(absl::Duration grace);
   // Blocks until Shutdown() has completed.
   void Wait();
@@ -140,7 +143,10 @@ class Server {
 };
 
 // Starts the server and blocks until SIGTERM or SIGINT, then shuts it down
-// gracefully within config.shutdown_grace. `on_started` runs after start
+// gracefully within config.shutdown_grace; if the process (Serve's return
+// and main's teardown included) is still alive when the grace has passed,
+// it exits there (code 0, logged as shutdown_forced), so no client and no
+// stalled Redis can hold a SIGTERM longer. `on_started` runs after start
 // (e.g. to add shutdown hooks); `on_reload` on every SIGHUP (e.g. re-reading
 // the token file). Returns the process exit code.
 int Serve(const Config& config, const std::vector<grpc::Service*>& services,

@@ -69,7 +69,10 @@ class SupervisionFeedService final : public sv1::Supervision::CallbackService {
       return feed::FinishedStream(
           grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "token"));
     }
-    return feed_.Stream(context, request);
+    // The token checked above is cases' national SERVICE principal.
+    return feed_.Stream(
+        context, request,
+        auth::Principal{"svc-cases", "kejaksaan", auth::Role::SERVICE, {"*"}});
   }
   feed::FeedServer& feed() { return feed_; }
 

@@ -11,8 +11,10 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/auth/principal.h"
 #include "common/feed/feed_server.h"
 #include "common/redis/client.h"
 #include "common/testing/redis_server.h"
@@ -49,6 +51,13 @@ inline redis::Options RedisOptionsFor(const ks::testing::RedisServer& server) {
   return options;
 }
 
+// The principal every call of the harness reads as (authentication itself
+// is common/auth's and server::Runtime's job, tested there): a national
+// SERVICE unless a test narrows it.
+inline auth::Principal NationalReader() {
+  return {"svc-national", "reporting", auth::Role::SERVICE, {"*"}};
+}
+
 class TestFeedService final
     : public kerjasosial::testing::v1::TestFeed::CallbackService {
  public:
@@ -56,11 +65,21 @@ class TestFeedService final
   grpc::ServerWriteReactor<Event>* StreamEvents(
       grpc::CallbackServerContext* context,
       const StreamEventsRequest* request) override {
-    return feed_->Stream(context, request);
+    return feed_->Stream(context, request, reader());
+  }
+  void set_reader(auth::Principal reader) {
+    absl::MutexLock lock(&mu_);
+    reader_ = std::move(reader);
+  }
+  auth::Principal reader() const {
+    absl::MutexLock lock(&mu_);
+    return reader_;
   }
 
  private:
   FeedServer* feed_;
+  mutable absl::Mutex mu_;
+  auth::Principal reader_ ABSL_GUARDED_BY(mu_) = NationalReader();
 };
 
 class FeedHarness {
@@ -119,13 +138,15 @@ class FeedHarness {
   }
 
   static Event MakeEvent(int64_t value, const std::string& regency,
-                         const std::string& event_id) {
+                         const std::string& event_id,
+                         const std::string& counter = "c",
+                         int64_t version = 1) {
     Event event;
     event.set_event_id(event_id);
     event.set_aggregate_type("kerjasosial.testing.v1.Counter");
     event.set_aggregate_name(
-        absl::StrCat("regencies/", regency, "/counters/c"));
-    event.set_aggregate_version(1);
+        absl::StrCat("regencies/", regency, "/counters/", counter));
+    event.set_aggregate_version(version);
     event.set_regency_code(regency);
     *event.mutable_event_time() =
         google::protobuf::util::TimeUtil::GetCurrentTime();
@@ -145,7 +166,9 @@ class FeedHarness {
   ks::testing::RedisServer& redis() { return redis_; }
   redis::Pool& pool() { return *pool_; }
   FeedServer& feed() { return *feed_; }
+  TestFeedService& service() { return *service_; }
   kerjasosial::testing::v1::TestFeed::Stub& stub() { return *stub_; }
+  int port() const { return port_; }
 
  private:
   ks::testing::RedisServer redis_;
