@@ -21,8 +21,8 @@ fails listing:
     field that is not a string.
 
 METHOD RULES. A method is a read when its name starts with one of READ_VERBS
-(Get, List, Stream, Suggest, Compare, Rank, Export, Search, Verify): reads
-carry no `request_id`. Every other method mutates and its request carries
+(Get, List, Stream, Suggest, Compare, Rank, Export, Search, Verify, Plan):
+reads carry no `request_id`. Every other method mutates and its request carries
 `request_id`. A mutation is a create when its request addresses a collection
 (it has no `name` and no `update_mask` field); every other mutation addresses
 an existing resource and carries `etag`.
@@ -57,7 +57,7 @@ SERVICE_METHOD = 2
 
 FIELD_PREFIXES = ("Required.", "Optional.", "Output only.", "Immutable.")
 READ_VERBS = ("Get", "List", "Stream", "Suggest", "Compare", "Rank", "Export",
-              "Search", "Verify")
+              "Search", "Verify", "Plan")
 TYPE_STRING = descriptor_pb2.FieldDescriptorProto.TYPE_STRING
 ONEOF_PREFIX = "One of"
 
