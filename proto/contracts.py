@@ -97,10 +97,6 @@ class Options:
         opts.ParseFromString(field.options.SerializeToString())
         return opts.Extensions[self.access_pb2.taxonomy]
 
-    def enum_name(self, enum_type, number):
-        """The name of value `number` of an enum of access/common."""
-        return enum_type.Name(number)
-
     def policy_taxonomies(self, policy_path):
         """Taxonomy names present in EVERY version of the policy file.
 
