@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <sstream>
 #include <string_view>
 #include <utility>
@@ -35,6 +36,13 @@ constexpr int64_t kMaxSkewSeconds = 3600;
 constexpr int64_t kMaxRetentionHours = 8760;
 constexpr int64_t kMaxAgeYears = 100;
 constexpr size_t kMaxReasonCodeLength = 64;
+constexpr int64_t kMaxWarningSteps = 10;
+constexpr int64_t kMaxRespondByDays = 90;
+constexpr int64_t kMaxCellSize = 1000;
+constexpr int64_t kMaxFeedAgeDays = 3660;
+constexpr int64_t kMinutesPerDay = 24 * 60;
+// The taxonomy name PolicyVersion.valid_reasons answers to.
+constexpr absl::string_view kValidReasonTaxonomy = "valid_reason";
 
 class TextErrors : public google::protobuf::io::ErrorCollector {
  public:
@@ -105,7 +113,90 @@ bool IsReasonCode(absl::string_view code) {
   });
 }
 
-void CheckVersion(const PolicyVersion& v, Checker& c) {
+// Checks the codes of one taxonomy: well-formed, unique, labelled.
+void CheckCodes(const v1::Taxonomy& t, const std::string& field, Checker& c) {
+  if (t.codes().empty()) c.Fail(absl::StrCat(field, ".codes"), "needs a code");
+  absl::flat_hash_map<std::string, int> seen;
+  for (int j = 0; j < t.codes_size(); ++j) {
+    const v1::TaxonomyCode& code = t.codes(j);
+    const std::string cf = absl::StrCat(field, ".codes[", j, "]");
+    if (!IsReasonCode(code.code())) {
+      c.Fail(absl::StrCat(cf, ".code"),
+             absl::StrCat("must match [a-z][a-z0-9_]* (at most ",
+                          kMaxReasonCodeLength, " characters), got \"",
+                          code.code().substr(0, 80), "\""));
+    } else if (auto [it, inserted] = seen.emplace(code.code(), j); !inserted) {
+      c.Fail(absl::StrCat(cf, ".code"),
+             absl::StrCat("duplicates codes[", it->second, "] \"", code.code(),
+                          "\""));
+    }
+    if (code.label_id().empty())
+      c.Fail(absl::StrCat(cf, ".label_id"), "is required");
+    if (code.label_en().empty())
+      c.Fail(absl::StrCat(cf, ".label_en"), "is required");
+  }
+}
+
+void CheckTaxonomies(const PolicyVersion& v, Checker& c) {
+  absl::flat_hash_map<std::string, int> names;
+  for (int i = 0; i < v.taxonomies_size(); ++i) {
+    const v1::Taxonomy& t = v.taxonomies(i);
+    const std::string field = absl::StrCat("taxonomies[", i, "]");
+    if (!IsReasonCode(t.name())) {
+      c.Fail(absl::StrCat(field, ".name"),
+             absl::StrCat("must match [a-z][a-z0-9_]*, got \"",
+                          t.name().substr(0, 80), "\""));
+    } else if (t.name() == kValidReasonTaxonomy) {
+      c.Fail(absl::StrCat(field, ".name"),
+             "\"valid_reason\" is reserved for valid_reasons");
+    } else if (auto [it, inserted] = names.emplace(t.name(), i); !inserted) {
+      c.Fail(absl::StrCat(field, ".name"),
+             absl::StrCat("duplicates taxonomies[", it->second, "] \"",
+                          t.name(), "\""));
+    }
+    if (t.description().empty()) {
+      c.Fail(absl::StrCat(field, ".description"), "is required");
+    }
+    CheckCodes(t, field, c);
+  }
+}
+
+void CheckChildSchedule(const v1::ChildSentence& ch,
+                        const absl::flat_hash_map<std::string, int>& calendars,
+                        Checker& c) {
+  c.Enumerated("child.span_unit", ch.span_unit(), v1::SpanUnit_IsValid);
+  c.Range("child.span_days", ch.span_days(), 1, kMaxSpanDays);
+  c.Range("child.span_months", ch.span_months(), 1, kMaxSpanMonths);
+  c.Enumerated("child.span_starts_at", ch.span_starts_at(),
+               v1::SpanStart_IsValid);
+  if (c.Present("child.school_hours", ch.has_school_hours())) {
+    const v1::LocalTimeWindow& w = ch.school_hours();
+    c.Range("child.school_hours.start_minute", w.start_minute(), 0,
+            kMinutesPerDay - 1);
+    c.Range("child.school_hours.end_minute", w.end_minute(),
+            w.start_minute() + 1, kMinutesPerDay);
+  }
+  if (ch.working_days().empty()) {
+    c.Fail("child.working_days", "needs at least one day");
+  }
+  absl::flat_hash_map<int, int> days;
+  for (int i = 0; i < ch.working_days_size(); ++i) {
+    const std::string field = absl::StrCat("child.working_days[", i, "]");
+    c.Enumerated(field, ch.working_days(i), v1::Weekday_IsValid);
+    if (auto [it, inserted] = days.emplace(ch.working_days(i), i); !inserted) {
+      c.Fail(field, absl::StrCat("duplicates working_days[", it->second, "]"));
+    }
+  }
+  if (!calendars.contains(ch.holiday_calendar())) {
+    c.Fail("child.holiday_calendar",
+           absl::StrCat("names no holiday_calendars entry: \"",
+                        ch.holiday_calendar().substr(0, 80), "\""));
+  }
+}
+
+void CheckVersion(const PolicyVersion& v,
+                  const absl::flat_hash_map<std::string, int>& calendars,
+                  Checker& c) {
   if (c.Present("eligibility", v.has_eligibility())) {
     const v1::Eligibility& e = v.eligibility();
     c.Range("eligibility.threat_months_exclusive_max",
@@ -179,6 +270,12 @@ void CheckVersion(const PolicyVersion& v, Checker& c) {
       if (r.description().empty()) {
         c.Fail(absl::StrCat(field, ".description"), "is required");
       }
+      if (r.label_id().empty()) {
+        c.Fail(absl::StrCat(field, ".label_id"), "is required");
+      }
+      if (r.label_en().empty()) {
+        c.Fail(absl::StrCat(field, ".label_en"), "is required");
+      }
     }
   }
   if (c.Present("fine_conversion", v.has_fine_conversion())) {
@@ -205,6 +302,7 @@ void CheckVersion(const PolicyVersion& v, Checker& c) {
     c.Range("child.max_hours", ch.max_hours(), 1, kMaxHours);
     c.Range("child.min_hours", ch.min_hours(), 1, std::max(1, ch.max_hours()));
     c.Range("child.max_hours_per_day", ch.max_hours_per_day(), 1, 24);
+    CheckChildSchedule(ch, calendars, c);
   }
   if (c.Present("reporting", v.has_reporting())) {
     const v1::Reporting& r = v.reporting();
@@ -221,7 +319,67 @@ void CheckVersion(const PolicyVersion& v, Checker& c) {
             o.session_clock_skew_seconds(), 0, kMaxSkewSeconds);
     c.Range("operations.idempotency_retention_hours",
             o.idempotency_retention_hours(), 1, kMaxRetentionHours);
+    c.Range("operations.feed_retention_max_age_days",
+            o.feed_retention_max_age_days(), 1, kMaxFeedAgeDays);
   }
+  if (v.taxonomies().empty()) c.Fail("taxonomies", "needs a taxonomy");
+  CheckTaxonomies(v, c);
+  if (c.Present("warnings", v.has_warnings())) {
+    c.Range("warnings.steps", v.warnings().steps(), 1, kMaxWarningSteps);
+    c.Range("warnings.respond_by_days", v.warnings().respond_by_days(), 1,
+            kMaxRespondByDays);
+  }
+  if (c.Present("public_figures", v.has_public_figures())) {
+    c.Range("public_figures.min_cell_size", v.public_figures().min_cell_size(),
+            1, kMaxCellSize);
+  }
+}
+
+// Checks the holiday calendars and returns their names (name -> index).
+absl::flat_hash_map<std::string, int> CheckCalendars(
+    const Policy& policy, std::vector<FieldViolation>* out) {
+  absl::flat_hash_map<std::string, int> names;
+  for (int i = 0; i < policy.holiday_calendars_size(); ++i) {
+    const v1::HolidayCalendar& cal = policy.holiday_calendars(i);
+    const std::string field = absl::StrCat("holiday_calendars[", i, "]");
+    if (cal.name().empty()) {
+      out->push_back({absl::StrCat(field, ".name"), "is required"});
+    } else if (auto [it, inserted] = names.emplace(cal.name(), i); !inserted) {
+      out->push_back({absl::StrCat(field, ".name"),
+                      absl::StrCat("duplicates holiday_calendars[", it->second,
+                                   "] \"", cal.name(), "\"")});
+    }
+    if (cal.source().empty()) {
+      out->push_back({absl::StrCat(field, ".source"), "is required"});
+    }
+    std::optional<absl::CivilDay> previous;
+    for (int j = 0; j < cal.holidays_size(); ++j) {
+      const v1::Holiday& h = cal.holidays(j);
+      const std::string hf = absl::StrCat(field, ".holidays[", j, "]");
+      if (!h.has_date() || !IsValidDate(h.date())) {
+        out->push_back({absl::StrCat(hf, ".date"), "must be a valid date"});
+        continue;
+      }
+      const absl::CivilDay day(h.date().year(), h.date().month(),
+                               h.date().day());
+      if (previous.has_value() && day <= *previous) {
+        out->push_back({absl::StrCat(hf, ".date"),
+                        absl::StrCat(DateText(h.date()),
+                                     " must be after the previous holiday")});
+      }
+      previous = day;
+      if (h.kind() == 0 || !v1::HolidayKind_IsValid(h.kind())) {
+        out->push_back({absl::StrCat(hf, ".kind"),
+                        absl::StrCat("must be set to a defined value, got ",
+                                     static_cast<int>(h.kind()))});
+      }
+      if (h.name_id().empty() || h.name_en().empty()) {
+        out->push_back(
+            {absl::StrCat(hf, ".name_id"), "name_id and name_en are required"});
+      }
+    }
+  }
+  return names;
 }
 
 }  // namespace
@@ -239,6 +397,8 @@ absl::Status PolicySet::Validate(const Policy& policy) {
   if (policy.versions().empty()) {
     violations.push_back({"versions", "at least one version is required"});
   }
+  const absl::flat_hash_map<std::string, int> calendars =
+      CheckCalendars(policy, &violations);
   absl::flat_hash_map<std::string, int> labels;
   const google::type::Date* previous = nullptr;
   int previous_index = -1;
@@ -281,7 +441,7 @@ absl::Status PolicySet::Validate(const Policy& policy) {
       previous = &v.effective_from();
       previous_index = i;
     }
-    CheckVersion(v, c);
+    CheckVersion(v, calendars, c);
   }
   if (violations.empty()) return absl::OkStatus();
   return InvalidArgumentError(violations);
@@ -387,6 +547,70 @@ const ValidReason* PolicySet::FindValidReason(const PolicyVersion& version,
     if (r.code() == code) return &r;
   }
   return nullptr;
+}
+
+const v1::Taxonomy* PolicySet::FindTaxonomy(const PolicyVersion& version,
+                                            absl::string_view name) {
+  for (const v1::Taxonomy& t : version.taxonomies()) {
+    if (t.name() == name) return &t;
+  }
+  return nullptr;
+}
+
+bool PolicySet::HasTaxonomy(const PolicyVersion& version,
+                            absl::string_view name) {
+  return name == kValidReasonTaxonomy || FindTaxonomy(version, name) != nullptr;
+}
+
+absl::Status PolicySet::CheckTaxonomyCode(const PolicyVersion& version,
+                                          absl::string_view taxonomy,
+                                          absl::string_view code) {
+  if (taxonomy == kValidReasonTaxonomy) {
+    if (FindValidReason(version, code) != nullptr) return absl::OkStatus();
+  } else {
+    const v1::Taxonomy* t = FindTaxonomy(version, taxonomy);
+    if (t == nullptr) {
+      return absl::NotFoundError(
+          absl::StrCat("policy version \"", version.version(),
+                       "\" has no taxonomy \"", taxonomy.substr(0, 64), "\""));
+    }
+    for (const v1::TaxonomyCode& c : t->codes()) {
+      if (c.code() == code) return absl::OkStatus();
+    }
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "\"", code.substr(0, 64), "\" is not a code of taxonomy \"", taxonomy,
+      "\" in policy version \"", version.version(), "\""));
+}
+
+const v1::HolidayCalendar* PolicySet::FindHolidayCalendar(
+    absl::string_view name) const {
+  for (const v1::HolidayCalendar& cal : policy_.holiday_calendars()) {
+    if (cal.name() == name) return &cal;
+  }
+  return nullptr;
+}
+
+const v1::Holiday* PolicySet::FindHoliday(absl::CivilDay day) const {
+  const v1::HolidayCalendar* cal =
+      FindHolidayCalendar(At(day).child().holiday_calendar());
+  if (cal == nullptr) return nullptr;  // Validate() guarantees it exists
+  for (const v1::Holiday& h : cal->holidays()) {
+    if (h.date().year() == day.year() && h.date().month() == day.month() &&
+        h.date().day() == day.day()) {
+      return &h;
+    }
+  }
+  return nullptr;
+}
+
+bool PolicySet::IsChildWorkingDay(absl::CivilDay day) const {
+  const v1::ChildSentence& child = At(day).child();
+  // absl::Weekday is Monday = 0; the contract's Weekday is ISO, Monday = 1.
+  const int iso = static_cast<int>(absl::GetWeekday(day)) + 1;
+  bool listed = false;
+  for (int d : child.working_days()) listed = listed || d == iso;
+  return listed && FindHoliday(day) == nullptr;
 }
 
 }  // namespace ks::policy

@@ -34,8 +34,11 @@
 namespace ks::policy {
 
 using ::kerjasosial::common::v1::FineCategory;
+using ::kerjasosial::common::v1::Holiday;
+using ::kerjasosial::common::v1::HolidayCalendar;
 using ::kerjasosial::common::v1::Policy;
 using ::kerjasosial::common::v1::PolicyVersion;
+using ::kerjasosial::common::v1::Taxonomy;
 using ::kerjasosial::common::v1::ValidReason;
 
 class PolicySet {
@@ -86,6 +89,34 @@ class PolicySet {
   // The valid reason with `code` in `version`, or nullptr.
   static const ValidReason* FindValidReason(const PolicyVersion& version,
                                             absl::string_view code);
+
+  // The taxonomy `name` of `version` (PolicyVersion.taxonomies), or nullptr.
+  // "valid_reason" is not in that list: it is `valid_reasons`.
+  static const Taxonomy* FindTaxonomy(const PolicyVersion& version,
+                                      absl::string_view name);
+
+  // True when a field option `(kerjasosial.common.v1.taxonomy) = name` can
+  // be resolved in `version` ("valid_reason" included).
+  static bool HasTaxonomy(const PolicyVersion& version, absl::string_view name);
+
+  // OK when `code` is a code of taxonomy `taxonomy` in `version` (the generic
+  // check behind the taxonomy field option); NOT_FOUND when the version has
+  // no such taxonomy (a contract/policy mismatch); INVALID_ARGUMENT naming the
+  // code, the taxonomy and the version otherwise.
+  static absl::Status CheckTaxonomyCode(const PolicyVersion& version,
+                                        absl::string_view taxonomy,
+                                        absl::string_view code);
+
+  // The holiday calendar `name` (Policy.holiday_calendars), or nullptr.
+  const HolidayCalendar* FindHolidayCalendar(absl::string_view name) const;
+
+  // The day off on `day` in the calendar the version in force on `day` names
+  // (ChildSentence.holiday_calendar), or nullptr.
+  const Holiday* FindHoliday(absl::CivilDay day) const;
+
+  // True when a child may work on `day`: one of the version's working days
+  // and not a day off of its holiday calendar (R11).
+  bool IsChildWorkingDay(absl::CivilDay day) const;
 
  private:
   PolicySet(Policy policy, std::vector<absl::CivilDay> days,

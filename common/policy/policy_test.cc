@@ -291,6 +291,126 @@ TEST(PolicyValidateTest, EveryBadFieldIsNamed) {
   EXPECT_EQ(violations[9].second, "version \"kuhp-2026-01-02\": is required");
 }
 
+// Every taxonomy the contracts name (proto/lint_test.py checks the field
+// options against the same file) resolves, with its codes, through one
+// generic check.
+TEST(DefaultPolicyTest, TaxonomiesResolveCodes) {
+  absl::StatusOr<PolicySet> set = PolicySet::Default();
+  ASSERT_TRUE(set.ok()) << set.status();
+  const PolicyVersion& v = set->policy().versions(0);
+  for (const char* name :
+       {"offence_category", "breach_reason", "transfer_reason",
+        "cancellation_reason", "site_state_reason",
+        "placement_suspension_reason", "session_void_reason",
+        "referral_withdrawal_reason", "violation_kind", "violation_resolution",
+        "guidance_non_attendance", "valid_reason"}) {
+    EXPECT_TRUE(PolicySet::HasTaxonomy(v, name)) << name;
+  }
+  EXPECT_TRUE(
+      PolicySet::CheckTaxonomyCode(v, "breach_reason", "false_attendance")
+          .ok());
+  EXPECT_TRUE(PolicySet::CheckTaxonomyCode(v, "valid_reason", "illness").ok());
+  const absl::Status bad =
+      PolicySet::CheckTaxonomyCode(v, "transfer_reason", "illness");
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.message(),
+            "\"illness\" is not a code of taxonomy \"transfer_reason\" in "
+            "policy version \"kuhp-2026-01-02\"");
+  EXPECT_EQ(PolicySet::CheckTaxonomyCode(v, "no_such", "x").code(),
+            absl::StatusCode::kNotFound);
+  const Taxonomy* offence = PolicySet::FindTaxonomy(v, "offence_category");
+  ASSERT_NE(offence, nullptr);
+  EXPECT_EQ(offence->codes(0).code(), "theft");
+  EXPECT_EQ(offence->codes(0).label_id(), "Pencurian ringan");
+  EXPECT_EQ(offence->codes(0).label_en(), "Petty theft");
+}
+
+TEST(DefaultPolicyTest, LadderFiguresRetentionAndChildSchedule) {
+  absl::StatusOr<PolicySet> set = PolicySet::Default();
+  ASSERT_TRUE(set.ok()) << set.status();
+  const PolicyVersion& v = set->policy().versions(0);
+  EXPECT_EQ(v.warnings().steps(), 3);
+  EXPECT_EQ(v.warnings().respond_by_days(), 7);
+  EXPECT_EQ(v.public_figures().min_cell_size(), 10);
+  EXPECT_EQ(v.operations().idempotency_retention_hours(), 168);
+  EXPECT_EQ(v.operations().feed_retention_max_age_days(), 90);
+  EXPECT_EQ(v.child().span_unit(), v1::SPAN_UNIT_DAYS);
+  EXPECT_EQ(v.child().span_days(), 180);
+  EXPECT_EQ(v.child().span_starts_at(), v1::SPAN_START_EXECUTION_ORDER);
+  EXPECT_EQ(v.child().school_hours().start_minute(), 7 * 60);
+  EXPECT_EQ(v.child().school_hours().end_minute(), 15 * 60);
+  EXPECT_EQ(v.child().working_days_size(), 5);
+  EXPECT_EQ(v.child().holiday_calendar(), "id-national");
+}
+
+// The 2026 SKB: 17 national holidays and 8 days of cuti bersama; 2027 holds
+// only the dates that are fixed or estimated, the estimates provisional.
+TEST(HolidayCalendarTest, SkbDaysAreNotChildWorkingDays) {
+  absl::StatusOr<PolicySet> set = PolicySet::Default();
+  ASSERT_TRUE(set.ok()) << set.status();
+  const HolidayCalendar* cal = set->FindHolidayCalendar("id-national");
+  ASSERT_NE(cal, nullptr);
+  int national_2026 = 0, cuti_2026 = 0;
+  for (const Holiday& h : cal->holidays()) {
+    if (h.date().year() != 2026) continue;
+    EXPECT_FALSE(h.provisional()) << h.name_en();
+    (h.kind() == v1::HOLIDAY_KIND_NATIONAL ? national_2026 : cuti_2026)++;
+  }
+  EXPECT_EQ(national_2026, 17);
+  EXPECT_EQ(cuti_2026, 8);
+
+  const Holiday* nyepi = set->FindHoliday(absl::CivilDay(2026, 3, 19));
+  ASSERT_NE(nyepi, nullptr);
+  EXPECT_EQ(nyepi->kind(), v1::HOLIDAY_KIND_NATIONAL);
+  EXPECT_FALSE(set->IsChildWorkingDay(absl::CivilDay(2026, 3, 19)));  // Thu
+  EXPECT_FALSE(set->IsChildWorkingDay(absl::CivilDay(2026, 3, 18)));  // cuti
+  EXPECT_FALSE(set->IsChildWorkingDay(absl::CivilDay(2026, 3, 28)));  // Sat
+  EXPECT_TRUE(set->IsChildWorkingDay(absl::CivilDay(2026, 3, 25)));   // Wed
+  EXPECT_TRUE(set->IsChildWorkingDay(absl::CivilDay(2026, 1, 2)));    // Fri
+
+  const Holiday* eid_2027 = set->FindHoliday(absl::CivilDay(2027, 3, 10));
+  ASSERT_NE(eid_2027, nullptr);
+  EXPECT_TRUE(eid_2027->provisional());
+  const Holiday* christmas_2027 =
+      set->FindHoliday(absl::CivilDay(2027, 12, 25));
+  ASSERT_NE(christmas_2027, nullptr);
+  EXPECT_FALSE(christmas_2027->provisional());
+}
+
+TEST(PolicyValidateTest, TaxonomyCalendarAndScheduleFaultsAreNamed) {
+  Policy policy = DefaultProto();
+  v1::HolidayCalendar* cal = policy.mutable_holiday_calendars(0);
+  cal->mutable_holidays(1)->mutable_date()->set_month(1);
+  cal->mutable_holidays(1)->mutable_date()->set_day(1);  // repeats [0]
+  PolicyVersion* v = policy.mutable_versions(0);
+  v->mutable_taxonomies(0)->set_name("valid_reason");
+  v->mutable_taxonomies(1)->mutable_codes(1)->set_code(
+      v->taxonomies(1).codes(0).code());
+  v->mutable_taxonomies(2)->mutable_codes(0)->clear_label_en();
+  v->mutable_child()->set_holiday_calendar("nowhere");
+  v->mutable_child()->mutable_school_hours()->set_end_minute(60);
+  v->mutable_warnings()->set_steps(0);
+  const auto violations = Violations(PolicySet::Validate(policy));
+  std::vector<std::string> fields;
+  for (const auto& [field, why] : violations) fields.push_back(field);
+  EXPECT_EQ(fields, (std::vector<std::string>{
+                        "holiday_calendars[0].holidays[1].date",
+                        "versions[0].child.school_hours.end_minute",
+                        "versions[0].child.holiday_calendar",
+                        "versions[0].taxonomies[0].name",
+                        "versions[0].taxonomies[1].codes[1].code",
+                        "versions[0].taxonomies[2].codes[0].label_en",
+                        "versions[0].warnings.steps",
+                    }));
+  ASSERT_EQ(violations.size(), 7u);
+  EXPECT_EQ(violations[2].second,
+            "version \"kuhp-2026-01-02\": names no holiday_calendars entry: "
+            "\"nowhere\"");
+  EXPECT_EQ(violations[3].second,
+            "version \"kuhp-2026-01-02\": \"valid_reason\" is reserved for "
+            "valid_reasons");
+}
+
 TEST(PolicyValidateTest, EmptyPolicyRejected) {
   const auto violations = Violations(PolicySet::Validate(Policy()));
   ASSERT_EQ(violations.size(), 2u);
