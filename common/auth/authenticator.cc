@@ -121,6 +121,11 @@ absl::StatusOr<Principal> Authenticator::Authorize(
 absl::Status Require(const Principal& principal,
                      std::initializer_list<Role> roles,
                      absl::string_view regency_code) {
+  return Require(principal, std::vector<Role>(roles), regency_code);
+}
+
+absl::Status Require(const Principal& principal, const std::vector<Role>& roles,
+                     absl::string_view regency_code) {
   bool role_ok =
       roles.size() == 0 || principal.role == Role::ADMIN ||
       std::find(roles.begin(), roles.end(), principal.role) != roles.end();
