@@ -9,11 +9,26 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/audit/audit.h"
+#include "common/status/rich_status.h"
 #include "common/testing/redis_server.h"
 #include "gtest/gtest.h"
 
 namespace ks::outbox {
 namespace {
+
+google::rpc::ErrorInfo Info(const absl::Status& s) {
+  const google::rpc::Status rpc = ToRpcStatus(s);
+  google::rpc::ErrorInfo info;
+  for (const auto& any : rpc.details()) {
+    if (any.UnpackTo(&info)) break;
+  }
+  return info;
+}
+std::string Reason(const absl::Status& s) { return Info(s).reason(); }
+std::map<std::string, std::string> Metadata(const absl::Status& s) {
+  const google::rpc::ErrorInfo info = Info(s);
+  return {info.metadata().begin(), info.metadata().end()};
+}
 
 using kerjasosial::common::v1::Event;
 
@@ -169,7 +184,9 @@ TEST_F(OutboxTest, RequestIdReusedWithAnotherBodyWritesNothing) {
   const std::string before = server_.Cli("HGET ks:{cases}:case:c1 d");
   absl::StatusOr<CommitResult> r = writer_->Commit(Change("r1", "c1", 1, "B"));
   EXPECT_EQ(r.status().code(), absl::StatusCode::kAlreadyExists);
-  EXPECT_EQ(r.status().message(), "request_id reused with a different request");
+  EXPECT_EQ(r.status().message(),
+            "request_id was already used with a different request");
+  EXPECT_EQ(Reason(r.status()), kReasonRequestIdReused);
   EXPECT_EQ(server_.Cli("HGET ks:{cases}:case:c1 d"), before);
   EXPECT_EQ(StreamLength(), 1);
   EXPECT_EQ(AuditLength(), 1);
@@ -181,8 +198,9 @@ TEST_F(OutboxTest, StaleVersionIsAbortedAndWritesNothing) {
   const int64_t keys = KeyCount();
   absl::StatusOr<CommitResult> r = writer_->Commit(Change("r3", "c1", 1, "C"));
   EXPECT_EQ(r.status().code(), absl::StatusCode::kAborted);
-  EXPECT_EQ(r.status().message(),
-            "stale etag: record ks:{cases}:case:c1 is at version 2, not 1");
+  EXPECT_EQ(r.status().message(), "stale etag: the resource is at v2, not v1");
+  EXPECT_EQ(Reason(r.status()), kReasonStaleEtag);
+  EXPECT_EQ(Metadata(r.status())["current_etag"], "v2");
   EXPECT_EQ(writer_->Get("case:c1")->data, "B");
   EXPECT_EQ(StreamLength(), 2);
   EXPECT_EQ(AuditLength(), 2);
@@ -195,8 +213,11 @@ TEST_F(OutboxTest, StaleVersionIsAbortedAndWritesNothing) {
 
   r = writer_->Commit(Change("r4", "c1", 0, "D"));
   EXPECT_EQ(r.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(Reason(r.status()), kReasonResourceExists);
+  EXPECT_TRUE(IsConflict(r.status()));
   r = writer_->Commit(Change("r5", "c9", 4, "E"));
   EXPECT_EQ(r.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Reason(r.status()), kReasonResourceNotFound);
   EXPECT_EQ(StreamLength(), 3);
 }
 
@@ -384,6 +405,61 @@ TEST_F(OutboxTest, ConcurrentWritersExactlyOneWinsPerVersion) {
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->entries_checked, 2 + kThreads * kEach);
   EXPECT_EQ(report->first_broken_sequence, 0);
+}
+
+}  // namespace
+}  // namespace ks::outbox
+
+namespace ks::outbox {
+namespace {
+
+// A unique claim lost in the script reaches the caller as the claim's own
+// client-safe error, never as the Redis key it collided on.
+TEST_F(OutboxTest, LostUniqueClaimIsTheClaimsConflictWithoutAKey) {
+  Transaction first = Change("r1", "c1", 0, "A");
+  first.records.push_back({"claim:x", 0, "regencies/64.01/cases/c1"});
+  ASSERT_TRUE(writer_->Commit(first).ok());
+  const int64_t keys = KeyCount();
+  Transaction second = Change("r2", "c2", 0, "B");
+  Conflict conflict;
+  conflict.reason = "THING_ALREADY_REGISTERED";
+  conflict.message = "this thing is registered already";
+  conflict.metadata = {{"kind", "thing"}};
+  conflict.existing_data_as = "holder";
+  second.records.push_back(
+      {"claim:x", 0, "regencies/64.01/cases/c2", conflict});
+  absl::StatusOr<CommitResult> r = writer_->Commit(second);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(r.status().message(), "this thing is registered already");
+  EXPECT_EQ(Reason(r.status()), "THING_ALREADY_REGISTERED");
+  EXPECT_EQ(Metadata(r.status()),
+            (std::map<std::string, std::string>{
+                {"kind", "thing"}, {"holder", "regencies/64.01/cases/c1"}}));
+  EXPECT_EQ(r.status().ToString().find("ks:{"), std::string::npos);
+  EXPECT_EQ(KeyCount(), keys);
+}
+
+TEST_F(OutboxTest, LookupRequestAndGetManyReadWhatCommitWrote) {
+  EXPECT_EQ(*writer_->LookupRequest("r1", "whatever"), std::nullopt);
+  ASSERT_TRUE(writer_->Commit(Change("r1", "c1", 0, "A")).ok());
+  absl::StatusOr<std::optional<std::string>> hit =
+      writer_->LookupRequest("r1", "fp:r1:A");
+  ASSERT_TRUE(hit.ok()) << hit.status();
+  EXPECT_EQ(*hit, std::optional<std::string>("response:A"));
+  absl::StatusOr<std::optional<std::string>> other =
+      writer_->LookupRequest("r1", "fp:r1:B");
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(Reason(other.status()), kReasonRequestIdReused);
+  EXPECT_FALSE(IsConflict(other.status()));
+
+  absl::StatusOr<std::vector<std::optional<StoredRecord>>> many =
+      writer_->GetMany({"case:c1", "case:none"});
+  ASSERT_TRUE(many.ok()) << many.status();
+  ASSERT_EQ(many->size(), 2u);
+  ASSERT_TRUE((*many)[0].has_value());
+  EXPECT_EQ((*many)[0]->data, "A");
+  EXPECT_EQ((*many)[0]->version, 1);
+  EXPECT_FALSE((*many)[1].has_value());
 }
 
 }  // namespace
