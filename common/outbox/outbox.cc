@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "common/crypto/sha256.h"
 #include "common/status/rich_status.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -255,7 +256,7 @@ std::string Fingerprint(const google::protobuf::Message& request) {
     out.SetSerializationDeterministic(true);
     request.SerializeToCodedStream(&out);
   }
-  return audit::Sha256Hex(bytes);
+  return crypto::Sha256Hex(bytes);
 }
 
 Writer::Writer(redis::Pool& pool, Options options)
