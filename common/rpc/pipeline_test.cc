@@ -5,12 +5,10 @@
 
 #include <unistd.h>
 
-#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -18,6 +16,7 @@
 #include "common/auth/token_file.h"
 #include "common/ids/id.h"
 #include "common/rpc/executor.h"
+#include "common/testing/race.h"
 #include "common/testing/redis_fixture.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
@@ -268,17 +267,9 @@ TEST_P(PipelineTest, RacingIdenticalCreatesAllGetTheFirstAnswer) {
         CreateRequest(absl::StrCat("race-", round));
     std::vector<grpc::Status> status(kRacers);
     std::vector<w1::Widget> got(kRacers);
-    std::vector<std::thread> racers;
-    std::atomic<bool> go{false};
-    for (int i = 0; i < kRacers; ++i) {
-      racers.emplace_back([&, i] {
-        auto ctx = Ctx(jaksa_);
-        while (!go.load()) std::this_thread::yield();
-        status[i] = stub_->CreateWidget(ctx.get(), req, &got[i]);
-      });
-    }
-    go = true;
-    for (std::thread& t : racers) t.join();
+    ks::testing::RunTogether(kRacers, [&](int i) {
+      status[i] = stub_->CreateWidget(Ctx(jaksa_).get(), req, &got[i]);
+    });
     for (int i = 0; i < kRacers; ++i) {
       ASSERT_TRUE(status[i].ok())
           << "round " << round << " racer " << i << ": "
@@ -305,13 +296,9 @@ TEST_P(PipelineTest, RacingIdenticalUpdatesAllGetTheFirstAnswer) {
     constexpr int kRacers = 12;
     std::vector<grpc::Status> status(kRacers);
     std::vector<w1::Widget> got(kRacers);
-    std::vector<std::thread> racers;
-    for (int i = 0; i < kRacers; ++i) {
-      racers.emplace_back([&, i] {
-        status[i] = stub_->RenameWidget(Ctx(jaksa_).get(), req, &got[i]);
-      });
-    }
-    for (std::thread& t : racers) t.join();
+    ks::testing::RunTogether(kRacers, [&](int i) {
+      status[i] = stub_->RenameWidget(Ctx(jaksa_).get(), req, &got[i]);
+    });
     for (int i = 0; i < kRacers; ++i) {
       ASSERT_TRUE(status[i].ok()) << status[i].error_message();
       EXPECT_EQ(got[i].etag(), "v2");

@@ -214,6 +214,12 @@ class CasesEnvironment {
     return c;
   }
 
+  // Cases stored in the deployment (the deployment-wide creation index).
+  int64_t CountCases() {
+    return std::stoll(cases_redis_.Cli(
+        absl::StrCat("ZCARD ", kCasesPrefix, "idx:g:created")));
+  }
+
   // Every entry of the cases feed, as raw bytes and parsed.
   std::vector<std::pair<std::string, Event>> FeedEntries() {
     std::vector<std::pair<std::string, Event>> out;
@@ -322,6 +328,21 @@ inline std::vector<std::string> BadFields(const grpc::Status& status) {
   if (!GetDetail(status, &bad)) return fields;
   for (const auto& v : bad.field_violations()) fields.push_back(v.field());
   return fields;
+}
+
+// The ErrorInfo reason in `status` ("" if none).
+inline std::string Reason(const grpc::Status& status) {
+  google::rpc::ErrorInfo info;
+  return GetDetail(status, &info) ? info.reason() : "";
+}
+
+// One ErrorInfo metadata value in `status` ("" if none).
+inline std::string ErrorMetadata(const grpc::Status& status,
+                                 const std::string& key) {
+  google::rpc::ErrorInfo info;
+  if (!GetDetail(status, &info)) return "";
+  auto it = info.metadata().find(key);
+  return it == info.metadata().end() ? "" : it->second;
 }
 
 }  // namespace ks::cases::testing

@@ -227,7 +227,10 @@ TEST_F(CaseStoreTest, ListPagesInOrderWithFilterAndTotal) {
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->cases.size(), 1u);
   EXPECT_EQ(page->cases[0].name(), names[3]);
-  EXPECT_EQ(page->total_size, 2);
+  // A partial scan estimates (AIP-158): 2 matches among the 4 records
+  // scanned, over an index of 5.
+  EXPECT_FALSE(page->total_size_exact);
+  EXPECT_EQ(page->total_size, 3);
   ASSERT_FALSE(page->next_after.empty());
   filtered.after = page->next_after;
   page = store_->List(filtered);
@@ -235,6 +238,14 @@ TEST_F(CaseStoreTest, ListPagesInOrderWithFilterAndTotal) {
   ASSERT_EQ(page->cases.size(), 1u);
   EXPECT_EQ(page->cases[0].name(), names[1]);
   EXPECT_TRUE(page->next_after.empty());
+
+  // A page that scans the whole index counts exactly.
+  filtered.after.clear();
+  filtered.page_size = 10;
+  page = store_->List(filtered);
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(page->total_size_exact);
+  EXPECT_EQ(page->total_size, 2);
 }
 
 TEST_F(CaseStoreTest, ParseCaseNameNamesTheField) {
