@@ -1,6 +1,7 @@
 #include "common/auth/access.h"
 
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/match.h"

@@ -1,5 +1,6 @@
 #include "common/auth/access.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 

@@ -1,6 +1,7 @@
 #include "common/auth/authenticator.h"
 
 #include <algorithm>
+#include <memory>
 #include <utility>
 #include <vector>
 

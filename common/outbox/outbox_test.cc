@@ -1,6 +1,8 @@
 #include "common/outbox/outbox.h"
 
 #include <atomic>
+#include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>

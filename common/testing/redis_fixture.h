@@ -5,7 +5,10 @@
 //
 // Example:
 //   class CaseStoreTest : public ks::testing::RedisFixture {};
-//   TEST_F(CaseStoreTest, ...) { writer().Commit(...); redis().Cli("DBSIZE"); }
+//   TEST_F(CaseStoreTest, Commits) {
+//     ASSERT_TRUE(writer().Commit(txn).ok());
+//     EXPECT_EQ(KeyCount(), 4);
+//   }
 //
 // Not thread-safe itself; pool() and writer() are.
 #ifndef KS_COMMON_TESTING_REDIS_FIXTURE_H_

@@ -1,6 +1,7 @@
 #include "services/cases/domain/breach.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <utility>
 

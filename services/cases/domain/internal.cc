@@ -1,6 +1,7 @@
 #include "services/cases/domain/internal.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"

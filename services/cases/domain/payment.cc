@@ -1,6 +1,7 @@
 #include "services/cases/domain/payment.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <utility>
 

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <map>
 
 #include "common/policy/policy.h"
 #include "common/status/rich_status.h"

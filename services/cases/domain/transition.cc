@@ -1,6 +1,7 @@
 #include "services/cases/domain/transition.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <utility>
 
