@@ -2,13 +2,9 @@
 
 #include <algorithm>
 #include <optional>
-#include <set>
-#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
-#include "common/policy/policy.h"
 #include "common/status/rich_status.h"
 #include "common/time/clock.h"
 #include "common/validation/validator.h"
@@ -21,20 +17,11 @@ namespace ks::cases::domain {
 namespace {
 
 namespace v1 = ::kerjasosial::cases::v1;
-namespace cv1 = ::kerjasosial::common::v1;
 using cite::kR10;
-using cite::kR11Breach;
-using cite::kR7;
-using cite::kR8;
 using internal::AddEvent;
-using internal::Begin;
 using internal::BeginCommand;
-using internal::CaseId;
 using internal::CheckDate;
-using internal::kMaxCodeText;
-using internal::kMaxViolations;
 using internal::LatestOutcome;
-using internal::OpenBreach;
 using internal::OutcomePaid;
 using internal::SetState;
 using internal::Today;
