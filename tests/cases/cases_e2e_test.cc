@@ -556,6 +556,54 @@ TEST_F(CasesE2eTest, RacingRegistrationsOfOneDecisionAreClientSafe) {
   }
 }
 
+// UpdateCase over gRPC: correcting the decision number moves the
+// uniqueness claim in the same step — the old number is free again, the new
+// one is taken, and a correction onto a taken number is refused whole.
+TEST_F(CasesE2eTest, UpdateCaseMovesTheDecisionClaimAtomically) {
+  const v1::Case a = Create(AdultCase("U1/Pid.B/2026/PN Tgt"));
+  const v1::Case b = Create(AdultCase("U2/Pid.B/2026/PN Tgt"));
+  v1::UpdateCaseRequest update;
+  *update.mutable_case_data() = a;
+  update.mutable_case_data()->mutable_decision()->set_decision_number(
+      "U3/Pid.B/2026/PN Tgt");
+  update.mutable_update_mask()->add_paths("decision.decision_number");
+  update.set_etag(a.etag());
+  update.set_request_id(NewRequestId());
+  v1::Case updated;
+  grpc::Status s =
+      stub().UpdateCase(env_->Ctx(jaksa()).get(), update, &updated);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(updated.decision().decision_number(), "U3/Pid.B/2026/PN Tgt");
+  EXPECT_EQ(updated.version(), a.version() + 1);
+
+  // The old number is free: a new registration of it succeeds.
+  Create(AdultCase("U1/Pid.B/2026/PN Tgt"));
+  // The new number is taken.
+  v1::CreateCaseRequest dup;
+  dup.set_parent("regencies/64.01");
+  *dup.mutable_case_data() = AdultCase("U3/Pid.B/2026/PN Tgt");
+  dup.set_request_id(NewRequestId());
+  v1::Case out;
+  s = stub().CreateCase(env_->Ctx(jaksa()).get(), dup, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(ErrorMetadata(s, "case"), a.name());
+
+  // Correcting b onto a's number: refused, nothing written, b keeps its own.
+  const CasesEnvironment::Counts before = env_->CountsNow();
+  v1::UpdateCaseRequest clash;
+  *clash.mutable_case_data() = b;
+  clash.mutable_case_data()->mutable_decision()->set_decision_number(
+      "U3/Pid.B/2026/PN Tgt");
+  clash.mutable_update_mask()->add_paths("decision.decision_number");
+  clash.set_etag(b.etag());
+  clash.set_request_id(NewRequestId());
+  s = stub().UpdateCase(env_->Ctx(jaksa()).get(), clash, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(Reason(s), "DECISION_ALREADY_REGISTERED");
+  EXPECT_TRUE(env_->CountsNow() == before);
+  EXPECT_EQ(Get(b.name()).decision().decision_number(), "U2/Pid.B/2026/PN Tgt");
+}
+
 TEST_F(CasesE2eTest, StaleEtagIsAbortedAndWritesNothing) {
   v1::Case c = Create(AdultCase("701/Pid.B/2026/PN Tgt"));
   v1::Case ordered = Order(c);

@@ -157,15 +157,29 @@ absl::StatusOr<outbox::Transaction> CaseStore::Plan(Change& change) const {
     write.after.set_etag(outbox::Etag(version));
     txn.records.push_back({RecordKey(name), write.expected_version,
                            write.after.SerializeAsString()});
-    if (write.claim_decision) {
+    const std::string decision_key =
+        DecisionKey(write.after.decision().court_name(),
+                    write.after.decision().decision_number());
+    // A correction of the court or the decision number moves the claim in
+    // the same step: the new pair is claimed (or the change refused), the
+    // old one released.
+    const bool moves_claim =
+        write.before &&
+        DecisionKey(write.before->decision().court_name(),
+                    write.before->decision().decision_number()) !=
+            decision_key;
+    if (write.claim_decision || moves_claim) {
       outbox::Conflict taken;
       taken.reason = std::string(kReasonDecisionAlreadyRegistered);
       taken.message = "a case with this court and decision number exists";
       taken.existing_data_as = "case";
       txn.records.push_back(
-          {DecisionKey(write.after.decision().court_name(),
-                       write.after.decision().decision_number()),
-           0, write.after.name(), std::move(taken)});
+          {decision_key, 0, write.after.name(), std::move(taken)});
+    }
+    if (moves_claim) {
+      txn.index_ops.push_back(outbox::IndexOp::Del(
+          DecisionKey(write.before->decision().court_name(),
+                      write.before->decision().decision_number())));
     }
     const std::set<Membership> before =
         write.before ? Memberships(*write.before) : std::set<Membership>{};

@@ -69,7 +69,8 @@ struct CaseWrite {
   // 0: the case must not exist; else the version the change is based on.
   int64_t expected_version = 0;
   // Claim court + decision number (new registrations): a second case with
-  // the same pair is ALREADY_EXISTS.
+  // the same pair is ALREADY_EXISTS DECISION_ALREADY_REGISTERED. A change
+  // whose `before` has another pair moves the claim without this flag.
   bool claim_decision = false;
   // History entries this change produced; `version` is filled by Commit.
   std::vector<kerjasosial::cases::v1::CaseHistoryEntry> history;
