@@ -413,10 +413,11 @@ absl::Status CasesService::DoList(grpc::CallbackServerContext& ctx,
                               "page_size", req.page_size(), kMaxPageSize);
                           if (req.page_size() != 0) page_size = size;
                           if (!order.empty() && order != "create_time" &&
+                              order != "update_time" &&
                               order != "progress.deadline_time") {
                             v.AddViolation(
                                 "order_by",
-                                "must be create_time or "
+                                "must be create_time, update_time or "
                                 "progress.deadline_time, optionally followed "
                                 "by \" desc\"");
                           }
@@ -438,6 +439,8 @@ absl::Status CasesService::DoList(grpc::CallbackServerContext& ctx,
   bool index_answers_filter = filter->terms().empty();
   if (order == "progress.deadline_time") {
     query.index = store::CaseStore::IndexKey(scope, "deadline");
+  } else if (order == "update_time") {
+    query.index = store::CaseStore::IndexKey(scope, "updated");
   } else if (filter->StateEquals()) {
     query.index = store::CaseStore::IndexKey(
         scope, absl::StrCat("state:", *filter->StateEquals()));

@@ -604,6 +604,30 @@ TEST_F(CasesE2eTest, UpdateCaseMovesTheDecisionClaimAtomically) {
   EXPECT_EQ(Get(b.name()).decision().decision_number(), "U2/Pid.B/2026/PN Tgt");
 }
 
+TEST_F(CasesE2eTest, ListOrdersByUpdateTime) {
+  const v1::Case x = Create(AdultCase("T1/Pid.B/2026/PN Tgt"));
+  const v1::Case y = Create(AdultCase("T2/Pid.B/2026/PN Tgt"));
+  v1::ListCasesRequest req;
+  req.set_parent("regencies/64.01");
+  req.set_order_by("update_time desc");
+  req.set_page_size(1);
+  v1::ListCasesResponse resp;
+  grpc::Status s = stub().ListCases(env_->Ctx(jaksa()).get(), req, &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(resp.cases_size(), 1);
+  EXPECT_EQ(resp.cases(0).name(), y.name());
+  // Changing x makes it the most recently updated.
+  Order(x);
+  resp.Clear();
+  ASSERT_TRUE(stub().ListCases(env_->Ctx(jaksa()).get(), req, &resp).ok());
+  ASSERT_EQ(resp.cases_size(), 1);
+  EXPECT_EQ(resp.cases(0).name(), x.name());
+  req.set_order_by("update_time sideways");
+  s = stub().ListCases(env_->Ctx(jaksa()).get(), req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadFields(s), std::vector<std::string>{"order_by"});
+}
+
 TEST_F(CasesE2eTest, StaleEtagIsAbortedAndWritesNothing) {
   v1::Case c = Create(AdultCase("701/Pid.B/2026/PN Tgt"));
   v1::Case ordered = Order(c);

@@ -56,6 +56,13 @@ std::set<Membership> Memberships(const Case& c) {
     if (c.progress().overdue()) {
       out.insert({CaseStore::IndexKey(scope, "overdue"), base});
     }
+    if (c.has_update_time()) {
+      const int64_t ms = std::max<int64_t>(
+          0, google::protobuf::util::TimeUtil::TimestampToMilliseconds(
+                 c.update_time()));
+      out.insert({CaseStore::IndexKey(scope, "updated"),
+                  absl::StrFormat("%016d:%s", ms, base)});
+    }
     if (c.progress().has_deadline_time()) {
       const int64_t ms = std::max<int64_t>(
           0, google::protobuf::util::TimeUtil::TimestampToMilliseconds(
@@ -166,8 +173,7 @@ absl::StatusOr<outbox::Transaction> CaseStore::Plan(Change& change) const {
     const bool moves_claim =
         write.before &&
         DecisionKey(write.before->decision().court_name(),
-                    write.before->decision().decision_number()) !=
-            decision_key;
+                    write.before->decision().decision_number()) != decision_key;
     if (write.claim_decision || moves_claim) {
       outbox::Conflict taken;
       taken.reason = std::string(kReasonDecisionAlreadyRegistered);

@@ -20,11 +20,12 @@
 //   idx:<scope>:at_risk            cases flagged at risk
 //   idx:<scope>:overdue            cases flagged overdue
 //   idx:<scope>:deadline           cases with a deadline, ordered by it
+//   idx:<scope>:updated            every case, ordered by update_time
 // where <scope> is "g" (the whole deployment, for `regencies/-`) or
 // "r:<regency>". Index sorted sets have score 0 and are ordered by member
 // (ZRANGEBYLEX): "<id>:<regency>" (ids are time-sortable, so this is
-// creation order), and "<16-digit deadline ms>:<id>:<regency>" for the
-// deadline index. Index members hold ids only, never personal data.
+// creation order), and "<16-digit ms>:<id>:<regency>" for the deadline and
+// updated indexes. Index members hold ids only, never personal data.
 //
 // Thread-safe: the store holds no mutable state; Redis orders the scripts.
 #ifndef KS_SERVICES_CASES_STORE_CASE_STORE_H_
