@@ -628,6 +628,41 @@ TEST_F(CasesE2eTest, ListOrdersByUpdateTime) {
   EXPECT_EQ(BadFields(s), std::vector<std::string>{"order_by"});
 }
 
+// RecordFinePayment over gRPC (R10, KUHP Pasal 82): a partial payment
+// reduces the hours owed in proportion; paying the rest completes the case.
+TEST_F(CasesE2eTest, FinePaymentsReduceThenSettleTheSubstitute) {
+  v1::Case c = Create(FineSubstituteCase("F1/Pid.B/2026/PN Tgt"));
+  auto pay = [&](const v1::Case& at, int64_t rupiah, const std::string& receipt,
+                 v1::Case* out) {
+    v1::RecordFinePaymentRequest req;
+    req.set_name(at.name());
+    req.set_etag(at.etag());
+    req.set_request_id(NewRequestId());
+    req.mutable_payment()->set_amount_rupiah(rupiah);
+    *req.mutable_payment()->mutable_paid_date() = DateOf(Today());
+    req.mutable_payment()->set_receipt_number(receipt);
+    return stub().RecordFinePayment(env_->Ctx(jaksa()).get(), req, out);
+  };
+  v1::Case half;
+  grpc::Status s = pay(c, 500000, "KW-001", &half);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(half.fine_substitution().remaining_minutes(), 10 * 60);
+  EXPECT_EQ(half.state(), c.state());
+
+  // More than is unpaid: INVALID_ARGUMENT naming the amount.
+  v1::Case out;
+  s = pay(half, 600000, "KW-002", &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadFields(s), std::vector<std::string>{"payment.amount_rupiah"});
+
+  v1::Case paid;
+  s = pay(half, 500000, "KW-003", &paid);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(paid.fine_substitution().remaining_minutes(), 0);
+  EXPECT_EQ(paid.state(), v1::CASE_STATE_COMPLETION_PENDING);
+  EXPECT_EQ(paid.fine_payments_size(), 2);
+}
+
 TEST_F(CasesE2eTest, StaleEtagIsAbortedAndWritesNothing) {
   v1::Case c = Create(AdultCase("701/Pid.B/2026/PN Tgt"));
   v1::Case ordered = Order(c);

@@ -301,6 +301,22 @@ inline v1::Case AdultCase(
   return c;
 }
 
+// A valid adult fine-substitute case (R10, KUHP Pasal 82): a fine of
+// Rp1,000,000 at Rp50,000 an hour = 20 hours.
+inline v1::Case FineSubstituteCase(const std::string& decision_number) {
+  v1::Case c = AdultCase(decision_number);
+  v1::Sentence* s = c.mutable_sentence();
+  s->set_basis(v1::SENTENCE_BASIS_FINE_SUBSTITUTE);
+  s->set_hours(20);
+  s->set_imposed_prison_months(0);
+  s->set_imposed_fine_rupiah(1000000);
+  v1::FineSubstitution* f = c.mutable_fine_substitution();
+  f->set_fine_rupiah(1000000);
+  f->set_rupiah_per_hour(50000);
+  f->set_substitute_hours(20);
+  return c;
+}
+
 // A valid child case (R11): 20 hours of pelayanan masyarakat, Litmas given,
 // 15 years old at the offence.
 inline v1::Case ChildCase(const std::string& decision_number) {
