@@ -663,6 +663,30 @@ TEST_F(CasesE2eTest, FinePaymentsReduceThenSettleTheSubstitute) {
   EXPECT_EQ(paid.fine_payments_size(), 2);
 }
 
+TEST_F(CasesE2eTest, ValidateOnlyWritesNothingAndSaysIfTheDecisionIsTaken) {
+  v1::CreateCaseRequest req;
+  req.set_parent("regencies/64.01");
+  *req.mutable_case_data() = AdultCase("V1/Pid.B/2026/PN Tgt");
+  req.set_request_id(NewRequestId());
+  req.set_validate_only(true);
+  const CasesEnvironment::Counts before = env_->CountsNow();
+  v1::Case out;
+  grpc::Status s = stub().CreateCase(env_->Ctx(jaksa()).get(), req, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(out.state(), v1::CASE_STATE_REGISTERED);
+  EXPECT_TRUE(env_->CountsNow() == before);
+
+  const v1::Case taken = Create(AdultCase("V2/Pid.B/2026/PN Tgt"));
+  const CasesEnvironment::Counts after = env_->CountsNow();
+  *req.mutable_case_data() = AdultCase("V2/Pid.B/2026/PN Tgt");
+  req.set_request_id(NewRequestId());
+  s = stub().CreateCase(env_->Ctx(jaksa()).get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(Reason(s), "DECISION_ALREADY_REGISTERED");
+  EXPECT_EQ(ErrorMetadata(s, "case"), taken.name());
+  EXPECT_TRUE(env_->CountsNow() == after);
+}
+
 TEST_F(CasesE2eTest, StaleEtagIsAbortedAndWritesNothing) {
   v1::Case c = Create(AdultCase("701/Pid.B/2026/PN Tgt"));
   v1::Case ordered = Order(c);
