@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "common/audit/checkpoint.h"
+#include "common/crypto/sha256.h"
 
 namespace ks::audit {
 namespace {
@@ -284,12 +285,9 @@ std::string CanonicalEncoding(const AuditEntry& entry) {
           entry.resource_name(), time, entry.peer(), entry.request_id())));
 }
 
+// Forwards to the one SHA-256 helper (common/crypto).
 std::string Sha256Hex(absl::string_view bytes) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-         digest);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
+  return crypto::Sha256Hex(bytes);
 }
 
 absl::string_view LuaLibrary() { return kLuaLibrary; }

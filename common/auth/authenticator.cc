@@ -1,6 +1,7 @@
 #include "common/auth/authenticator.h"
 
 #include <algorithm>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -120,6 +121,11 @@ absl::StatusOr<Principal> Authenticator::Authorize(
 
 absl::Status Require(const Principal& principal,
                      std::initializer_list<Role> roles,
+                     absl::string_view regency_code) {
+  return Require(principal, std::vector<Role>(roles), regency_code);
+}
+
+absl::Status Require(const Principal& principal, const std::vector<Role>& roles,
                      absl::string_view regency_code) {
   bool role_ok =
       roles.size() == 0 || principal.role == Role::ADMIN ||

@@ -27,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -102,6 +103,8 @@ class Authenticator {
 // principal} or REGENCY_OUT_OF_SCOPE {regency, scope, principal}.
 absl::Status Require(const Principal& principal,
                      std::initializer_list<Role> roles,
+                     absl::string_view regency_code = "");
+absl::Status Require(const Principal& principal, const std::vector<Role>& roles,
                      absl::string_view regency_code = "");
 
 }  // namespace ks::auth

@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/crypto/sha256.h"
 
 namespace ks::auth {
 namespace {
@@ -172,16 +173,7 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
 }  // namespace internal
 
 std::string HashToken(absl::string_view token) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  // EVP_Digest with SHA-256 cannot fail short of memory exhaustion; a failure
-  // leaves len 0 and yields a hash no file line can match.
-  if (EVP_Digest(token.data(), token.size(), md, &len, EVP_sha256(), nullptr) !=
-      1) {
-    return std::string();
-  }
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(md), len));
+  return crypto::Sha256Hex(token);
 }
 
 absl::StatusOr<std::string> GenerateToken() {

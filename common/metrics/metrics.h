@@ -8,8 +8,8 @@
 //   ks::metrics::Registry& r = ks::metrics::Registry::Global();
 //   r.Counter("ks_rpc_total", "RPCs handled", {{"method", m}, {"code", "OK"}})
 //       .Increment();
-//   r.Histogram("ks_rpc_seconds", "RPC latency", {{"method",
-//   m}}).Observe(0.003);
+//   r.Histogram("ks_rpc_seconds", "RPC latency", {{"method", m}})
+//       .Observe(0.003);
 //
 // Thread-safe: metric families are created under a mutex; updates are
 // atomic or take the series' own lock.

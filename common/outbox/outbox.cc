@@ -1,15 +1,23 @@
 #include "common/outbox/outbox.h"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
+#include <string>
 #include <utility>
+#include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "common/crypto/sha256.h"
+#include "common/status/rich_status.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
@@ -41,8 +49,7 @@ if use_idem then
   if t == 'hash' then
     local s = redis.call('HMGET', KEYS[1], 'f', 'r', 'v', 'c', 'a')
     if s[1] ~= fp then
-      return redis.error_reply(
-          'ALREADY_EXISTS: request_id reused with a different request')
+      return redis.error_reply('ALREADY_EXISTS: ks-request-reused')
     end
     return {'replayed', s[2] or '', s[3] or '', s[4] or '', s[5] or ''}
   elseif t ~= 'none' then
@@ -87,15 +94,15 @@ for i = 1, nr do
   if current_type(key) == 'hash' then
     current = tonumber(redis.call('HGET', key, 'v')) or 0
   end
-  if expected == 0 and current ~= 0 then
-    return redis.error_reply('ALREADY_EXISTS: record ' .. key ..
-        ' already exists (current version ' .. string.format('%d', current) .. ')')
-  elseif expected ~= 0 and current == 0 then
-    return redis.error_reply('NOT_FOUND: record ' .. key .. ' does not exist')
-  elseif expected ~= current then
-    return redis.error_reply('ABORTED: stale etag: record ' .. key ..
-        ' is at version ' .. string.format('%d', current) .. ', not ' ..
-        string.format('%d', expected))
+  -- Typed conflicts ("ks-record <i> <current version>"): the writer maps
+  -- them to client-safe errors; no key leaves the script.
+  local conflict = nil
+  if expected == 0 and current ~= 0 then conflict = 'ALREADY_EXISTS'
+  elseif expected ~= 0 and current == 0 then conflict = 'NOT_FOUND'
+  elseif expected ~= current then conflict = 'ABORTED' end
+  if conflict then
+    return redis.error_reply(conflict .. ': ks-record ' .. i .. ' ' ..
+                             string.format('%d', current))
   end
   versions[i] = string.format('%d', current + 1)
   types[key] = 'hash'
@@ -213,6 +220,26 @@ IndexOp IndexOp::HIncrBy(std::string key, std::string field, int64_t delta) {
   return {"HINCRBY", std::move(key), {std::move(field), absl::StrCat(delta)}};
 }
 
+bool IsConflict(const absl::Status& status) {
+  if (absl::IsAborted(status)) return true;
+  if (!absl::IsAlreadyExists(status)) return false;
+  const google::rpc::Status rpc = ToRpcStatus(status);
+  for (const auto& any : rpc.details()) {
+    google::rpc::ErrorInfo info;
+    if (any.UnpackTo(&info) && info.reason() == kReasonRequestIdReused) {
+      return false;
+    }
+  }
+  return true;
+}
+
+absl::Status RequestIdReusedError(absl::string_view request_id) {
+  return WithErrorInfo(
+      absl::AlreadyExistsError("request_id was already used with a different "
+                               "request"),
+      kReasonRequestIdReused, {{"request_id", std::string(request_id)}});
+}
+
 std::string Etag(int64_t version) { return absl::StrCat("v", version); }
 
 absl::StatusOr<int64_t> VersionFromEtag(absl::string_view etag) {
@@ -234,7 +261,7 @@ std::string Fingerprint(const google::protobuf::Message& request) {
     out.SetSerializationDeterministic(true);
     request.SerializeToCodedStream(&out);
   }
-  return audit::Sha256Hex(bytes);
+  return crypto::Sha256Hex(bytes);
 }
 
 Writer::Writer(redis::Pool& pool, Options options)
@@ -331,7 +358,7 @@ absl::StatusOr<CommitResult> Writer::Commit(const Transaction& txn) {
   if (!call.ok()) return call.status();
   absl::StatusOr<redis::Reply> reply =
       pool_.Eval(CommitScript(), call->keys, call->args);
-  if (!reply.ok()) return reply.status();
+  if (!reply.ok()) return MapConflict(txn, reply.status());
   if (!reply->is_array() || reply->elements.size() != 5) {
     return absl::InternalError("outbox: unexpected script reply " +
                                reply->DebugString());
@@ -356,6 +383,94 @@ absl::StatusOr<CommitResult> Writer::Commit(const Transaction& txn) {
     return absl::InternalError("outbox: bad audit sequence");
   }
   return result;
+}
+
+absl::Status Writer::MapConflict(const Transaction& txn,
+                                 const absl::Status& status) {
+  absl::string_view text = status.message();
+  if (text == "ks-request-reused") return RequestIdReusedError(txn.request_id);
+  if (!absl::ConsumePrefix(&text, "ks-record ")) return status;
+  std::vector<absl::string_view> parts = absl::StrSplit(text, ' ');
+  size_t index = 0;
+  int64_t current = 0;
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &index) ||
+      !absl::SimpleAtoi(parts[1], &current) || index < 1 ||
+      index > txn.records.size()) {
+    return absl::InternalError("outbox: malformed conflict from the script");
+  }
+  const RecordWrite& record = txn.records[index - 1];
+  switch (status.code()) {
+    case absl::StatusCode::kAlreadyExists: {
+      if (!record.on_exists) {
+        return WithErrorInfo(
+            absl::AlreadyExistsError("the resource already exists"),
+            kReasonResourceExists);
+      }
+      std::map<std::string, std::string> metadata = record.on_exists->metadata;
+      if (!record.on_exists->existing_data_as.empty()) {
+        absl::StatusOr<StoredRecord> holder = Get(record.key);
+        if (holder.ok()) {
+          metadata[record.on_exists->existing_data_as] = holder->data;
+        }
+      }
+      return WithErrorInfo(absl::AlreadyExistsError(record.on_exists->message),
+                           record.on_exists->reason, metadata);
+    }
+    case absl::StatusCode::kNotFound:
+      return WithErrorInfo(absl::NotFoundError("the resource does not exist"),
+                           kReasonResourceNotFound);
+    case absl::StatusCode::kAborted:
+      return WithErrorInfo(absl::AbortedError(absl::StrCat(
+                               "stale etag: the resource is at ", Etag(current),
+                               ", not ", Etag(record.expected_version))),
+                           kReasonStaleEtag, {{"current_etag", Etag(current)}});
+    default:
+      return status;
+  }
+}
+
+absl::StatusOr<std::vector<std::optional<StoredRecord>>> Writer::GetMany(
+    const std::vector<std::string>& keys) {
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(keys.size());
+  for (const std::string& key : keys) {
+    commands.push_back({"HMGET", Key(key), "d", "v"});
+  }
+  absl::StatusOr<std::vector<redis::Reply>> replies = pool_.Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  std::vector<std::optional<StoredRecord>> out;
+  out.reserve(keys.size());
+  for (size_t i = 0; i < replies->size(); ++i) {
+    const redis::Reply& r = (*replies)[i];
+    if (!r.is_array() || r.elements.size() != 2 || r.elements[1].is_nil()) {
+      out.emplace_back();
+      continue;
+    }
+    StoredRecord record;
+    record.data = r.elements[0].str;
+    if (!absl::SimpleAtoi(r.elements[1].str, &record.version)) {
+      return absl::InternalError(
+          absl::StrCat("record ", keys[i], " has a malformed version"));
+    }
+    out.emplace_back(std::move(record));
+  }
+  return out;
+}
+
+absl::StatusOr<std::optional<std::string>> Writer::LookupRequest(
+    absl::string_view request_id, absl::string_view fingerprint) {
+  if (request_id.empty()) return std::optional<std::string>();
+  absl::StatusOr<redis::Reply> reply = pool_.Command(
+      {"HMGET", Key(absl::StrCat("idem:", request_id)), "f", "r"});
+  if (!reply.ok()) return reply.status();
+  if (!reply->is_array() || reply->elements.size() != 2 ||
+      reply->elements[0].is_nil()) {
+    return std::optional<std::string>();
+  }
+  if (reply->elements[0].str != fingerprint) {
+    return RequestIdReusedError(request_id);
+  }
+  return std::optional<std::string>(reply->elements[1].str);
 }
 
 absl::StatusOr<StoredRecord> Writer::Get(absl::string_view key) {

@@ -50,8 +50,10 @@
 #define KS_COMMON_OUTBOX_OUTBOX_H_
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -78,11 +80,40 @@ struct Options {
   std::string source;
 };
 
+// ErrorInfo reasons of the conflicts Commit() reports (domain
+// ks::kErrorDomain). Messages never carry a Redis key.
+inline constexpr absl::string_view kReasonRequestIdReused = "REQUEST_ID_REUSED";
+inline constexpr absl::string_view kReasonStaleEtag = "STALE_ETAG";
+inline constexpr absl::string_view kReasonResourceExists = "RESOURCE_EXISTS";
+inline constexpr absl::string_view kReasonResourceNotFound =
+    "RESOURCE_NOT_FOUND";
+
+// What a client is told when a record that must not exist does (a unique
+// claim taken by someone else). The default is RESOURCE_EXISTS.
+struct Conflict {
+  std::string reason;   // ErrorInfo reason, e.g. DECISION_ALREADY_REGISTERED
+  std::string message;  // client-safe: no key, no personal data
+  std::map<std::string, std::string> metadata;
+  // Optional. ErrorInfo metadata key under which the existing record's data
+  // is reported (only for records whose data is a resource name, such as a
+  // uniqueness claim naming its holder).
+  std::string existing_data_as;
+};
+
 // One record to write. `key` is relative to the key prefix.
 struct RecordWrite {
+  RecordWrite() = default;
+  RecordWrite(std::string key, int64_t expected_version, std::string data,
+              std::optional<Conflict> on_exists = std::nullopt)
+      : key(std::move(key)),
+        expected_version(expected_version),
+        data(std::move(data)),
+        on_exists(std::move(on_exists)) {}
+
   std::string key;
-  int64_t expected_version = 0;  // 0: must not exist; else must be current
-  std::string data;              // serialized record
+  int64_t expected_version = 0;       // 0: must not exist; else must be current
+  std::string data;                   // serialized record
+  std::optional<Conflict> on_exists;  // see Conflict
 };
 
 // One secondary-index operation; `key` is relative to the key prefix. Build
@@ -132,6 +163,14 @@ struct StoredRecord {
   int64_t version = 0;
 };
 
+// True for the errors a concurrent twin of the same request can cause
+// (ALREADY_EXISTS other than REQUEST_ID_REUSED, ABORTED): after one, a caller
+// re-reads the request's idempotency entry before answering.
+bool IsConflict(const absl::Status& status);
+
+// ALREADY_EXISTS REQUEST_ID_REUSED {request_id}.
+absl::Status RequestIdReusedError(absl::string_view request_id);
+
 std::string Etag(int64_t version);
 // INVALID_ARGUMENT unless `etag` is what Etag() makes.
 absl::StatusOr<int64_t> VersionFromEtag(absl::string_view etag);
@@ -151,13 +190,17 @@ class Writer {
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
-  // Commits `txn` atomically. Errors, each with nothing written:
+  // Commits `txn` atomically. Errors, each with nothing written, each with
+  // an ErrorInfo and a client-safe message (no Redis key):
   //   INVALID_ARGUMENT  malformed transaction (no fingerprint with a request
   //                     id, a record key twice, bad arity, cursor set, ...)
-  //   ALREADY_EXISTS    request id reused with a different fingerprint, or a
-  //                     record with expected_version 0 exists
-  //   NOT_FOUND         a record with expected_version > 0 does not exist
-  //   ABORTED           stale version ("stale etag"; message has the current)
+  //   ALREADY_EXISTS    REQUEST_ID_REUSED: request id reused with a different
+  //                     fingerprint; or a record with expected_version 0
+  //                     exists: the record's Conflict (RESOURCE_EXISTS by
+  //                     default)
+  //   NOT_FOUND         RESOURCE_NOT_FOUND: a record with expected_version > 0
+  //                     does not exist
+  //   ABORTED           STALE_ETAG {current_etag}: stale version
   //   INTERNAL          a key holds the wrong type (data corruption)
   //   UNAVAILABLE / DEADLINE_EXCEEDED   Redis unreachable / slow: the write
   //                     may have happened; retry with the same request id.
@@ -172,6 +215,20 @@ class Writer {
   // The record at `key` (relative). NOT_FOUND if absent.
   absl::StatusOr<StoredRecord> Get(absl::string_view key);
 
+  // The records at `keys` (relative), in order, in one round trip; nullopt
+  // where a record is absent.
+  absl::StatusOr<std::vector<std::optional<StoredRecord>>> GetMany(
+      const std::vector<std::string>& keys);
+
+  // The idempotency fast path: the stored response of `request_id` when it
+  // was committed with `fingerprint`; nullopt when the id is unknown (or
+  // empty); ALREADY_EXISTS REQUEST_ID_REUSED when it was committed with
+  // another fingerprint. The commit script makes the same check atomically;
+  // this read answers a retry before it is re-validated against a resource
+  // that has moved on, and after a conflict that a racing twin caused.
+  absl::StatusOr<std::optional<std::string>> LookupRequest(
+      absl::string_view request_id, absl::string_view fingerprint);
+
   // Full key of a relative one.
   std::string Key(absl::string_view relative) const;
   // Full key of the feed stream.
@@ -179,6 +236,11 @@ class Writer {
   const Options& options() const { return options_; }
 
  private:
+  // The script's typed conflicts ("ks-record <i> <version>",
+  // "ks-request-reused") as client-safe rich errors; other errors as they
+  // are.
+  absl::Status MapConflict(const Transaction& txn, const absl::Status& status);
+
   redis::Pool& pool_;
   const Options options_;
 };

@@ -1,6 +1,8 @@
 #include "common/outbox/outbox.h"
 
 #include <atomic>
+#include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -9,29 +11,32 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/audit/audit.h"
-#include "common/testing/redis_server.h"
+#include "common/status/rich_status.h"
+#include "common/testing/redis_fixture.h"
 #include "gtest/gtest.h"
 
 namespace ks::outbox {
 namespace {
 
+google::rpc::ErrorInfo Info(const absl::Status& s) {
+  const google::rpc::Status rpc = ToRpcStatus(s);
+  google::rpc::ErrorInfo info;
+  for (const auto& any : rpc.details()) {
+    if (any.UnpackTo(&info)) break;
+  }
+  return info;
+}
+std::string Reason(const absl::Status& s) { return Info(s).reason(); }
+std::map<std::string, std::string> Metadata(const absl::Status& s) {
+  const google::rpc::ErrorInfo info = Info(s);
+  return {info.metadata().begin(), info.metadata().end()};
+}
+
 using kerjasosial::common::v1::Event;
 
-class OutboxTest : public ::testing::Test {
+class OutboxTest : public ks::testing::RedisFixture {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(server_.Start().ok());
-    redis::Options o;
-    o.host = server_.host();
-    o.port = server_.port();
-    o.command_timeout = absl::Seconds(10);
-    o.pool_size = 8;
-    pool_ = std::make_unique<redis::Pool>(o);
-    Options w;
-    w.key_prefix = "ks:{cases}:";
-    w.source = "cases-test";
-    writer_ = std::make_unique<Writer>(*pool_, w);
-  }
+  OutboxTest() : RedisFixture("ks:{cases}:", "cases-test") {}
 
   // A change of case `id` from `expected` to expected+1, with an index
   // entry, a counter, an audit entry and one event.
@@ -65,20 +70,8 @@ class OutboxTest : public ::testing::Test {
     return t;
   }
 
-  int64_t Int(const std::string& cli_args) {
-    int64_t n = -1;
-    std::string out = server_.Cli(cli_args);
-    if (!out.empty() && out.back() == '\n') out.pop_back();
-    EXPECT_TRUE(absl::SimpleAtoi(out, &n)) << cli_args << " -> " << out;
-    return n;
-  }
-  int64_t StreamLength() { return Int("XLEN ks:{cases}:events"); }
+  int64_t Int(const std::string& cli_args) { return CliInt(cli_args); }
   int64_t AuditLength() { return Int("XLEN ks:{cases}:audit:log"); }
-  int64_t KeyCount() { return Int("DBSIZE"); }
-
-  ks::testing::RedisServer server_;
-  std::unique_ptr<redis::Pool> pool_;
-  std::unique_ptr<Writer> writer_;
 };
 
 TEST(EtagTest, RoundTrips) {
@@ -94,7 +87,7 @@ TEST(EtagTest, RoundTrips) {
 }
 
 TEST_F(OutboxTest, CreateThenUpdateWritesEverythingTogether) {
-  absl::StatusOr<CommitResult> r = writer_->Commit(Change("r1", "c1", 0, "A"));
+  absl::StatusOr<CommitResult> r = writer().Commit(Change("r1", "c1", 0, "A"));
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_FALSE(r->replayed);
   EXPECT_EQ(r->response, "response:A");
@@ -102,26 +95,26 @@ TEST_F(OutboxTest, CreateThenUpdateWritesEverythingTogether) {
   ASSERT_EQ(r->event_cursors.size(), 1u);
   EXPECT_EQ(r->audit_sequence, 1);
 
-  r = writer_->Commit(Change("r2", "c1", 1, "B"));
+  r = writer().Commit(Change("r2", "c1", 1, "B"));
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->versions, std::vector<int64_t>{2});
   EXPECT_EQ(r->audit_sequence, 2);
 
-  absl::StatusOr<StoredRecord> got = writer_->Get("case:c1");
+  absl::StatusOr<StoredRecord> got = writer().Get("case:c1");
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->data, "B");
   EXPECT_EQ(got->version, 2);
-  EXPECT_EQ(writer_->Get("case:none").status().code(),
+  EXPECT_EQ(writer().Get("case:none").status().code(),
             absl::StatusCode::kNotFound);
 
   EXPECT_EQ(StreamLength(), 2);
   EXPECT_EQ(AuditLength(), 2);
-  EXPECT_EQ(server_.Cli("HGET ks:{cases}:count:cases 64.01"), "2\n");
-  EXPECT_EQ(server_.Cli("ZSCORE ks:{cases}:idx:cases_by_time c1"),
+  EXPECT_EQ(server().Cli("HGET ks:{cases}:count:cases 64.01"), "2\n");
+  EXPECT_EQ(server().Cli("ZSCORE ks:{cases}:idx:cases_by_time c1"),
             "1700000000.5\n");
   // The stream entry holds the serialized event; its id is the cursor.
   absl::StatusOr<redis::Reply> entries =
-      pool_->Command({"XRANGE", writer_->StreamKey(), "-", "+"});
+      pool().Command({"XRANGE", writer().StreamKey(), "-", "+"});
   ASSERT_TRUE(entries.ok());
   ASSERT_EQ(entries->elements.size(), 2u);
   EXPECT_EQ(entries->elements[1].elements[0].str, r->event_cursors[0]);
@@ -135,7 +128,7 @@ TEST_F(OutboxTest, CreateThenUpdateWritesEverythingTogether) {
   EXPECT_GT(event.event_time().seconds(), 0);
 
   absl::StatusOr<audit::VerifyReport> report =
-      audit::Verify(*pool_, writer_->options().key_prefix);
+      audit::Verify(pool(), writer().options().key_prefix);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->entries_checked, 2);
   EXPECT_EQ(report->first_broken_sequence, 0);
@@ -145,12 +138,12 @@ TEST_F(OutboxTest, CreateThenUpdateWritesEverythingTogether) {
 
 TEST_F(OutboxTest, RetryReturnsTheFirstResultAndWritesOnce) {
   absl::StatusOr<CommitResult> first =
-      writer_->Commit(Change("r1", "c1", 0, "A"));
+      writer().Commit(Change("r1", "c1", 0, "A"));
   ASSERT_TRUE(first.ok());
   const int64_t keys = KeyCount();
   for (int i = 0; i < 3; ++i) {
     absl::StatusOr<CommitResult> again =
-        writer_->Commit(Change("r1", "c1", 0, "A"));
+        writer().Commit(Change("r1", "c1", 0, "A"));
     ASSERT_TRUE(again.ok()) << again.status();
     EXPECT_TRUE(again->replayed);
     EXPECT_EQ(again->response, "response:A");
@@ -161,50 +154,56 @@ TEST_F(OutboxTest, RetryReturnsTheFirstResultAndWritesOnce) {
   EXPECT_EQ(StreamLength(), 1);
   EXPECT_EQ(AuditLength(), 1);
   EXPECT_EQ(KeyCount(), keys);
-  EXPECT_EQ(server_.Cli("HGET ks:{cases}:count:cases 64.01"), "1\n");
+  EXPECT_EQ(server().Cli("HGET ks:{cases}:count:cases 64.01"), "1\n");
 }
 
 TEST_F(OutboxTest, RequestIdReusedWithAnotherBodyWritesNothing) {
-  ASSERT_TRUE(writer_->Commit(Change("r1", "c1", 0, "A")).ok());
-  const std::string before = server_.Cli("HGET ks:{cases}:case:c1 d");
-  absl::StatusOr<CommitResult> r = writer_->Commit(Change("r1", "c1", 1, "B"));
+  ASSERT_TRUE(writer().Commit(Change("r1", "c1", 0, "A")).ok());
+  const std::string before = server().Cli("HGET ks:{cases}:case:c1 d");
+  absl::StatusOr<CommitResult> r = writer().Commit(Change("r1", "c1", 1, "B"));
   EXPECT_EQ(r.status().code(), absl::StatusCode::kAlreadyExists);
-  EXPECT_EQ(r.status().message(), "request_id reused with a different request");
-  EXPECT_EQ(server_.Cli("HGET ks:{cases}:case:c1 d"), before);
+  EXPECT_EQ(r.status().message(),
+            "request_id was already used with a different request");
+  EXPECT_EQ(Reason(r.status()), kReasonRequestIdReused);
+  EXPECT_EQ(server().Cli("HGET ks:{cases}:case:c1 d"), before);
   EXPECT_EQ(StreamLength(), 1);
   EXPECT_EQ(AuditLength(), 1);
 }
 
 TEST_F(OutboxTest, StaleVersionIsAbortedAndWritesNothing) {
-  ASSERT_TRUE(writer_->Commit(Change("r1", "c1", 0, "A")).ok());
-  ASSERT_TRUE(writer_->Commit(Change("r2", "c1", 1, "B")).ok());
+  ASSERT_TRUE(writer().Commit(Change("r1", "c1", 0, "A")).ok());
+  ASSERT_TRUE(writer().Commit(Change("r2", "c1", 1, "B")).ok());
   const int64_t keys = KeyCount();
-  absl::StatusOr<CommitResult> r = writer_->Commit(Change("r3", "c1", 1, "C"));
+  absl::StatusOr<CommitResult> r = writer().Commit(Change("r3", "c1", 1, "C"));
   EXPECT_EQ(r.status().code(), absl::StatusCode::kAborted);
-  EXPECT_EQ(r.status().message(),
-            "stale etag: record ks:{cases}:case:c1 is at version 2, not 1");
-  EXPECT_EQ(writer_->Get("case:c1")->data, "B");
+  EXPECT_EQ(r.status().message(), "stale etag: the resource is at v2, not v1");
+  EXPECT_EQ(Reason(r.status()), kReasonStaleEtag);
+  EXPECT_EQ(Metadata(r.status())["current_etag"], "v2");
+  EXPECT_EQ(writer().Get("case:c1")->data, "B");
   EXPECT_EQ(StreamLength(), 2);
   EXPECT_EQ(AuditLength(), 2);
   EXPECT_EQ(KeyCount(), keys);  // not even the idempotency entry
   // So the client may retry the same request id with a fresh etag.
   absl::StatusOr<CommitResult> retry =
-      writer_->Commit(Change("r3", "c1", 2, "C"));
+      writer().Commit(Change("r3", "c1", 2, "C"));
   ASSERT_TRUE(retry.ok()) << retry.status();
   EXPECT_EQ(retry->versions, std::vector<int64_t>{3});
 
-  r = writer_->Commit(Change("r4", "c1", 0, "D"));
+  r = writer().Commit(Change("r4", "c1", 0, "D"));
   EXPECT_EQ(r.status().code(), absl::StatusCode::kAlreadyExists);
-  r = writer_->Commit(Change("r5", "c9", 4, "E"));
+  EXPECT_EQ(Reason(r.status()), kReasonResourceExists);
+  EXPECT_TRUE(IsConflict(r.status()));
+  r = writer().Commit(Change("r5", "c9", 4, "E"));
   EXPECT_EQ(r.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(Reason(r.status()), kReasonResourceNotFound);
   EXPECT_EQ(StreamLength(), 3);
 }
 
 TEST_F(OutboxTest, WrongTypeOnAnIndexKeyWritesNothing) {
-  EXPECT_EQ(server_.Cli("SET ks:{cases}:idx:cases_by_time oops"), "OK\n");
+  EXPECT_EQ(server().Cli("SET ks:{cases}:idx:cases_by_time oops"), "OK\n");
   const int64_t keys = KeyCount();
   Transaction t = Change("r1", "c1", 0, "A");
-  absl::StatusOr<CommitResult> r = writer_->Commit(t);
+  absl::StatusOr<CommitResult> r = writer().Commit(t);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInternal);
   EXPECT_EQ(
       r.status().message(),
@@ -213,9 +212,9 @@ TEST_F(OutboxTest, WrongTypeOnAnIndexKeyWritesNothing) {
   // was written: no record, no counter, no event, no audit entry, no
   // idempotency entry.
   EXPECT_EQ(KeyCount(), keys);
-  EXPECT_EQ(server_.Cli("EXISTS ks:{cases}:case:c1 ks:{cases}:events "
-                        "ks:{cases}:audit:log ks:{cases}:audit:seq "
-                        "ks:{cases}:idem:r1 ks:{cases}:count:cases"),
+  EXPECT_EQ(server().Cli("EXISTS ks:{cases}:case:c1 ks:{cases}:events "
+                         "ks:{cases}:audit:log ks:{cases}:audit:seq "
+                         "ks:{cases}:idem:r1 ks:{cases}:count:cases"),
             "0\n");
 }
 
@@ -225,36 +224,35 @@ TEST_F(OutboxTest, AnOpThatWouldBreakALaterOpInTheSameScriptWritesNothing) {
   // predicts it before writing anything.
   t.index_ops.insert(t.index_ops.begin(),
                      IndexOp::Set("idx:cases_by_time", "x"));
-  absl::StatusOr<CommitResult> r = writer_->Commit(t);
+  absl::StatusOr<CommitResult> r = writer().Commit(t);
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInternal);
   EXPECT_EQ(KeyCount(), 0);
 
   // A counter field that is not an integer would fail HINCRBY half way.
-  EXPECT_EQ(server_.Cli("HSET ks:{cases}:count:cases 64.01 many"), "1\n");
-  r = writer_->Commit(Change("r2", "c1", 0, "A"));
+  EXPECT_EQ(server().Cli("HSET ks:{cases}:count:cases 64.01 many"), "1\n");
+  r = writer().Commit(Change("r2", "c1", 0, "A"));
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInternal);
   EXPECT_TRUE(absl::StrContains(r.status().message(), "not an integer"));
   EXPECT_EQ(KeyCount(), 1);
 }
 
 TEST_F(OutboxTest, WrongTypeOfTheStreamOrAuditKeysWritesNothing) {
-  // A sequence counter that is not a number is refused before any write.
-  EXPECT_EQ(server_.Cli("SET ks:{cases}:audit:seq x"), "OK\n");
-  absl::StatusOr<CommitResult> r = writer_->Commit(Change("r1", "c1", 0, "A"));
+  EXPECT_EQ(server().Cli("SET ks:{cases}:audit:seq x"), "OK\n");
+  absl::StatusOr<CommitResult> r = writer().Commit(Change("r1", "c1", 0, "A"));
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInternal);
   EXPECT_EQ(r.status().message(),
             "audit sequence ks:{cases}:audit:seq is not a number");
   EXPECT_EQ(KeyCount(), 1);
-  EXPECT_EQ(server_.Cli("DEL ks:{cases}:audit:seq"), "1\n");
-  EXPECT_EQ(server_.Cli("HSET ks:{cases}:events a b"), "1\n");
-  r = writer_->Commit(Change("r1", "c1", 0, "A"));
+  EXPECT_EQ(server().Cli("DEL ks:{cases}:audit:seq"), "1\n");
+  EXPECT_EQ(server().Cli("HSET ks:{cases}:events a b"), "1\n");
+  r = writer().Commit(Change("r1", "c1", 0, "A"));
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInternal);
   EXPECT_EQ(KeyCount(), 1);
   // An audit log tampered to be ahead of its counter fails the entry's
   // XADD, which the script runs before its other writes: nothing written.
-  EXPECT_EQ(server_.Cli("DEL ks:{cases}:events"), "1\n");
-  EXPECT_EQ(server_.Cli("XADD ks:{cases}:audit:log 5-0 seq 5"), "5-0\n");
-  r = writer_->Commit(Change("r1", "c1", 0, "A"));
+  EXPECT_EQ(server().Cli("DEL ks:{cases}:events"), "1\n");
+  EXPECT_EQ(server().Cli("XADD ks:{cases}:audit:log 5-0 seq 5"), "5-0\n");
+  r = writer().Commit(Change("r1", "c1", 0, "A"));
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInternal);
   EXPECT_TRUE(absl::StrContains(r.status().message(), "XADD")) << r.status();
   EXPECT_EQ(KeyCount(), 1);
@@ -264,19 +262,19 @@ TEST_F(OutboxTest, WrongTypeOfTheStreamOrAuditKeysWritesNothing) {
 TEST_F(OutboxTest, MalformedTransactionsAreRejected) {
   Transaction t = Change("r1", "c1", 0, "A");
   t.request_fingerprint.clear();
-  EXPECT_EQ(writer_->Commit(t).status().code(),
+  EXPECT_EQ(writer().Commit(t).status().code(),
             absl::StatusCode::kInvalidArgument);
   t = Change("r1", "c1", 0, "A");
   t.records.push_back(t.records[0]);
-  EXPECT_EQ(writer_->Commit(t).status().code(),
+  EXPECT_EQ(writer().Commit(t).status().code(),
             absl::StatusCode::kInvalidArgument);
   t = Change("r1", "c1", 0, "A");
   t.events[0].set_cursor("1-0");
-  EXPECT_EQ(writer_->Commit(t).status().code(),
+  EXPECT_EQ(writer().Commit(t).status().code(),
             absl::StatusCode::kInvalidArgument);
   t = Change("r1", "c1", 0, "A");
   t.index_ops.push_back({"FLUSHALL", "x", {}});
-  EXPECT_EQ(writer_->Commit(t).status().code(),
+  EXPECT_EQ(writer().Commit(t).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(KeyCount(), 0);
 }
@@ -291,17 +289,17 @@ TEST_F(OutboxTest, NoEventWithoutItsChangeAcrossMixedOutcomes) {
     switch (i % 4) {
       case 0:  // a fresh, correct change
       case 1:
-        r = writer_->Commit(Change(rid, "c1", version, absl::StrCat("d", i)));
+        r = writer().Commit(Change(rid, "c1", version, absl::StrCat("d", i)));
         ASSERT_TRUE(r.ok()) << r.status();
         ++committed;
         version = r->versions[0];
         break;
       case 2:  // stale
-        r = writer_->Commit(Change(rid, "c1", version + 5, "x"));
+        r = writer().Commit(Change(rid, "c1", version + 5, "x"));
         ASSERT_EQ(r.status().code(), absl::StatusCode::kAborted);
         break;
       case 3:  // a retry of the previous success
-        r = writer_->Commit(Change(absl::StrCat("r", i - 2), "c1", version - 1,
+        r = writer().Commit(Change(absl::StrCat("r", i - 2), "c1", version - 1,
                                    absl::StrCat("d", i - 2)));
         ASSERT_TRUE(r.ok()) << r.status();
         ASSERT_TRUE(r->replayed);
@@ -311,12 +309,12 @@ TEST_F(OutboxTest, NoEventWithoutItsChangeAcrossMixedOutcomes) {
   EXPECT_EQ(version, committed);
   EXPECT_EQ(StreamLength(), committed);
   EXPECT_EQ(AuditLength(), committed);
-  EXPECT_EQ(writer_->Get("case:c1")->version, committed);
-  EXPECT_EQ(server_.Cli("HGET ks:{cases}:count:cases 64.01"),
+  EXPECT_EQ(writer().Get("case:c1")->version, committed);
+  EXPECT_EQ(server().Cli("HGET ks:{cases}:count:cases 64.01"),
             absl::StrCat(committed, "\n"));
   // Every event's version is a distinct committed version, in order.
   absl::StatusOr<redis::Reply> entries =
-      pool_->Command({"XRANGE", writer_->StreamKey(), "-", "+"});
+      pool().Command({"XRANGE", writer().StreamKey(), "-", "+"});
   ASSERT_TRUE(entries.ok());
   for (size_t i = 0; i < entries->elements.size(); ++i) {
     Event e;
@@ -327,11 +325,11 @@ TEST_F(OutboxTest, NoEventWithoutItsChangeAcrossMixedOutcomes) {
   // The script stored one entry per commit with consecutive sequences; the
   // sealer hashes all of them.
   absl::StatusOr<audit::SealResult> sealed =
-      audit::Seal(*pool_, writer_->options().key_prefix, 1000);
+      audit::Seal(pool(), writer().options().key_prefix, 1000);
   ASSERT_TRUE(sealed.ok()) << sealed.status();
   EXPECT_EQ(sealed->sealed_sequence, committed);
   absl::StatusOr<audit::VerifyReport> report =
-      audit::Verify(*pool_, writer_->options().key_prefix);
+      audit::Verify(pool(), writer().options().key_prefix);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->entries_checked, committed);
   EXPECT_EQ(report->sealed_sequence, committed);
@@ -339,7 +337,7 @@ TEST_F(OutboxTest, NoEventWithoutItsChangeAcrossMixedOutcomes) {
 }
 
 TEST_F(OutboxTest, ConcurrentWritersExactlyOneWinsPerVersion) {
-  ASSERT_TRUE(writer_->Commit(Change("seed", "c1", 0, "0")).ok());
+  ASSERT_TRUE(writer().Commit(Change("seed", "c1", 0, "0")).ok());
   constexpr int kThreads = 6;
   // Round 1: everyone updates from version 1 at once.
   std::atomic<int> wins{0}, aborted{0}, other{0};
@@ -348,7 +346,7 @@ TEST_F(OutboxTest, ConcurrentWritersExactlyOneWinsPerVersion) {
     for (int t = 0; t < kThreads; ++t) {
       threads.emplace_back([&, t] {
         absl::StatusOr<CommitResult> r =
-            writer_->Commit(Change(absl::StrCat("once-", t), "c1", 1, "x"));
+            writer().Commit(Change(absl::StrCat("once-", t), "c1", 1, "x"));
         if (r.ok()) {
           wins.fetch_add(1);
         } else if (r.status().code() == absl::StatusCode::kAborted) {
@@ -372,7 +370,7 @@ TEST_F(OutboxTest, ConcurrentWritersExactlyOneWinsPerVersion) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
         while (true) {
-          absl::StatusOr<StoredRecord> cur = writer_->Get("case:c1");
+          absl::StatusOr<StoredRecord> cur = writer().Get("case:c1");
           if (!cur.ok()) {
             failures.fetch_add(1);
             return;
@@ -380,7 +378,7 @@ TEST_F(OutboxTest, ConcurrentWritersExactlyOneWinsPerVersion) {
           int64_t n = 0;
           absl::SimpleAtoi(cur->data == "x" ? "0" : cur->data, &n);
           absl::StatusOr<CommitResult> r =
-              writer_->Commit(Change(absl::StrCat("t", t, "-", i), "c1",
+              writer().Commit(Change(absl::StrCat("t", t, "-", i), "c1",
                                      cur->version, absl::StrCat(n + 1)));
           if (r.ok()) break;
           if (r.status().code() != absl::StatusCode::kAborted) {
@@ -393,16 +391,71 @@ TEST_F(OutboxTest, ConcurrentWritersExactlyOneWinsPerVersion) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(failures.load(), 0);
-  absl::StatusOr<StoredRecord> last = writer_->Get("case:c1");
+  absl::StatusOr<StoredRecord> last = writer().Get("case:c1");
   ASSERT_TRUE(last.ok());
   EXPECT_EQ(last->data, absl::StrCat(kThreads * kEach));
   EXPECT_EQ(last->version, 2 + kThreads * kEach);
   EXPECT_EQ(StreamLength(), 2 + kThreads * kEach);
   absl::StatusOr<audit::VerifyReport> report =
-      audit::Verify(*pool_, writer_->options().key_prefix);
+      audit::Verify(pool(), writer().options().key_prefix);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->entries_checked, 2 + kThreads * kEach);
   EXPECT_EQ(report->first_broken_sequence, 0);
+}
+
+}  // namespace
+}  // namespace ks::outbox
+
+namespace ks::outbox {
+namespace {
+
+// A unique claim lost in the script reaches the caller as the claim's own
+// client-safe error, never as the Redis key it collided on.
+TEST_F(OutboxTest, LostUniqueClaimIsTheClaimsConflictWithoutAKey) {
+  Transaction first = Change("r1", "c1", 0, "A");
+  first.records.push_back({"claim:x", 0, "regencies/64.01/cases/c1"});
+  ASSERT_TRUE(writer().Commit(first).ok());
+  const int64_t keys = KeyCount();
+  Transaction second = Change("r2", "c2", 0, "B");
+  Conflict conflict;
+  conflict.reason = "THING_ALREADY_REGISTERED";
+  conflict.message = "this thing is registered already";
+  conflict.metadata = {{"kind", "thing"}};
+  conflict.existing_data_as = "holder";
+  second.records.push_back(
+      {"claim:x", 0, "regencies/64.01/cases/c2", conflict});
+  absl::StatusOr<CommitResult> r = writer().Commit(second);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(r.status().message(), "this thing is registered already");
+  EXPECT_EQ(Reason(r.status()), "THING_ALREADY_REGISTERED");
+  EXPECT_EQ(Metadata(r.status()),
+            (std::map<std::string, std::string>{
+                {"kind", "thing"}, {"holder", "regencies/64.01/cases/c1"}}));
+  EXPECT_EQ(r.status().ToString().find("ks:{"), std::string::npos);
+  EXPECT_EQ(KeyCount(), keys);
+}
+
+TEST_F(OutboxTest, LookupRequestAndGetManyReadWhatCommitWrote) {
+  EXPECT_EQ(*writer().LookupRequest("r1", "whatever"), std::nullopt);
+  ASSERT_TRUE(writer().Commit(Change("r1", "c1", 0, "A")).ok());
+  absl::StatusOr<std::optional<std::string>> hit =
+      writer().LookupRequest("r1", "fp:r1:A");
+  ASSERT_TRUE(hit.ok()) << hit.status();
+  EXPECT_EQ(*hit, std::optional<std::string>("response:A"));
+  absl::StatusOr<std::optional<std::string>> other =
+      writer().LookupRequest("r1", "fp:r1:B");
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(Reason(other.status()), kReasonRequestIdReused);
+  EXPECT_FALSE(IsConflict(other.status()));
+
+  absl::StatusOr<std::vector<std::optional<StoredRecord>>> many =
+      writer().GetMany({"case:c1", "case:none"});
+  ASSERT_TRUE(many.ok()) << many.status();
+  ASSERT_EQ(many->size(), 2u);
+  ASSERT_TRUE((*many)[0].has_value());
+  EXPECT_EQ((*many)[0]->data, "A");
+  EXPECT_EQ((*many)[0]->version, 1);
+  EXPECT_FALSE((*many)[1].has_value());
 }
 
 }  // namespace

@@ -24,9 +24,9 @@
 //   KS_ASSIGN_OR_RETURN(ks::redis::Reply r, pool.Command({"GET", key}));
 //   if (r.is_nil()) return absl::NotFoundError(key);
 //
-//   static const ks::redis::Script kScript("return redis.call('INCR',
-//   KEYS[1])"); KS_ASSIGN_OR_RETURN(ks::redis::Reply n, pool.Eval(kScript,
-//   {key}, {}));
+//   static const ks::redis::Script kScript(
+//       "return redis.call('INCR', KEYS[1])");
+//   KS_ASSIGN_OR_RETURN(ks::redis::Reply n, pool.Eval(kScript, {key}, {}));
 //
 //   // A blocking read holds one connection exclusively:
 //   KS_ASSIGN_OR_RETURN(ks::redis::Pool::Lease lease, pool.Acquire());

@@ -4,8 +4,9 @@
 // stream.
 //
 // Example (a service's main.cc):
-//   auto runtime = ks::server::Runtime::Create(config,
-//   /*publishes_feed=*/true); if (!runtime.ok()) { ...log and exit 1... }
+//   auto runtime =
+//       ks::server::Runtime::Create(config, /*publishes_feed=*/true);
+//   if (!runtime.ok()) { ...log and exit 1... }
 //   CasesService service(**runtime);
 //   return (*runtime)->Serve({&service});
 //

@@ -5,8 +5,10 @@
 // Example (a service's main.cc):
 //   int main(int argc, char** argv) {
 //     ks::server::InitProcess(argc, argv, "kerjasosial-cases: ...");
-//     ks::server::Config config = ks::server::ConfigFromFlags({"cases", 7101,
-//     9101}); ks::redis::Pool redis(config.redis); CasesService service(...);
+//     ks::server::Config config =
+//         ks::server::ConfigFromFlags({"cases", 7101, 9101});
+//     ks::redis::Pool redis(config.redis);
+//     CasesService service(...);
 //     return ks::server::Serve(config, {&service},
 //                              [&] { return redis.Ping(); });
 //   }

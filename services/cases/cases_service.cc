@@ -1,19 +1,20 @@
 #include "services/cases/cases_service.h"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "common/audit/audit.h"
+#include "common/auth/access.h"
 #include "common/ids/id.h"
 #include "common/log/log.h"
 #include "common/outbox/outbox.h"
 #include "common/regions/regions.h"
+#include "common/rpc/page_token.h"
 #include "common/status/rich_status.h"
 #include "common/status/status_macros.h"
 #include "common/time/clock.h"
@@ -24,68 +25,53 @@ namespace {
 namespace v1 = ::kerjasosial::cases::v1;
 using ::kerjasosial::common::v1::Event;
 
-constexpr char kMethodPrefix[] = "/kerjasosial.cases.v1.Cases/";
+constexpr char kService[] = "kerjasosial.cases.v1.Cases";
+constexpr char kCasePattern[] = "regencies/{regency}/cases/{case}";
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
 constexpr int kDefaultHistoryPageSize = 100;
 constexpr int kMaxHistoryPageSize = 1000;
 
-std::string Method(absl::string_view name) {
-  return absl::StrCat(kMethodPrefix, name);
+store::CaseName NameOf(const rpc::Call& call) {
+  return {call.vars.at("regency"), call.vars.at("case")};
 }
 
-// Finishes a unary call with `status` (OK or the error, details attached).
-grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* ctx,
-                                 const absl::Status& status) {
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
+// What a relation grant of a cases rpc is checked against.
+auth::RelationFacts FactsOf(const v1::Case& c) {
+  auth::RelationFacts facts;
+  if (c.has_handover())
+    facts.handover_office = c.handover().bapas_office_code();
+  facts.case_regency = c.regency_code();
+  return facts;
 }
 
-template <typename T>
-grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* ctx,
-                                     absl::StatusOr<T> result, T* resp) {
-  if (result.ok()) *resp = *std::move(result);
-  return Finish(ctx, result.status());
-}
-
-kerjasosial::common::v1::Role ProtoRole(auth::Role role) {
-  kerjasosial::common::v1::Role out = kerjasosial::common::v1::ROLE_UNSPECIFIED;
-  kerjasosial::common::v1::Role_Parse(
-      absl::StrCat("ROLE_", auth::RoleName(role)), &out);
-  return out;
-}
-
-// Page tokens are opaque to clients: base64url("<kind>|<query hash>|<pos>").
-// The hash binds a token to the query that made it, so a token replayed
-// with another filter is INVALID_ARGUMENT instead of a wrong page.
-std::string QueryHash(absl::string_view a, absl::string_view b,
-                      absl::string_view c) {
-  return audit::Sha256Hex(absl::StrCat(a, "\n", b, "\n", c)).substr(0, 16);
-}
-
-std::string EncodeToken(absl::string_view kind, absl::string_view hash,
-                        absl::string_view position) {
-  return absl::WebSafeBase64Escape(
-      absl::StrCat(kind, "|", hash, "|", position));
-}
-
-absl::StatusOr<std::string> DecodeToken(absl::string_view token,
-                                        absl::string_view kind,
-                                        absl::string_view hash) {
-  std::string raw;
-  if (!absl::WebSafeBase64Unescape(token, &raw)) {
-    return InvalidArgumentError({{"page_token", "is not a token of this API"}});
+// The one place a domain transition becomes a case write. `before` is the
+// stored case (null for a new one).
+store::CaseWrite WriteOf(const v1::Case* before, domain::Transition t) {
+  store::CaseWrite write;
+  if (before != nullptr) {
+    write.before = *before;
+    write.expected_version = before->version();
   }
-  std::vector<std::string> parts = absl::StrSplit(raw, absl::MaxSplits('|', 2));
-  if (parts.size() != 3 || parts[0] != kind || parts[2].empty()) {
-    return InvalidArgumentError({{"page_token", "is not a token of this API"}});
-  }
-  if (parts[1] != hash) {
-    return InvalidArgumentError(
-        {{"page_token", "was issued for another parent, filter or order"}});
-  }
-  return parts[2];
+  write.after = std::move(t.after);
+  write.history.push_back(std::move(t.history));
+  write.events = std::move(t.events);
+  return write;
+}
+
+// A one-case change from a domain command.
+template <typename F>
+std::function<absl::StatusOr<store::Change>(const v1::Case&,
+                                            const domain::CommandContext&)>
+Step(F f) {
+  return [f = std::move(f)](const v1::Case& current,
+                            const domain::CommandContext& context)
+             -> absl::StatusOr<store::Change> {
+    KS_ASSIGN_OR_RETURN(domain::Transition t, f(current, context));
+    store::Change change;
+    change.cases.push_back(WriteOf(&current, std::move(t)));
+    return change;
+  };
 }
 
 }  // namespace
@@ -94,7 +80,9 @@ CasesService::CasesService(server::Runtime& runtime,
                            CasesServiceOptions options)
     : runtime_(runtime),
       options_(std::move(options)),
-      store_(runtime.redis(), runtime.outbox()) {}
+      store_(runtime.redis(), runtime.outbox()),
+      pipeline_(runtime.auth(), runtime.outbox(), kService,
+                rpc::PipelineOptions{options_.clock, options_.executor}) {}
 
 const domain::PolicyVersion& CasesService::PolicyFor(const Case& c) const {
   absl::StatusOr<absl::CivilDay> day =
@@ -103,36 +91,17 @@ const domain::PolicyVersion& CasesService::PolicyFor(const Case& c) const {
   return options_.policy.Current(*options_.clock);
 }
 
-domain::CommandContext CasesService::ContextFor(
-    const auth::Principal& who, absl::string_view regency,
-    const std::string& request_id) const {
+domain::CommandContext CasesService::ContextFor(const rpc::Call& call) const {
   domain::CommandContext ctx;
-  ctx.now = options_.clock->Now();
+  ctx.now = call.now;
   absl::StatusOr<absl::TimeZone> zone =
-      regions::Regions::Get().TimeZone(regency);
+      regions::Regions::Get().TimeZone(call.vars.at("regency"));
   ctx.zone = zone.ok() ? *zone : options_.policy.default_time_zone();
-  ctx.actor.set_principal_id(who.id);
-  ctx.actor.set_role(ProtoRole(who.role));
-  ctx.actor.set_agency_code(who.agency);
-  ctx.request_id = request_id;
+  ctx.actor.set_principal_id(call.principal.id);
+  ctx.actor.set_role(auth::ProtoRole(call.principal.role));
+  ctx.actor.set_agency_code(call.principal.agency);
+  ctx.request_id = call.request_id;
   return ctx;
-}
-
-audit::Record CasesService::AuditFor(const grpc::CallbackServerContext& ctx,
-                                     const auth::Principal& who,
-                                     absl::string_view method,
-                                     absl::string_view resource,
-                                     const std::string& request_id) const {
-  audit::Record record;
-  record.principal_id = who.id;
-  record.role = std::string(auth::RoleName(who.role));
-  record.agency = who.agency;
-  record.method = std::string(method);
-  record.resource_name = std::string(resource);
-  record.time = options_.clock->Now();
-  record.peer = ctx.peer();
-  record.request_id = request_id;
-  return record;
 }
 
 bool CasesService::Serves(absl::string_view regency) const {
@@ -142,377 +111,289 @@ bool CasesService::Serves(absl::string_view regency) const {
                    regency) != options_.served_regencies.end();
 }
 
-absl::Status CasesService::CheckPkOffice(const auth::Principal& who,
-                                         const Case& c) {
-  if (who.role != auth::Role::PK_BAPAS) return absl::OkStatus();
-  if (!c.has_handover() || c.handover().bapas_office_code() != who.agency) {
-    return WithErrorInfo(
-        absl::PermissionDeniedError(absl::StrCat(
-            "principal ", who.id, " (PK_BAPAS of ", who.agency,
-            ") may read only cases handed over to its Bapas office")),
-        "BAPAS_OFFICE_REQUIRED",
-        {{"principal", who.id}, {"agency", who.agency}});
-  }
-  return absl::OkStatus();
-}
-
 // ---------------------------------------------------------------------------
 // Mutations.
 
 absl::StatusOr<CasesService::Case> CasesService::Mutate(
-    grpc::CallbackServerContext& ctx, absl::string_view method_name,
-    const google::protobuf::Message& request, absl::string_view name_field,
-    const std::string& name, const std::string& etag,
-    const std::string& request_id, Apply apply,
-    std::function<void(Validator&)> validate) {
-  const std::string method = Method(method_name);
-  KS_ASSIGN_OR_RETURN(auth::Principal who, runtime_.auth().Authenticate(ctx));
-  Validator v;
-  std::map<std::string, std::string> vars;
-  v.ResourceName(name_field, name, "regencies/{regency}/cases/{case}", &vars);
-  if (v.RequiredString("etag", etag)) {
-    if (!outbox::VersionFromEtag(etag).ok()) {
-      v.AddViolation("etag", "is not an etag returned by this API");
-    }
-  }
-  v.RequestId("request_id", request_id);
-  if (validate) validate(v);
-  KS_RETURN_IF_ERROR(v.Finish());
-  const store::CaseName case_name{vars["regency"], vars["case"]};
-  KS_RETURN_IF_ERROR(
-      auth::Require(who, {auth::Role::JAKSA}, case_name.regency));
-
-  const std::string fingerprint = outbox::Fingerprint(request);
-  KS_ASSIGN_OR_RETURN(std::optional<Case> replay,
-                      store_.LookupRequest(request_id, fingerprint));
-  if (replay) return *replay;
-
-  KS_ASSIGN_OR_RETURN(Case current, store_.Get(case_name));
-  const int64_t expected = *outbox::VersionFromEtag(etag);
-  if (expected != current.version()) {
-    return WithErrorInfo(absl::AbortedError(absl::StrCat(
-                             "stale etag: ", name, " is at ", current.etag(),
-                             ", request has ", etag)),
-                         "STALE_ETAG", {{"current_etag", current.etag()}});
-  }
-  const domain::CommandContext context =
-      ContextFor(who, case_name.regency, request_id);
-  KS_ASSIGN_OR_RETURN(domain::Transition t, apply(current, context));
-
-  store::Change change;
-  store::CaseWrite write;
-  write.before = current;
-  write.after = std::move(t.after);
-  write.expected_version = expected;
-  write.history.push_back(std::move(t.history));
-  write.events = std::move(t.events);
-  change.cases.push_back(std::move(write));
-  change.request_id = request_id;
-  change.fingerprint = fingerprint;
-  change.audit = AuditFor(ctx, who, method, name, request_id);
-  KS_ASSIGN_OR_RETURN(store::Committed committed,
-                      store_.Commit(std::move(change)));
-  return committed.cases.front();
+    grpc::CallbackServerContext& ctx, absl::string_view method,
+    const google::protobuf::Message& request, absl::string_view field,
+    Plan plan, std::function<void(Validator&)> checks) {
+  rpc::MutationSteps<Case> steps;
+  steps.load = [this](const rpc::Call& call) {
+    return store_.Get(NameOf(call));
+  };
+  steps.facts = FactsOf;
+  steps.version = [](const Case& c) { return c.version(); };
+  steps.plan = [&](const rpc::Call& call,
+                   const Case* current) -> absl::StatusOr<rpc::Plan<Case>> {
+    KS_ASSIGN_OR_RETURN(store::Change change, plan(*current, ContextFor(call)));
+    rpc::Plan<Case> out;
+    KS_ASSIGN_OR_RETURN(out.txn, store_.Plan(change));
+    return out;
+  };
+  return pipeline_.Mutate(
+      ctx, method, request,
+      rpc::Envelope(std::string(field), kCasePattern, false, std::move(checks)),
+      steps);
 }
 
 absl::StatusOr<CasesService::Case> CasesService::DoCreate(
     grpc::CallbackServerContext& ctx, const v1::CreateCaseRequest& req) {
-  KS_ASSIGN_OR_RETURN(auth::Principal who, runtime_.auth().Authenticate(ctx));
-  Validator v;
-  std::map<std::string, std::string> vars;
-  v.ResourceName("parent", req.parent(), "regencies/{regency}", &vars);
-  v.RequestId("request_id", req.request_id());
-  v.Required("case_data", req.has_case_data());
-  KS_RETURN_IF_ERROR(v.Finish());
-  const std::string regency = vars["regency"];
-  KS_RETURN_IF_ERROR(auth::Require(who, {auth::Role::JAKSA}, regency));
-
-  const std::string fingerprint = outbox::Fingerprint(req);
-  if (!req.validate_only()) {
-    KS_ASSIGN_OR_RETURN(std::optional<Case> replay,
-                        store_.LookupRequest(req.request_id(), fingerprint));
-    if (replay) return *replay;
-  }
-
-  const store::CaseName name{regency, ids::NewId()};
-  const Case& input = req.case_data();
-  const domain::PolicyVersion& policy = PolicyFor(input);
   std::vector<std::string> warnings;
-  KS_ASSIGN_OR_RETURN(
-      domain::Transition t,
-      domain::RegisterCase(input, name.Name(), regency, policy,
-                           ContextFor(who, regency, req.request_id()),
-                           &warnings));
-  // Early, readable answer; the commit's claim on the decision key is the
-  // atomic guard against a concurrent duplicate.
-  absl::StatusOr<std::string> holder = store_.FindDecision(
-      input.decision().court_name(), input.decision().decision_number());
-  if (holder.ok()) {
-    return WithErrorInfo(
-        absl::AlreadyExistsError(absl::StrCat(
-            "a case with this court and decision number exists: ", *holder)),
-        "DECISION_ALREADY_REGISTERED", {{"case", *holder}});
-  }
-  if (!absl::IsNotFound(holder.status())) return holder.status();
-  if (req.validate_only()) return t.after;
-
-  store::Change change;
-  store::CaseWrite write;
-  write.after = std::move(t.after);
-  write.claim_decision = true;
-  write.history.push_back(std::move(t.history));
-  write.events = std::move(t.events);
-  change.cases.push_back(std::move(write));
-  change.request_id = req.request_id();
-  change.fingerprint = fingerprint;
-  change.audit =
-      AuditFor(ctx, who, Method("CreateCase"), name.Name(), req.request_id());
-  KS_ASSIGN_OR_RETURN(store::Committed committed,
-                      store_.Commit(std::move(change)));
-  if (!committed.replayed) {
-    log::Info("case_registered",
-              {{"case", committed.cases.front().name()},
-               {"principal", who.id},
+  rpc::MutationSteps<Case> steps;
+  steps.plan = [&](const rpc::Call& call,
+                   const Case*) -> absl::StatusOr<rpc::Plan<Case>> {
+    const std::string regency = call.vars.at("regency");
+    const store::CaseName name{regency, ids::NewId()};
+    const Case& input = req.case_data();
+    KS_ASSIGN_OR_RETURN(
+        domain::Transition t,
+        domain::RegisterCase(input, name.Name(), regency, PolicyFor(input),
+                             ContextFor(call), &warnings));
+    rpc::Plan<Case> out;
+    if (req.validate_only()) {
+      // Nothing is claimed: say early whether the decision is taken.
+      absl::StatusOr<std::string> holder = store_.FindDecision(
+          input.decision().court_name(), input.decision().decision_number());
+      if (holder.ok()) {
+        return WithErrorInfo(
+            absl::AlreadyExistsError(
+                "a case with this court and decision number exists"),
+            store::kReasonDecisionAlreadyRegistered, {{"case", *holder}});
+      }
+      if (!absl::IsNotFound(holder.status())) return holder.status();
+      out.dry_run = std::move(t.after);
+      return out;
+    }
+    // The claim on the decision key is checked by the commit script after
+    // the request's idempotency entry, so a racing retry is replayed, and a
+    // second registration is DECISION_ALREADY_REGISTERED.
+    store::Change change;
+    change.cases.push_back(WriteOf(nullptr, std::move(t)));
+    change.cases.front().claim_decision = true;
+    KS_ASSIGN_OR_RETURN(out.txn, store_.Plan(change));
+    out.audit_resource = name.Name();
+    return out;
+  };
+  rpc::Envelope envelope(
+      "parent", "regencies/{regency}", false,
+      [&](Validator& v) { v.Required("case_data", req.has_case_data()); });
+  absl::StatusOr<Case> out =
+      pipeline_.Mutate(ctx, "CreateCase", req, envelope, steps);
+  if (out.ok() && !req.validate_only() && !warnings.empty()) {
+    log::Info("case_registered_with_warnings",
+              {{"case", out->name()},
                {"warnings", static_cast<int64_t>(warnings.size())}});
   }
-  return committed.cases.front();
+  return out;
 }
 
 grpc::ServerUnaryReactor* CasesService::CreateCase(
     grpc::CallbackServerContext* ctx, const v1::CreateCaseRequest* req,
     v1::Case* resp) {
-  return FinishWith(ctx, DoCreate(*ctx, *req), resp);
+  return pipeline_.Unary(
+      ctx, [=] { return rpc::Answer(DoCreate(*ctx, *req), resp); });
 }
 
 grpc::ServerUnaryReactor* CasesService::UpdateCase(
     grpc::CallbackServerContext* ctx, const v1::UpdateCaseRequest* req,
     v1::Case* resp) {
-  return FinishWith(
-      ctx,
-      Mutate(
-          *ctx, "UpdateCase", *req, "case_data.name", req->case_data().name(),
-          req->etag(), req->request_id(),
-          [&](const Case& c, const domain::CommandContext& context) {
-            return domain::UpdateCase(c, *req, PolicyFor(c), context, nullptr);
-          },
-          [&](Validator& v) {
-            v.Required("update_mask", req->has_update_mask() &&
-                                          req->update_mask().paths_size() > 0);
-          }),
-      resp);
+  return pipeline_.Unary(ctx, [=] {
+    return rpc::Answer(
+        Mutate(*ctx, "UpdateCase", *req, "case_data.name",
+               Step([=](const Case& c, const domain::CommandContext& context) {
+                 return domain::UpdateCase(c, *req, PolicyFor(c), context,
+                                           nullptr);
+               }),
+               [=](Validator& v) {
+                 v.Required("update_mask",
+                            req->has_update_mask() &&
+                                req->update_mask().paths_size() > 0);
+               }),
+        resp);
+  });
 }
 
 grpc::ServerUnaryReactor* CasesService::IssueExecutionOrder(
     grpc::CallbackServerContext* ctx, const v1::IssueExecutionOrderRequest* req,
     v1::Case* resp) {
-  return FinishWith(
-      ctx,
-      Mutate(
-          *ctx, "IssueExecutionOrder", *req, "name", req->name(), req->etag(),
-          req->request_id(),
-          [&](const Case& c, const domain::CommandContext& context) {
-            return domain::IssueExecutionOrder(c, *req, PolicyFor(c), context);
-          },
-          [&](Validator& v) {
-            v.Required("execution_order", req->has_execution_order());
-          }),
-      resp);
+  return pipeline_.Unary(ctx, [=] {
+    return rpc::Answer(
+        Mutate(*ctx, "IssueExecutionOrder", *req, "name",
+               Step([=](const Case& c, const domain::CommandContext& context) {
+                 return domain::IssueExecutionOrder(c, *req, PolicyFor(c),
+                                                    context);
+               }),
+               [=](Validator& v) {
+                 v.Required("execution_order", req->has_execution_order());
+               }),
+        resp);
+  });
 }
 
 grpc::ServerUnaryReactor* CasesService::HandOverToBapas(
     grpc::CallbackServerContext* ctx, const v1::HandOverToBapasRequest* req,
     v1::Case* resp) {
-  return FinishWith(
-      ctx,
-      Mutate(
-          *ctx, "HandOverToBapas", *req, "name", req->name(), req->etag(),
-          req->request_id(),
-          [&](const Case& c, const domain::CommandContext& context) {
-            return domain::HandOverToBapas(c, *req, context);
-          },
-          [&](Validator& v) { v.Required("handover", req->has_handover()); }),
-      resp);
+  return pipeline_.Unary(ctx, [=] {
+    return rpc::Answer(
+        Mutate(
+            *ctx, "HandOverToBapas", *req, "name",
+            Step([=](const Case& c, const domain::CommandContext& context) {
+              return domain::HandOverToBapas(c, *req, context);
+            }),
+            [=](Validator& v) { v.Required("handover", req->has_handover()); }),
+        resp);
+  });
 }
 
 grpc::ServerUnaryReactor* CasesService::RecordFinePayment(
     grpc::CallbackServerContext* ctx, const v1::RecordFinePaymentRequest* req,
     v1::Case* resp) {
-  return FinishWith(
-      ctx,
-      Mutate(
-          *ctx, "RecordFinePayment", *req, "name", req->name(), req->etag(),
-          req->request_id(),
-          [&](const Case& c, const domain::CommandContext& context) {
-            return domain::RecordFinePayment(c, *req, PolicyFor(c), context);
-          },
-          [&](Validator& v) { v.Required("payment", req->has_payment()); }),
-      resp);
+  return pipeline_.Unary(ctx, [=] {
+    return rpc::Answer(
+        Mutate(
+            *ctx, "RecordFinePayment", *req, "name",
+            Step([=](const Case& c, const domain::CommandContext& context) {
+              return domain::RecordFinePayment(c, *req, PolicyFor(c), context);
+            }),
+            [=](Validator& v) { v.Required("payment", req->has_payment()); }),
+        resp);
+  });
 }
 
 grpc::ServerUnaryReactor* CasesService::ConfirmCompletion(
     grpc::CallbackServerContext* ctx, const v1::ConfirmCompletionRequest* req,
     v1::Case* resp) {
-  return FinishWith(
-      ctx,
-      Mutate(*ctx, "ConfirmCompletion", *req, "name", req->name(), req->etag(),
-             req->request_id(),
-             [&](const Case& c, const domain::CommandContext& context) {
-               return domain::ConfirmCompletion(c, *req, context);
-             }),
-      resp);
+  return pipeline_.Unary(ctx, [=] {
+    return rpc::Answer(
+        Mutate(*ctx, "ConfirmCompletion", *req, "name",
+               Step([=](const Case& c, const domain::CommandContext& context) {
+                 return domain::ConfirmCompletion(c, *req, context);
+               })),
+        resp);
+  });
 }
 
 grpc::ServerUnaryReactor* CasesService::RecordBreach(
     grpc::CallbackServerContext* ctx, const v1::RecordBreachRequest* req,
     v1::Case* resp) {
-  return FinishWith(
-      ctx,
-      Mutate(*ctx, "RecordBreach", *req, "name", req->name(), req->etag(),
-             req->request_id(),
-             [&](const Case& c, const domain::CommandContext& context) {
-               return domain::RecordBreach(c, *req, context);
-             }),
-      resp);
+  return pipeline_.Unary(ctx, [=] {
+    return rpc::Answer(
+        Mutate(*ctx, "RecordBreach", *req, "name",
+               Step([=](const Case& c, const domain::CommandContext& context) {
+                 return domain::RecordBreach(c, *req, context);
+               })),
+        resp);
+  });
 }
 
 grpc::ServerUnaryReactor* CasesService::DecideBreachOutcome(
     grpc::CallbackServerContext* ctx, const v1::DecideBreachOutcomeRequest* req,
     v1::Case* resp) {
-  return FinishWith(
-      ctx,
-      Mutate(
-          *ctx, "DecideBreachOutcome", *req, "name", req->name(), req->etag(),
-          req->request_id(),
-          [&](const Case& c, const domain::CommandContext& context) {
-            return domain::DecideBreachOutcome(c, *req, PolicyFor(c), context);
-          },
-          [&](Validator& v) { v.Required("outcome", req->has_outcome()); }),
-      resp);
+  return pipeline_.Unary(ctx, [=] {
+    return rpc::Answer(
+        Mutate(
+            *ctx, "DecideBreachOutcome", *req, "name",
+            Step([=](const Case& c, const domain::CommandContext& context) {
+              return domain::DecideBreachOutcome(c, *req, PolicyFor(c),
+                                                 context);
+            }),
+            [=](Validator& v) { v.Required("outcome", req->has_outcome()); }),
+        resp);
+  });
 }
 
 grpc::ServerUnaryReactor* CasesService::CancelCase(
     grpc::CallbackServerContext* ctx, const v1::CancelCaseRequest* req,
     v1::Case* resp) {
-  return FinishWith(
-      ctx,
-      Mutate(
-          *ctx, "CancelCase", *req, "name", req->name(), req->etag(),
-          req->request_id(),
-          [&](const Case& c, const domain::CommandContext& context) {
-            return domain::CancelCase(c, *req, context);
-          },
-          [&](Validator& v) {
-            v.Required("cancellation", req->has_cancellation());
-          }),
-      resp);
+  return pipeline_.Unary(ctx, [=] {
+    return rpc::Answer(
+        Mutate(*ctx, "CancelCase", *req, "name",
+               Step([=](const Case& c, const domain::CommandContext& context) {
+                 return domain::CancelCase(c, *req, context);
+               }),
+               [=](Validator& v) {
+                 v.Required("cancellation", req->has_cancellation());
+               }),
+        resp);
+  });
 }
 
 absl::StatusOr<CasesService::Case> CasesService::DoTransfer(
     grpc::CallbackServerContext& ctx, const v1::TransferCaseRequest& req) {
-  const std::string method = Method("TransferCase");
-  KS_ASSIGN_OR_RETURN(auth::Principal who, runtime_.auth().Authenticate(ctx));
-  Validator v;
-  std::map<std::string, std::string> vars;
-  v.ResourceName("name", req.name(), "regencies/{regency}/cases/{case}", &vars);
-  if (v.RequiredString("etag", req.etag()) &&
-      !outbox::VersionFromEtag(req.etag()).ok()) {
-    v.AddViolation("etag", "is not an etag returned by this API");
-  }
-  v.RequestId("request_id", req.request_id());
-  v.Required("transfer", req.has_transfer());
-  KS_RETURN_IF_ERROR(v.Finish());
-  const store::CaseName source_name{vars["regency"], vars["case"]};
-  KS_RETURN_IF_ERROR(
-      auth::Require(who, {auth::Role::JAKSA}, source_name.regency));
-  const std::string fingerprint = outbox::Fingerprint(req);
-  KS_ASSIGN_OR_RETURN(std::optional<Case> replay,
-                      store_.LookupRequest(req.request_id(), fingerprint));
-  if (replay) return *replay;
-
-  KS_ASSIGN_OR_RETURN(Case current, store_.Get(source_name));
-  const int64_t expected = *outbox::VersionFromEtag(req.etag());
-  if (expected != current.version()) {
-    return WithErrorInfo(absl::AbortedError(absl::StrCat(
-                             "stale etag: ", req.name(), " is at ",
-                             current.etag(), ", request has ", req.etag())),
-                         "STALE_ETAG", {{"current_etag", current.etag()}});
-  }
-  const domain::CommandContext context =
-      ContextFor(who, source_name.regency, req.request_id());
-  const std::string destination = req.transfer().destination_regency_code();
-  const bool local = regions::Regions::Get().IsValidRegencyCode(destination) &&
-                     destination != source_name.regency && Serves(destination);
-  const store::CaseName dest_name{destination, ids::NewId()};
-  KS_ASSIGN_OR_RETURN(
-      domain::Transition out,
-      domain::TransferCase(current, req, local ? dest_name.Name() : "",
-                           context));
-
-  store::Change change;
-  store::CaseWrite write;
-  write.before = current;
-  write.after = std::move(out.after);
-  write.expected_version = expected;
-  write.history.push_back(std::move(out.history));
-  write.events = std::move(out.events);
-  change.cases.push_back(std::move(write));
-  if (local) {
-    // The receiving case is created in the same atomic step: the case is
-    // never in neither regency, nor in both.
-    KS_ASSIGN_OR_RETURN(
-        domain::Transition in,
-        domain::ReceiveTransferredCase(change.cases.front().after,
-                                       dest_name.Name(), destination, context));
-    store::CaseWrite received;
-    received.after = std::move(in.after);
-    received.history.push_back(std::move(in.history));
-    received.events = std::move(in.events);
-    change.cases.push_back(std::move(received));
-  }
-  change.request_id = req.request_id();
-  change.fingerprint = fingerprint;
-  change.audit = AuditFor(ctx, who, method, req.name(), req.request_id());
-  KS_ASSIGN_OR_RETURN(store::Committed committed,
-                      store_.Commit(std::move(change)));
-  return committed.cases.front();
+  return Mutate(
+      ctx, "TransferCase", req, "name",
+      [&](const Case& current, const domain::CommandContext& context)
+          -> absl::StatusOr<store::Change> {
+        KS_ASSIGN_OR_RETURN(store::CaseName source,
+                            store::ParseCaseName(current.name()));
+        const std::string destination =
+            req.transfer().destination_regency_code();
+        const bool local =
+            regions::Regions::Get().IsValidRegencyCode(destination) &&
+            destination != source.regency && Serves(destination);
+        const store::CaseName dest_name{destination, ids::NewId()};
+        KS_ASSIGN_OR_RETURN(
+            domain::Transition out,
+            domain::TransferCase(current, req, local ? dest_name.Name() : "",
+                                 context));
+        store::Change change;
+        change.cases.push_back(WriteOf(&current, std::move(out)));
+        if (local) {
+          // The receiving case is created in the same atomic step: the case
+          // is never in neither regency, nor in both.
+          KS_ASSIGN_OR_RETURN(domain::Transition in,
+                              domain::ReceiveTransferredCase(
+                                  change.cases.front().after, dest_name.Name(),
+                                  destination, context));
+          change.cases.push_back(WriteOf(nullptr, std::move(in)));
+        }
+        return change;
+      },
+      [&](Validator& v) { v.Required("transfer", req.has_transfer()); });
 }
 
 grpc::ServerUnaryReactor* CasesService::TransferCase(
     grpc::CallbackServerContext* ctx, const v1::TransferCaseRequest* req,
     v1::Case* resp) {
-  return FinishWith(ctx, DoTransfer(*ctx, *req), resp);
+  return pipeline_.Unary(
+      ctx, [=] { return rpc::Answer(DoTransfer(*ctx, *req), resp); });
 }
 
 // ---------------------------------------------------------------------------
 // Reads.
 
+absl::StatusOr<std::pair<rpc::Call, CasesService::Case>> CasesService::ReadCase(
+    grpc::CallbackServerContext& ctx, absl::string_view method,
+    const google::protobuf::Message& request,
+    std::function<void(Validator&)> checks) {
+  KS_ASSIGN_OR_RETURN(rpc::Call call,
+                      pipeline_.Begin(ctx, method, request,
+                                      rpc::Envelope("name", kCasePattern, false,
+                                                    std::move(checks))));
+  KS_ASSIGN_OR_RETURN(Case c, store_.Get(NameOf(call)));
+  KS_RETURN_IF_ERROR(
+      auth::CheckRelations(call.principal, call.access, FactsOf(c)));
+  return std::make_pair(std::move(call), std::move(c));
+}
+
 absl::StatusOr<CasesService::Case> CasesService::DoGet(
     grpc::CallbackServerContext& ctx, const v1::GetCaseRequest& req) {
-  KS_ASSIGN_OR_RETURN(auth::Principal who, runtime_.auth().Authenticate(ctx));
-  KS_ASSIGN_OR_RETURN(store::CaseName name, store::ParseCaseName(req.name()));
-  KS_RETURN_IF_ERROR(auth::Require(
-      who, {auth::Role::JAKSA, auth::Role::PK_BAPAS}, name.regency));
-  KS_ASSIGN_OR_RETURN(Case c, store_.Get(name));
-  KS_RETURN_IF_ERROR(CheckPkOffice(who, c));
-  return domain::MaskForRole(std::move(c), who.role);
+  KS_ASSIGN_OR_RETURN(auto read, ReadCase(ctx, "GetCase", req));
+  return domain::MaskForRole(std::move(read.second), read.first.principal.role);
 }
 
 grpc::ServerUnaryReactor* CasesService::GetCase(
     grpc::CallbackServerContext* ctx, const v1::GetCaseRequest* req,
     v1::Case* resp) {
-  return FinishWith(ctx, DoGet(*ctx, *req), resp);
+  return pipeline_.Unary(ctx,
+                         [=] { return rpc::Answer(DoGet(*ctx, *req), resp); });
 }
 
 absl::Status CasesService::DoList(grpc::CallbackServerContext& ctx,
                                   const v1::ListCasesRequest& req,
                                   v1::ListCasesResponse* resp) {
-  KS_ASSIGN_OR_RETURN(auth::Principal who, runtime_.auth().Authenticate(ctx));
-  Validator v;
-  std::map<std::string, std::string> vars;
-  v.ResourceName("parent", req.parent(), "regencies/{regency}", &vars,
-                 /*allow_wildcard=*/true);
-  int page_size = v.PageSize("page_size", req.page_size(), kMaxPageSize);
-  if (req.page_size() == 0) page_size = kDefaultPageSize;
+  int page_size = kDefaultPageSize;
   std::string order = std::string(absl::StripAsciiWhitespace(req.order_by()));
   bool descending = false;
   if (absl::EndsWith(order, " desc")) {
@@ -520,51 +401,70 @@ absl::Status CasesService::DoList(grpc::CallbackServerContext& ctx,
     order = std::string(
         absl::StripAsciiWhitespace(order.substr(0, order.size() - 5)));
   }
-  if (!order.empty() && order != "create_time" &&
-      order != "progress.deadline_time") {
-    v.AddViolation("order_by",
-                   "must be create_time or progress.deadline_time, "
-                   "optionally followed by \" desc\"");
-  }
   absl::StatusOr<domain::ListFilter> filter =
       domain::ListFilter::Parse(req.filter());
-  KS_RETURN_IF_ERROR(v.Finish());
+  KS_ASSIGN_OR_RETURN(
+      rpc::Call call,
+      pipeline_.Begin(
+          ctx, "ListCases", req,
+          rpc::Envelope("parent", "regencies/{regency}",
+                        /*allow_wildcard=*/true, [&](Validator& v) {
+                          const int size = v.PageSize(
+                              "page_size", req.page_size(), kMaxPageSize);
+                          if (req.page_size() != 0) page_size = size;
+                          if (!order.empty() && order != "create_time" &&
+                              order != "update_time" &&
+                              order != "progress.deadline_time") {
+                            v.AddViolation(
+                                "order_by",
+                                "must be create_time, update_time or "
+                                "progress.deadline_time, optionally followed "
+                                "by \" desc\"");
+                          }
+                        })));
   KS_RETURN_IF_ERROR(filter.status());
-  std::string regency = vars["regency"] == "-" ? "" : vars["regency"];
+  const auth::Principal& who = call.principal;
+  std::string regency = call.vars["regency"] == "-" ? "" : call.vars["regency"];
   if (regency.empty() && filter->RegencyEquals()) {
     regency = *filter->RegencyEquals();
+    // A regency named by the filter is checked like one named by the parent.
+    if (!call.access.needs_relation()) {
+      KS_RETURN_IF_ERROR(
+          auth::Require(who, std::vector<auth::Role>{}, regency));
+    }
   }
-  const std::initializer_list<auth::Role> readers = {
-      auth::Role::JAKSA, auth::Role::PK_BAPAS, auth::Role::NATIONAL_VIEWER};
-  KS_RETURN_IF_ERROR(auth::Require(who, readers, regency));
 
   store::ListQuery query;
   const std::string scope = regency.empty() ? "g" : absl::StrCat("r:", regency);
+  bool index_answers_filter = filter->terms().empty();
   if (order == "progress.deadline_time") {
     query.index = store::CaseStore::IndexKey(scope, "deadline");
+  } else if (order == "update_time") {
+    query.index = store::CaseStore::IndexKey(scope, "updated");
   } else if (filter->StateEquals()) {
     query.index = store::CaseStore::IndexKey(
         scope, absl::StrCat("state:", *filter->StateEquals()));
+    index_answers_filter = filter->terms().size() == 1;
   } else {
     query.index = store::CaseStore::IndexKey(scope, "created");
   }
   query.descending = descending;
   query.page_size = page_size;
-  const bool needs_scope_check =
-      regency.empty() &&
-      !(who.regencies.size() == 1 && who.regencies[0] == "*");
-  if (!filter->terms().empty() || needs_scope_check ||
-      who.role == auth::Role::PK_BAPAS) {
-    query.predicate = [f = *filter, who](const Case& c) {
-      return f.Matches(c) && who.MayActIn(c.regency_code()) &&
-             CheckPkOffice(who, c).ok();
+  const bool national = who.regencies.size() == 1 && who.regencies[0] == "*";
+  const bool by_relation = call.access.needs_relation();
+  const bool needs_scope_check = regency.empty() && !national && !by_relation;
+  if (!index_answers_filter || needs_scope_check || by_relation) {
+    query.predicate = [f = *filter, who, access = call.access,
+                       needs_scope_check](const Case& c) {
+      return f.Matches(c) &&
+             (!needs_scope_check || who.MayActIn(c.regency_code())) &&
+             auth::CheckRelations(who, access, FactsOf(c)).ok();
     };
   }
   const std::string hash =
-      QueryHash(req.parent(), req.filter(), req.order_by());
-  if (!req.page_token().empty()) {
-    KS_ASSIGN_OR_RETURN(query.after, DecodeToken(req.page_token(), "c", hash));
-  }
+      rpc::QueryHash({req.parent(), req.filter(), req.order_by()});
+  KS_ASSIGN_OR_RETURN(query.after,
+                      rpc::DecodePageToken(req.page_token(), "c", hash));
   KS_ASSIGN_OR_RETURN(store::Page page, store_.List(query));
   for (Case& c : page.cases) {
     Case shown = domain::MaskForRole(std::move(c), who.role);
@@ -573,7 +473,7 @@ absl::Status CasesService::DoList(grpc::CallbackServerContext& ctx,
     *resp->add_cases() = std::move(shown);
   }
   if (!page.next_after.empty()) {
-    resp->set_next_page_token(EncodeToken("c", hash, page.next_after));
+    resp->set_next_page_token(rpc::EncodePageToken("c", hash, page.next_after));
   }
   resp->set_total_size(static_cast<int32_t>(page.total_size));
   return absl::OkStatus();
@@ -582,42 +482,29 @@ absl::Status CasesService::DoList(grpc::CallbackServerContext& ctx,
 grpc::ServerUnaryReactor* CasesService::ListCases(
     grpc::CallbackServerContext* ctx, const v1::ListCasesRequest* req,
     v1::ListCasesResponse* resp) {
-  return Finish(ctx, DoList(*ctx, *req, resp));
+  return pipeline_.Unary(ctx, [=] { return DoList(*ctx, *req, resp); });
 }
 
 absl::Status CasesService::DoHistory(grpc::CallbackServerContext& ctx,
                                      const v1::ListCaseHistoryRequest& req,
                                      v1::ListCaseHistoryResponse* resp) {
-  KS_ASSIGN_OR_RETURN(auth::Principal who, runtime_.auth().Authenticate(ctx));
-  Validator v;
-  std::map<std::string, std::string> vars;
-  v.ResourceName("name", req.name(), "regencies/{regency}/cases/{case}", &vars);
-  int page_size = v.PageSize("page_size", req.page_size(), kMaxHistoryPageSize);
-  if (req.page_size() == 0) page_size = kDefaultHistoryPageSize;
-  KS_RETURN_IF_ERROR(v.Finish());
-  const store::CaseName name{vars["regency"], vars["case"]};
-  KS_RETURN_IF_ERROR(auth::Require(
-      who,
-      {auth::Role::JAKSA, auth::Role::PK_BAPAS, auth::Role::NATIONAL_VIEWER},
-      name.regency));
-  int64_t after = 0;
-  const std::string hash = QueryHash(req.name(), "", "");
-  if (!req.page_token().empty()) {
-    KS_ASSIGN_OR_RETURN(std::string position,
-                        DecodeToken(req.page_token(), "h", hash));
-    if (!absl::SimpleAtoi(position, &after) || after < 0) {
-      return InvalidArgumentError(
-          {{"page_token", "is not a token of this API"}});
-    }
-  }
-  KS_ASSIGN_OR_RETURN(Case c, store_.Get(name));
-  KS_RETURN_IF_ERROR(CheckPkOffice(who, c));
+  int page_size = kDefaultHistoryPageSize;
+  KS_ASSIGN_OR_RETURN(
+      auto read, ReadCase(ctx, "ListCaseHistory", req, [&](Validator& v) {
+        const int size =
+            v.PageSize("page_size", req.page_size(), kMaxHistoryPageSize);
+        if (req.page_size() != 0) page_size = size;
+      }));
+  const std::string hash = rpc::QueryHash({req.name()});
+  KS_ASSIGN_OR_RETURN(int64_t after,
+                      rpc::DecodeIntPageToken(req.page_token(), "h", hash));
   bool more = false;
-  KS_ASSIGN_OR_RETURN(std::vector<v1::CaseHistoryEntry> entries,
-                      store_.History(name, after, page_size, &more));
+  KS_ASSIGN_OR_RETURN(
+      std::vector<v1::CaseHistoryEntry> entries,
+      store_.History(NameOf(read.first), after, page_size, &more));
   for (v1::CaseHistoryEntry& e : entries) *resp->add_entries() = std::move(e);
   if (more && resp->entries_size() > 0) {
-    resp->set_next_page_token(EncodeToken(
+    resp->set_next_page_token(rpc::EncodePageToken(
         "h", hash,
         absl::StrCat(resp->entries(resp->entries_size() - 1).version())));
   }
@@ -627,28 +514,21 @@ absl::Status CasesService::DoHistory(grpc::CallbackServerContext& ctx,
 grpc::ServerUnaryReactor* CasesService::ListCaseHistory(
     grpc::CallbackServerContext* ctx, const v1::ListCaseHistoryRequest* req,
     v1::ListCaseHistoryResponse* resp) {
-  return Finish(ctx, DoHistory(*ctx, *req, resp));
+  return pipeline_.Unary(ctx, [=] { return DoHistory(*ctx, *req, resp); });
 }
 
 absl::StatusOr<v1::CaseForExecution> CasesService::DoExecutionView(
     grpc::CallbackServerContext& ctx,
     const v1::GetCaseForExecutionRequest& req) {
-  KS_ASSIGN_OR_RETURN(auth::Principal who, runtime_.auth().Authenticate(ctx));
-  KS_ASSIGN_OR_RETURN(store::CaseName name, store::ParseCaseName(req.name()));
-  KS_RETURN_IF_ERROR(
-      auth::Require(who,
-                    {auth::Role::SERVICE, auth::Role::PK_BAPAS,
-                     auth::Role::PEMDA_OFFICER, auth::Role::JAKSA},
-                    name.regency));
-  KS_ASSIGN_OR_RETURN(Case c, store_.Get(name));
-  KS_RETURN_IF_ERROR(CheckPkOffice(who, c));
-  return domain::ExecutionView(c);
+  KS_ASSIGN_OR_RETURN(auto read, ReadCase(ctx, "GetCaseForExecution", req));
+  return domain::ExecutionView(read.second);
 }
 
 grpc::ServerUnaryReactor* CasesService::GetCaseForExecution(
     grpc::CallbackServerContext* ctx, const v1::GetCaseForExecutionRequest* req,
     v1::CaseForExecution* resp) {
-  return FinishWith(ctx, DoExecutionView(*ctx, *req), resp);
+  return pipeline_.Unary(
+      ctx, [=] { return rpc::Answer(DoExecutionView(*ctx, *req), resp); });
 }
 
 // ---------------------------------------------------------------------------
@@ -678,13 +558,7 @@ absl::StatusOr<feed::RedisOps> CasesService::ApplySupervisionEvent(
   if (!t) return feed::RedisOps{};  // already applied, or no effect
 
   store::Change change;
-  store::CaseWrite write;
-  write.before = *current;
-  write.after = std::move(t->after);
-  write.expected_version = current->version();
-  write.history.push_back(std::move(t->history));
-  write.events = std::move(t->events);
-  change.cases.push_back(std::move(write));
+  change.cases.push_back(WriteOf(&*current, std::move(*t)));
   audit::Record record;
   record.principal_id = "supervision-feed";
   record.role = std::string(auth::RoleName(auth::Role::SERVICE));

@@ -1,35 +1,35 @@
 // The gRPC handlers of the cases service (kerjasosial.cases.v1.Cases), run by
-// the Kejaksaan. Thin: each unary method authenticates, validates the request
-// envelope (names, etag, request id), authorizes (role + regency), loads the
-// case, calls the pure domain (services/cases/domain) and commits its
-// Transition through CaseStore — record, indexes, history, audit entry and
-// feed events in one atomic outbox step, idempotent by request id and
-// conditional on the etag — then answers.
+// the Kejaksaan. Each handler is the shared request pipeline (common/rpc:
+// authenticate, envelope, authorize from the rpc's access option, replay,
+// load, etag, commit) plus what is the case's own: its keys (CaseStore), its
+// rules (domain/) and its relations. A mutation commits its cases, indexes,
+// history, audit entry and feed events in one atomic outbox step, idempotent
+// by request id and conditional on the etag.
 //
-// Who may do what (DESIGN §6):
-//   JAKSA        every mutation and every read, in its regencies;
-//   ADMIN        passes every role check (still scoped by regency);
-//   PK_BAPAS     GetCase (NIK masked), ListCases, ListCaseHistory and
-//                GetCaseForExecution of cases handed over to its Bapas office
-//                (principal.agency == handover.bapas_office_code);
-//   SERVICE,
-//   PEMDA_OFFICER  GetCaseForExecution (no personal data);
-//   NATIONAL_VIEWER  ListCases without any personal data, ListCaseHistory.
+// Who may do what is declared per rpc in cases_service.proto's access
+// options and enforced generically; the one relation cases checks itself is
+// HANDOVER_OFFICE: a PK_BAPAS reaches a case only when its agency is the
+// Bapas office the case was handed over to. List results outside the
+// caller's scope or relation are never returned; NIK is masked for every
+// role but JAKSA and ADMIN; national viewers see no person at all.
 //
-// Thread-safe: handlers run on gRPC's threads and share only thread-safe
-// members (the store, the authenticator, the immutable policy).
+// Thread-safe: handlers run on gRPC's threads (or the executor) and share
+// only thread-safe members (the store, the pipeline, the immutable policy).
 #ifndef KS_SERVICES_CASES_CASES_SERVICE_H_
 #define KS_SERVICES_CASES_CASES_SERVICE_H_
 
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/auth/principal.h"
 #include "common/feed/consumer.h"
 #include "common/policy/policy.h"
+#include "common/rpc/executor.h"
+#include "common/rpc/pipeline.h"
 #include "common/server/runtime.h"
 #include "common/time/clock.h"
 #include "common/validation/validator.h"
@@ -47,6 +47,9 @@ struct CasesServiceOptions {
   // Regencies whose cases this deployment keeps; a transfer to one of them
   // creates the receiving case in the same step. Empty: every regency.
   std::vector<std::string> served_regencies;
+  // Not owned. Null: handlers run on gRPC's callback threads (see
+  // common/rpc/pipeline.h); else on this bounded executor.
+  rpc::Executor* executor = nullptr;
 };
 
 class CasesService final
@@ -134,19 +137,17 @@ class CasesService final
 
  private:
   using Case = kerjasosial::cases::v1::Case;
-  // The domain step of a mutation, given the stored case and the context.
-  using Apply = std::function<absl::StatusOr<domain::Transition>(
+  // The cases one mutation writes, given the stored case and the context.
+  using Plan = std::function<absl::StatusOr<store::Change>(
       const Case&, const domain::CommandContext&)>;
 
-  // The shared path of every mutation of an existing case. `validate` adds
-  // request-specific violations (may be null).
+  // Every mutation of an existing case: the pipeline (common/rpc) with the
+  // case's keys and rules. `field` is the request's name field.
   absl::StatusOr<Case> Mutate(grpc::CallbackServerContext& ctx,
                               absl::string_view method,
                               const google::protobuf::Message& request,
-                              absl::string_view name_field,
-                              const std::string& name, const std::string& etag,
-                              const std::string& request_id, Apply apply,
-                              std::function<void(Validator&)> validate = {});
+                              absl::string_view field, Plan plan,
+                              std::function<void(Validator&)> checks = {});
 
   absl::StatusOr<Case> DoCreate(
       grpc::CallbackServerContext& ctx,
@@ -167,22 +168,21 @@ class CasesService final
       grpc::CallbackServerContext& ctx,
       const kerjasosial::cases::v1::TransferCaseRequest& req);
 
+  // Begin + load + relation check of a read of one case.
+  absl::StatusOr<std::pair<rpc::Call, Case>> ReadCase(
+      grpc::CallbackServerContext& ctx, absl::string_view method,
+      const google::protobuf::Message& request,
+      std::function<void(Validator&)> checks = {});
+
   // The policy version of a case's decision (its final date), or today's.
   const domain::PolicyVersion& PolicyFor(const Case& c) const;
-  domain::CommandContext ContextFor(const auth::Principal& who,
-                                    absl::string_view regency,
-                                    const std::string& request_id) const;
-  audit::Record AuditFor(const grpc::CallbackServerContext& ctx,
-                         const auth::Principal& who, absl::string_view method,
-                         absl::string_view resource,
-                         const std::string& request_id) const;
+  domain::CommandContext ContextFor(const rpc::Call& call) const;
   bool Serves(absl::string_view regency) const;
-  // PK_BAPAS may read only cases handed over to its office.
-  static absl::Status CheckPkOffice(const auth::Principal& who, const Case& c);
 
   server::Runtime& runtime_;
   const CasesServiceOptions options_;
   store::CaseStore store_;
+  rpc::Pipeline pipeline_;
 };
 
 }  // namespace ks::cases

@@ -15,6 +15,7 @@
 #include "common/feed/consumer.h"
 #include "common/log/log.h"
 #include "common/policy/policy.h"
+#include "common/rpc/executor.h"
 #include "common/server/runtime.h"
 #include "grpcpp/grpcpp.h"
 #include "kerjasosial/supervision/v1/supervision_service.grpc.pb.h"
@@ -30,6 +31,12 @@ ABSL_FLAG(std::string, supervision_ca_file, "",
           "plaintext (loopback/development)");
 ABSL_FLAG(std::string, service_token_file, "",
           "file holding the SERVICE bearer token presented to supervision");
+ABSL_FLAG(int, handler_threads, 0,
+          "0: handlers run on gRPC's callback threads (blocking on Redis, "
+          "bounded by the pool and the command timeout); N > 0: on a bounded "
+          "executor of N threads with a queue of 64*N calls (beyond it: "
+          "RESOURCE_EXHAUSTED). The benchmark hook for the inline-vs-executor "
+          "choice.");
 ABSL_FLAG(std::string, served_regencies, "",
           "comma-separated regency codes this deployment keeps (transfers "
           "between them stay local); empty: every regency");
@@ -86,6 +93,12 @@ int main(int argc, char** argv) {
                       absl::SkipWhitespace())) {
     options.served_regencies.emplace_back(r);
   }
+  std::unique_ptr<ks::rpc::Executor> executor;
+  if (const int threads = absl::GetFlag(FLAGS_handler_threads); threads > 0) {
+    executor = std::make_unique<ks::rpc::Executor>(
+        threads, static_cast<size_t>(threads) * 64);
+    options.executor = executor.get();
+  }
   ks::cases::CasesService service(**runtime, std::move(options));
 
   std::unique_ptr<ks::feed::Consumer> consumer;
@@ -136,5 +149,8 @@ int main(int argc, char** argv) {
   // The gRPC server has stopped; the consumer stops before the Redis pool
   // and the service it applies events through are destroyed.
   if (consumer) consumer->Stop();
+  // Queued calls run (their server is gone, their Finish is a no-op) while
+  // the service they use still exists.
+  executor.reset();
   return code;
 }

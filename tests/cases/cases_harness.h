@@ -34,6 +34,7 @@
 #include "kerjasosial/cases/v1/cases_service.grpc.pb.h"
 #include "kerjasosial/supervision/v1/events.pb.h"
 #include "kerjasosial/supervision/v1/supervision_service.grpc.pb.h"
+#include "services/cases/domain/test_util.h"
 
 namespace ks::cases::testing {
 
@@ -45,9 +46,11 @@ inline constexpr char kCasesPrefix[] = "ks:{cases}:";
 inline constexpr char kSupervisionStream[] = "ks:{supervision}:events";
 inline constexpr char kBapasOffice[] = "bapas-balikpapan";
 
-// A person whose NIK and name the privacy checks search for.
-inline constexpr char kNik[] = "6401054101900003";
-inline constexpr char kPersonName[] = "Ratna Kusumawardani Ujicoba";
+// The person of the fixtures, whose NIK, name and address the privacy
+// checks search for (services/cases/domain/test_util.h).
+inline constexpr const char* kNik = domain::testing::kNik;
+inline constexpr const char* kPersonName = domain::testing::kName;
+inline constexpr const char* kAddress = domain::testing::kAddress;
 
 // A test Supervision service: only StreamEvents, served by a real
 // FeedServer over the supervision redis-server; every other method is
@@ -217,6 +220,12 @@ class CasesEnvironment {
     return c;
   }
 
+  // Cases stored in the deployment (the deployment-wide creation index).
+  int64_t CountCases() {
+    return std::stoll(cases_redis_.Cli(
+        absl::StrCat("ZCARD ", kCasesPrefix, "idx:g:created")));
+  }
+
   // Every entry of the cases feed, as raw bytes and parsed.
   std::vector<std::pair<std::string, Event>> FeedEntries() {
     std::vector<std::pair<std::string, Event>> out;
@@ -263,58 +272,32 @@ inline absl::CivilDay Today() {
   return LocalDay(absl::Now(), zone);
 }
 
-// A valid adult principal case (R1, R3, R5) in regency 64.01: 40 hours
-// replacing 3 months of prison; the decision names `consequence`.
+// The shared fixtures (services/cases/domain/test_util.h) on the real
+// today, shaped for the end-to-end scenarios: an adult principal case of 40
+// hours replacing 3 months of prison or Rp5,000,000 (so every breach
+// consequence applies); the decision names `consequence`.
 inline v1::Case AdultCase(
     const std::string& decision_number,
     v1::BreachConsequence consequence = v1::BREACH_CONSEQUENCE_REPEAT) {
-  v1::Case c;
-  v1::Person* p = c.mutable_person();
-  p->set_full_name(kPersonName);
-  p->set_nik(kNik);
-  *p->mutable_birth_date() = DateOf(absl::CivilDay(1990, 1, 1));
-  p->set_sex(v1::SEX_FEMALE);
-  p->set_address("Jl. Uji Coba No. 1");
-  v1::CourtDecision* d = c.mutable_decision();
-  d->set_court_name("Pengadilan Negeri Tanah Grogot");
-  d->set_court_level(v1::COURT_LEVEL_FIRST_INSTANCE);
-  d->set_decision_number(decision_number);
-  *d->mutable_decided_date() = DateOf(Today() - 30);
-  *d->mutable_final_date() = DateOf(Today() - 20);
-  d->mutable_considerations()->set_consent_given(true);
-  d->mutable_considerations()->set_work_ability_considered(true);
-  v1::Offence* o = c.mutable_offence();
-  o->set_article("KUHP Pasal 476");
-  o->set_category("theft");
-  o->set_max_prison_threat_months(48);
-  *o->mutable_offence_date() = DateOf(Today() - 90);
+  v1::Case c = domain::testing::AdultCaseOn(Today(), decision_number);
   v1::Sentence* s = c.mutable_sentence();
-  s->set_kind(kerjasosial::common::v1::SENTENCE_KIND_ADULT_KERJA_SOSIAL);
-  s->set_basis(v1::SENTENCE_BASIS_PRINCIPAL);
   s->set_hours(40);
-  s->set_imposed_prison_months(3);
   s->set_imposed_fine_rupiah(5000000);
   s->set_breach_consequence(consequence);
   return c;
 }
 
-// A valid child case (R11): 20 hours of pelayanan masyarakat, Litmas given,
-// 15 years old at the offence.
+// A fine-substitute case (R10, KUHP Pasal 82): Rp1,000,000 at Rp50,000 an
+// hour = 20 hours.
+inline v1::Case FineSubstituteCase(const std::string& decision_number) {
+  return domain::testing::FineSubstituteCaseOn(Today(), decision_number);
+}
+
+// A child case (R11) of 20 hours, its Litmas by the handover office.
 inline v1::Case ChildCase(const std::string& decision_number) {
-  v1::Case c = AdultCase(decision_number);
-  *c.mutable_person()->mutable_birth_date() = DateOf(Today() - 365 * 15);
-  c.mutable_person()->clear_nik();
-  c.mutable_person()->set_sex(v1::SEX_MALE);
-  c.mutable_decision()->set_court_name("Pengadilan Negeri Tanah Grogot (Anak)");
-  v1::Sentence* s = c.mutable_sentence();
-  s->set_kind(
-      kerjasosial::common::v1::SENTENCE_KIND_CHILD_PELAYANAN_MASYARAKAT);
-  s->set_hours(20);
-  s->set_imposed_fine_rupiah(0);
-  s->set_breach_consequence(v1::BREACH_CONSEQUENCE_REPEAT);
-  s->mutable_litmas()->set_number("LITMAS/2026/017");
-  *s->mutable_litmas()->mutable_date() = DateOf(Today() - 40);
-  s->mutable_litmas()->set_bapas_office_code(kBapasOffice);
+  v1::Case c = domain::testing::ChildCaseOn(Today(), decision_number);
+  c.mutable_sentence()->set_hours(20);
+  c.mutable_sentence()->mutable_litmas()->set_bapas_office_code(kBapasOffice);
   return c;
 }
 
@@ -325,6 +308,21 @@ inline std::vector<std::string> BadFields(const grpc::Status& status) {
   if (!GetDetail(status, &bad)) return fields;
   for (const auto& v : bad.field_violations()) fields.push_back(v.field());
   return fields;
+}
+
+// The ErrorInfo reason in `status` ("" if none).
+inline std::string Reason(const grpc::Status& status) {
+  google::rpc::ErrorInfo info;
+  return GetDetail(status, &info) ? info.reason() : "";
+}
+
+// One ErrorInfo metadata value in `status` ("" if none).
+inline std::string ErrorMetadata(const grpc::Status& status,
+                                 const std::string& key) {
+  google::rpc::ErrorInfo info;
+  if (!GetDetail(status, &info)) return "";
+  auto it = info.metadata().find(key);
+  return it == info.metadata().end() ? "" : it->second;
 }
 
 }  // namespace ks::cases::testing

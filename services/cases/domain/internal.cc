@@ -1,6 +1,7 @@
 #include "services/cases/domain/internal.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -113,6 +114,50 @@ absl::Time SpanDeadline(const v1::Case& c, absl::CivilDay start,
     end = start + policy.adult().span_days();
   }
   return StartOfDay(end, zone);
+}
+
+std::optional<absl::CivilDay> CheckDate(Validator& v, absl::string_view field,
+                                        bool present,
+                                        const google::type::Date& d) {
+  if (!v.Required(field, present)) return std::nullopt;
+  if (!v.Date(field, d)) return std::nullopt;
+  return internal::Day(d);
+}
+
+absl::CivilDay Today(const CommandContext& ctx) {
+  return LocalDay(ctx.now, ctx.zone);
+}
+
+std::string CaseId(const kerjasosial::cases::v1::Case& c) {
+  const size_t slash = c.name().rfind('/');
+  return slash == std::string::npos ? c.name() : c.name().substr(slash + 1);
+}
+
+Transition BeginCommand(const kerjasosial::cases::v1::Case& c,
+                        absl::string_view method, const CommandContext& ctx) {
+  return Begin(c, absl::StrCat(kMethodPrefix, method), ctx.request_id,
+               &ctx.actor, ctx.now);
+}
+
+kerjasosial::cases::v1::Breach* OpenBreach(kerjasosial::cases::v1::Case& c) {
+  if (c.breaches_size() == 0) return nullptr;
+  kerjasosial::cases::v1::Breach* b = c.mutable_breaches(c.breaches_size() - 1);
+  return b->has_outcome() ? nullptr : b;
+}
+
+int64_t OutcomePaid(const kerjasosial::cases::v1::Case& c) {
+  int64_t total = 0;
+  for (const kerjasosial::cases::v1::FinePayment& p : c.fine_payments())
+    total += p.amount_rupiah();
+  return total - c.fine_substitution().paid_rupiah();
+}
+
+const kerjasosial::cases::v1::BreachOutcome* LatestOutcome(
+    const kerjasosial::cases::v1::Case& c) {
+  for (int i = c.breaches_size() - 1; i >= 0; --i) {
+    if (c.breaches(i).has_outcome()) return &c.breaches(i).outcome();
+  }
+  return nullptr;
 }
 
 }  // namespace ks::cases::domain::internal

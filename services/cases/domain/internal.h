@@ -2,17 +2,20 @@
 #ifndef KS_SERVICES_CASES_DOMAIN_INTERNAL_H_
 #define KS_SERVICES_CASES_DOMAIN_INTERNAL_H_
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "common/validation/validator.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/type/date.pb.h"
 #include "kerjasosial/cases/v1/resources.pb.h"
 #include "kerjasosial/common/v1/policy.pb.h"
-#include "services/cases/domain/lifecycle.h"
+#include "services/cases/domain/command.h"
 
 namespace ks::cases::domain::internal {
 
@@ -52,6 +55,31 @@ absl::Time SpanDeadline(const kerjasosial::cases::v1::Case& c,
                         absl::CivilDay start,
                         const kerjasosial::common::v1::PolicyVersion& policy,
                         absl::TimeZone zone);
+
+// Bounds of free-text lists and codes in commands.
+inline constexpr int kMaxViolations = 100;
+inline constexpr size_t kMaxCodeText = 100;
+
+// The day of a required date field: nullopt (and a violation) if missing or
+// invalid.
+std::optional<absl::CivilDay> CheckDate(Validator& v, absl::string_view field,
+                                        bool present,
+                                        const google::type::Date& d);
+// The local day of the command.
+absl::CivilDay Today(const CommandContext& ctx);
+// The {case} of a case's name.
+std::string CaseId(const kerjasosial::cases::v1::Case& c);
+// Begin() for the command `method` ("CancelCase") in `ctx`.
+Transition BeginCommand(const kerjasosial::cases::v1::Case& c,
+                        absl::string_view method, const CommandContext& ctx);
+// The breach still awaiting its outcome, or nullptr.
+kerjasosial::cases::v1::Breach* OpenBreach(kerjasosial::cases::v1::Case& c);
+// Payments toward a PAY_FINE outcome: all payments minus those that went to
+// the Pasal 82 substitute.
+int64_t OutcomePaid(const kerjasosial::cases::v1::Case& c);
+// The latest decided breach outcome, or nullptr.
+const kerjasosial::cases::v1::BreachOutcome* LatestOutcome(
+    const kerjasosial::cases::v1::Case& c);
 
 }  // namespace ks::cases::domain::internal
 

@@ -12,7 +12,8 @@
 // joined by AND, e.g.
 //   state = IN_PROGRESS AND progress.deadline_time < "2026-06-01T00:00:00Z"
 // A comparison on progress.deadline_time never matches a case without a
-// deadline.
+// deadline. The syntax, the parser and the error shape are common/rpc's
+// filter (AIP-160); this file holds only the cases' fields and values.
 //
 // Thread safety: ListFilter is an immutable value after parsing.
 #ifndef KS_SERVICES_CASES_DOMAIN_LIST_FILTER_H_
@@ -25,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/rpc/filter.h"
 #include "kerjasosial/cases/v1/resources.pb.h"
 
 namespace ks::cases::domain {
@@ -41,7 +43,7 @@ class ListFilter {
     kDeadlineTime,
     kCreateTime,
   };
-  enum class Op { kEq, kNe, kLt, kLe, kGt, kGe };
+  using Op = rpc::filter::Op;
   struct Term {
     Field field;
     Op op;

@@ -1,6 +1,7 @@
 #include "services/cases/domain/progress.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"

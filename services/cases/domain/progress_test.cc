@@ -1,5 +1,8 @@
 // Progress from supervision's feed: state moves, mirrors, idempotency.
+
 #include "services/cases/domain/progress.h"
+
+#include <optional>
 
 #include "common/time/clock.h"
 #include "gmock/gmock.h"

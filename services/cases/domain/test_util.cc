@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <map>
+#include <string>
 
 #include "common/policy/policy.h"
 #include "common/status/rich_status.h"
@@ -16,7 +18,7 @@ google::type::Date D(int y, int m, int d) {
   return DateFromCivilDay(absl::CivilDay(y, m, d));
 }
 
-Case Base() {
+Case Base(absl::CivilDay today, absl::string_view decision_number) {
   Case c;
   v1::Person* p = c.mutable_person();
   p->set_full_name(kName);
@@ -29,15 +31,15 @@ Case Base() {
   v1::CourtDecision* d = c.mutable_decision();
   d->set_court_name("Pengadilan Negeri Tanah Grogot");
   d->set_court_level(v1::COURT_LEVEL_FIRST_INSTANCE);
-  d->set_decision_number("12/Pid.B/2026/PN Tgt");
-  *d->mutable_decided_date() = D(2026, 2, 2);
-  *d->mutable_final_date() = D(2026, 2, 10);
+  d->set_decision_number(std::string(decision_number));
+  *d->mutable_decided_date() = DateFromCivilDay(today - 28);
+  *d->mutable_final_date() = DateFromCivilDay(today - 20);
   d->mutable_considerations()->set_consent_given(true);
   v1::Offence* o = c.mutable_offence();
   o->set_article("KUHP Pasal 476");
   o->set_category("theft");
   o->set_max_prison_threat_months(48);
-  *o->mutable_offence_date() = D(2025, 11, 20);
+  *o->mutable_offence_date() = DateFromCivilDay(today - 102);
   return c;
 }
 
@@ -69,8 +71,8 @@ CommandContext Ctx() {
   return ctx;
 }
 
-Case AdultCase() {
-  Case c = Base();
+Case AdultCaseOn(absl::CivilDay today, absl::string_view decision_number) {
+  Case c = Base(today, decision_number);
   v1::Sentence* s = c.mutable_sentence();
   s->set_kind(cv1::SENTENCE_KIND_ADULT_KERJA_SOSIAL);
   s->set_basis(v1::SENTENCE_BASIS_PRINCIPAL);
@@ -80,10 +82,11 @@ Case AdultCase() {
   return c;
 }
 
-Case ChildCase() {
-  Case c = Base();
+Case ChildCaseOn(absl::CivilDay today, absl::string_view decision_number) {
+  Case c = Base(today, decision_number);
   c.mutable_person()->set_full_name("Rina Anak");
-  *c.mutable_person()->mutable_birth_date() = D(2010, 3, 10);
+  // Sixteen on today's year (10 March), so a child at the offence.
+  *c.mutable_person()->mutable_birth_date() = D(today.year() - 16, 3, 10);
   c.mutable_person()->set_nik("6401015003100002");  // female, 10-03-2010
   c.mutable_person()->set_sex(v1::SEX_FEMALE);
   v1::Sentence* s = c.mutable_sentence();
@@ -92,12 +95,13 @@ Case ChildCase() {
   s->set_hours(60);
   s->set_breach_consequence(v1::BREACH_CONSEQUENCE_REPEAT);
   s->mutable_litmas()->set_number("LITMAS-17/2026");
-  *s->mutable_litmas()->mutable_date() = D(2026, 1, 15);
+  *s->mutable_litmas()->mutable_date() = DateFromCivilDay(today - 46);
   return c;
 }
 
-Case FineSubstituteCase() {
-  Case c = Base();
+Case FineSubstituteCaseOn(absl::CivilDay today,
+                          absl::string_view decision_number) {
+  Case c = Base(today, decision_number);
   v1::Sentence* s = c.mutable_sentence();
   s->set_kind(cv1::SENTENCE_KIND_ADULT_KERJA_SOSIAL);
   s->set_basis(v1::SENTENCE_BASIS_FINE_SUBSTITUTE);
@@ -107,6 +111,12 @@ Case FineSubstituteCase() {
   f->set_rupiah_per_hour(50000);
   f->set_substitute_hours(20);
   return c;
+}
+
+Case AdultCase() { return AdultCaseOn(Today(), kDecisionNumber); }
+Case ChildCase() { return ChildCaseOn(Today(), kDecisionNumber); }
+Case FineSubstituteCase() {
+  return FineSubstituteCaseOn(Today(), kDecisionNumber);
 }
 
 Case Registered(const Case& input) {

@@ -1,5 +1,7 @@
-// Fixtures of the cases domain tests: valid cases of each kind under the
-// default policy, a fixed command context, and readers of error details.
+// The case fixtures of every cases test: valid cases of each kind under the
+// default policy, with dates relative to a given "today" (the domain tests
+// use a fixed day, the end-to-end tests the real one), a fixed command
+// context, and readers of error details.
 #ifndef KS_SERVICES_CASES_DOMAIN_TEST_UTIL_H_
 #define KS_SERVICES_CASES_DOMAIN_TEST_UTIL_H_
 
@@ -8,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "kerjasosial/cases/v1/resources.pb.h"
 #include "kerjasosial/common/v1/policy.pb.h"
@@ -34,6 +37,13 @@ inline constexpr char kPhone[] = "+6281234567890";
 // sentence of 120 h replacing 3 months of prison (consequence SERVE_PRISON);
 // a child of 15 with 60 h and a Litmas; an adult fine substitute of Rp1,000,000
 // = 20 h.
+// The *On forms date them relative to `today` and take the decision number.
+Case AdultCaseOn(absl::CivilDay today, absl::string_view decision_number);
+Case ChildCaseOn(absl::CivilDay today, absl::string_view decision_number);
+Case FineSubstituteCaseOn(absl::CivilDay today,
+                          absl::string_view decision_number);
+// The same on Today() with kDecisionNumber.
+inline constexpr char kDecisionNumber[] = "12/Pid.B/2026/PN Tgt";
 Case AdultCase();
 Case ChildCase();
 Case FineSubstituteCase();

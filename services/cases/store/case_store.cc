@@ -1,6 +1,8 @@
 #include "services/cases/store/case_store.h"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <utility>
@@ -10,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "common/crypto/sha256.h"
 #include "common/ids/id.h"
 #include "common/status/rich_status.h"
 #include "common/status/status_macros.h"
@@ -52,6 +55,13 @@ std::set<Membership> Memberships(const Case& c) {
     }
     if (c.progress().overdue()) {
       out.insert({CaseStore::IndexKey(scope, "overdue"), base});
+    }
+    if (c.has_update_time()) {
+      const int64_t ms = std::max<int64_t>(
+          0, google::protobuf::util::TimeUtil::TimestampToMilliseconds(
+                 c.update_time()));
+      out.insert({CaseStore::IndexKey(scope, "updated"),
+                  absl::StrFormat("%016d:%s", ms, base)});
     }
     if (c.progress().has_deadline_time()) {
       const int64_t ms = std::max<int64_t>(
@@ -104,8 +114,8 @@ std::string CaseStore::HistoryKey(const CaseName& name) {
 std::string CaseStore::DecisionKey(absl::string_view court_name,
                                    absl::string_view decision_number) {
   return absl::StrCat(
-      "decision:", audit::Sha256Hex(absl::StrCat(Normalize(court_name), "\n",
-                                                 Normalize(decision_number))));
+      "decision:", crypto::Sha256Hex(absl::StrCat(Normalize(court_name), "\n",
+                                                  Normalize(decision_number))));
 }
 std::string CaseStore::IndexKey(absl::string_view scope,
                                 absl::string_view index) {
@@ -138,7 +148,7 @@ absl::StatusOr<std::string> CaseStore::FindDecision(
   return stored.data;
 }
 
-absl::StatusOr<Committed> CaseStore::Commit(Change change) {
+absl::StatusOr<outbox::Transaction> CaseStore::Plan(Change& change) const {
   if (change.cases.empty()) {
     return absl::InvalidArgumentError("a change writes at least one case");
   }
@@ -154,11 +164,28 @@ absl::StatusOr<Committed> CaseStore::Commit(Change change) {
     write.after.set_etag(outbox::Etag(version));
     txn.records.push_back({RecordKey(name), write.expected_version,
                            write.after.SerializeAsString()});
-    if (write.claim_decision) {
+    const std::string decision_key =
+        DecisionKey(write.after.decision().court_name(),
+                    write.after.decision().decision_number());
+    // A correction of the court or the decision number moves the claim in
+    // the same step: the new pair is claimed (or the change refused), the
+    // old one released.
+    const bool moves_claim =
+        write.before &&
+        DecisionKey(write.before->decision().court_name(),
+                    write.before->decision().decision_number()) != decision_key;
+    if (write.claim_decision || moves_claim) {
+      outbox::Conflict taken;
+      taken.reason = std::string(kReasonDecisionAlreadyRegistered);
+      taken.message = "a case with this court and decision number exists";
+      taken.existing_data_as = "case";
       txn.records.push_back(
-          {DecisionKey(write.after.decision().court_name(),
-                       write.after.decision().decision_number()),
-           0, write.after.name()});
+          {decision_key, 0, write.after.name(), std::move(taken)});
+    }
+    if (moves_claim) {
+      txn.index_ops.push_back(outbox::IndexOp::Del(
+          DecisionKey(write.before->decision().court_name(),
+                      write.before->decision().decision_number())));
     }
     const std::set<Membership> before =
         write.before ? Memberships(*write.before) : std::set<Membership>{};
@@ -195,7 +222,11 @@ absl::StatusOr<Committed> CaseStore::Commit(Change change) {
     txn.index_ops.push_back(std::move(op));
   }
   txn.response = change.cases.front().after.SerializeAsString();
+  return txn;
+}
 
+absl::StatusOr<Committed> CaseStore::Commit(Change change) {
+  KS_ASSIGN_OR_RETURN(outbox::Transaction txn, Plan(change));
   KS_ASSIGN_OR_RETURN(outbox::CommitResult result, writer_.Commit(txn));
   Committed committed;
   committed.replayed = result.replayed;
@@ -213,37 +244,15 @@ absl::StatusOr<Committed> CaseStore::Commit(Change change) {
   return committed;
 }
 
-absl::StatusOr<std::optional<Case>> CaseStore::LookupRequest(
-    absl::string_view request_id, absl::string_view fingerprint) {
-  if (request_id.empty()) return std::optional<Case>();
-  KS_ASSIGN_OR_RETURN(
-      redis::Reply reply,
-      pool_.Command(
-          {"HMGET", writer_.Key(absl::StrCat("idem:", request_id)), "f", "r"}));
-  if (!reply.is_array() || reply.elements.size() != 2 ||
-      reply.elements[0].is_nil()) {
-    return std::optional<Case>();
-  }
-  if (reply.elements[0].str != fingerprint) {
-    return WithErrorInfo(
-        absl::AlreadyExistsError(
-            "request_id was already used with a different request"),
-        "REQUEST_ID_REUSED", {{"request_id", std::string(request_id)}});
-  }
-  Case first;
-  if (!first.ParseFromString(reply.elements[1].str)) {
-    return absl::DataLossError("stored response does not parse");
-  }
-  return std::optional<Case>(std::move(first));
-}
-
 absl::StatusOr<Page> CaseStore::List(const ListQuery& query) {
   const std::string key = writer_.Key(query.index);
   const int page_size = std::max(1, query.page_size);
   Page page;
   std::string after = query.after;
   bool page_full = false;
+  bool index_ended = false;
   std::string last_returned;
+  int64_t scanned = 0, matched = 0;
   // Scan from `after` until the page is full and one more match is seen
   // (so the last page has no token), or the index ends.
   while (true) {
@@ -254,33 +263,29 @@ absl::StatusOr<Page> CaseStore::List(const ListQuery& query) {
         redis::Reply members,
         pool_.Command({query.descending ? "ZREVRANGEBYLEX" : "ZRANGEBYLEX", key,
                        start, end, "LIMIT", "0", absl::StrCat(kScanChunk)}));
-    if (members.elements.empty()) break;
-    std::vector<std::vector<std::string>> gets;
+    std::vector<std::string> keys;
     std::vector<CaseName> names;
     for (const redis::Reply& m : members.elements) {
       KS_ASSIGN_OR_RETURN(CaseName name, NameFromMember(m.str));
-      gets.push_back({"HMGET", writer_.Key(RecordKey(name)), "d", "v"});
+      keys.push_back(RecordKey(name));
       names.push_back(std::move(name));
     }
-    KS_ASSIGN_OR_RETURN(std::vector<redis::Reply> records,
-                        pool_.Pipeline(gets));
+    KS_ASSIGN_OR_RETURN(
+        std::vector<std::optional<outbox::StoredRecord>> records,
+        writer_.GetMany(keys));
     for (size_t i = 0; i < records.size(); ++i) {
       after = members.elements[i].str;
-      const redis::Reply& r = records[i];
-      if (!r.is_array() || r.elements.size() != 2 || r.elements[0].is_nil()) {
-        continue;  // removed between the two reads
-      }
+      if (!records[i]) continue;  // removed between the two reads
       Case c;
-      if (!c.ParseFromString(r.elements[0].str)) {
+      if (!c.ParseFromString(records[i]->data)) {
         return absl::DataLossError(
             absl::StrCat("case ", names[i].Name(), " record does not parse"));
       }
-      int64_t version = 0;
-      if (absl::SimpleAtoi(r.elements[1].str, &version)) {
-        c.set_version(version);
-        c.set_etag(outbox::Etag(version));
-      }
+      c.set_version(records[i]->version);
+      c.set_etag(outbox::Etag(records[i]->version));
+      ++scanned;
       if (query.predicate && !query.predicate(c)) continue;
+      ++matched;
       if (page_full) {
         page.next_after = last_returned;
         break;
@@ -290,42 +295,27 @@ absl::StatusOr<Page> CaseStore::List(const ListQuery& query) {
       page_full = static_cast<int>(page.cases.size()) >= page_size;
     }
     if (!page.next_after.empty()) break;
-    if (static_cast<int>(members.elements.size()) < kScanChunk) break;
+    if (static_cast<int>(members.elements.size()) < kScanChunk) {
+      index_ended = true;
+      break;
+    }
   }
 
+  KS_ASSIGN_OR_RETURN(redis::Reply card, pool_.Command({"ZCARD", key}));
   if (!query.predicate) {
-    KS_ASSIGN_OR_RETURN(redis::Reply card, pool_.Command({"ZCARD", key}));
     page.total_size = card.integer;
+    page.total_size_exact = true;
+  } else if (query.after.empty() && index_ended) {
+    page.total_size = matched;  // this page scanned the whole index
+    page.total_size_exact = true;
   } else {
-    // A residual filter: count the matches over the whole index.
-    ListQuery count = query;
-    count.after.clear();
-    std::string from;
-    int64_t total = 0;
-    while (true) {
-      KS_ASSIGN_OR_RETURN(
-          redis::Reply members,
-          pool_.Command({"ZRANGEBYLEX", key,
-                         from.empty() ? "-" : absl::StrCat("(", from), "+",
-                         "LIMIT", "0", absl::StrCat(kScanChunk)}));
-      if (members.elements.empty()) break;
-      std::vector<std::vector<std::string>> gets;
-      for (const redis::Reply& m : members.elements) {
-        KS_ASSIGN_OR_RETURN(CaseName name, NameFromMember(m.str));
-        gets.push_back({"HGET", writer_.Key(RecordKey(name)), "d"});
-      }
-      KS_ASSIGN_OR_RETURN(std::vector<redis::Reply> records,
-                          pool_.Pipeline(gets));
-      for (const redis::Reply& r : records) {
-        Case c;
-        if (r.is_string() && c.ParseFromString(r.str) && query.predicate(c)) {
-          ++total;
-        }
-      }
-      from = members.elements.back().str;
-      if (static_cast<int>(members.elements.size()) < kScanChunk) break;
-    }
-    page.total_size = total;
+    // AIP-158 allows an estimate: the share of matches among the records
+    // this page scanned, applied to the whole index.
+    const int64_t known = static_cast<int64_t>(page.cases.size()) +
+                          (page.next_after.empty() ? 0 : 1);
+    const int64_t estimate =
+        scanned == 0 ? 0 : (card.integer * matched + scanned / 2) / scanned;
+    page.total_size = std::max(known, estimate);
   }
   return page;
 }

@@ -20,11 +20,12 @@
 //   idx:<scope>:at_risk            cases flagged at risk
 //   idx:<scope>:overdue            cases flagged overdue
 //   idx:<scope>:deadline           cases with a deadline, ordered by it
+//   idx:<scope>:updated            every case, ordered by update_time
 // where <scope> is "g" (the whole deployment, for `regencies/-`) or
 // "r:<regency>". Index sorted sets have score 0 and are ordered by member
 // (ZRANGEBYLEX): "<id>:<regency>" (ids are time-sortable, so this is
-// creation order), and "<16-digit deadline ms>:<id>:<regency>" for the
-// deadline index. Index members hold ids only, never personal data.
+// creation order), and "<16-digit ms>:<id>:<regency>" for the deadline and
+// updated indexes. Index members hold ids only, never personal data.
 //
 // Thread-safe: the store holds no mutable state; Redis orders the scripts.
 #ifndef KS_SERVICES_CASES_STORE_CASE_STORE_H_
@@ -69,7 +70,8 @@ struct CaseWrite {
   // 0: the case must not exist; else the version the change is based on.
   int64_t expected_version = 0;
   // Claim court + decision number (new registrations): a second case with
-  // the same pair is ALREADY_EXISTS.
+  // the same pair is ALREADY_EXISTS DECISION_ALREADY_REGISTERED. A change
+  // whose `before` has another pair moves the claim without this flag.
   bool claim_decision = false;
   // History entries this change produced; `version` is filled by Commit.
   std::vector<kerjasosial::cases::v1::CaseHistoryEntry> history;
@@ -102,8 +104,14 @@ struct Page {
   std::vector<kerjasosial::cases::v1::Case> cases;
   // Index member of the last case returned; "" when there is no next page.
   std::string next_after;
-  // Cases in the index matching the predicate (all pages).
+  // Cases matching the query over all pages (AIP-158). Exact when no
+  // residual predicate applies (the index's cardinality, one ZCARD) or when
+  // this page scanned the whole index; otherwise an ESTIMATE: the index's
+  // cardinality times the share of scanned records that matched, never less
+  // than what is known to exist. Counting exactly would re-read every record
+  // of the index on every page (O(N) per page at national scale).
   int64_t total_size = 0;
+  bool total_size_exact = false;
 };
 
 struct ListQuery {
@@ -120,7 +128,8 @@ struct ListQuery {
 class CaseStore {
  public:
   // `pool` and `writer` must outlive the store; the writer's key prefix is
-  // the deployment's.
+  // the deployment's. Every read and write goes through the writer, which
+  // owns the record layout.
   CaseStore(redis::Pool& pool, outbox::Writer& writer);
   CaseStore(const CaseStore&) = delete;
   CaseStore& operator=(const CaseStore&) = delete;
@@ -133,19 +142,18 @@ class CaseStore {
   absl::StatusOr<std::string> FindDecision(absl::string_view court_name,
                                            absl::string_view decision_number);
 
-  // Commits `change` atomically. The stored response (replayed to a retry)
-  // is the first case of the change. Errors as outbox::Writer::Commit:
-  // ALREADY_EXISTS (decision claimed, or request id reused with another
-  // body), ABORTED (stale version), NOT_FOUND, UNAVAILABLE.
-  absl::StatusOr<Committed> Commit(Change change);
+  // The outbox transaction of `change`; sets regency, version and etag of
+  // every write's `after` and moves its history and events out. Records, the
+  // decision claim (a lost claim is ALREADY_EXISTS
+  // DECISION_ALREADY_REGISTERED {case: holder}, mapped by the outbox), index
+  // moves, history, events; response = the first case as committed. The one
+  // place a Change becomes a transaction.
+  absl::StatusOr<outbox::Transaction> Plan(Change& change) const;
 
-  // The fast path of idempotency, before a retry is re-validated against a
-  // case that has moved on: the first response of `request_id` when it was
-  // committed with `fingerprint`; nullopt when the id is unknown;
-  // ALREADY_EXISTS when it was used with another request. (The commit
-  // script makes the same check atomically; this read only answers early.)
-  absl::StatusOr<std::optional<kerjasosial::cases::v1::Case>> LookupRequest(
-      absl::string_view request_id, absl::string_view fingerprint);
+  // Commits `change` atomically (Plan, then the outbox). The stored response
+  // (replayed to a retry) is the first case of the change. Errors as
+  // outbox::Writer::Commit.
+  absl::StatusOr<Committed> Commit(Change change);
 
   // One page of `query`, loading the records of the index members.
   absl::StatusOr<Page> List(const ListQuery& query);
@@ -164,9 +172,13 @@ class CaseStore {
   static std::string IndexKey(absl::string_view scope, absl::string_view index);
 
  private:
-  redis::Pool& pool_;
+  redis::Pool& pool_;  // index and history reads only
   outbox::Writer& writer_;
 };
+
+// ErrorInfo reason of a second registration of one court decision.
+inline constexpr absl::string_view kReasonDecisionAlreadyRegistered =
+    "DECISION_ALREADY_REGISTERED";
 
 // Aggregate type of case events.
 inline constexpr absl::string_view kCaseAggregateType =

@@ -10,7 +10,7 @@
 #include "common/ids/id.h"
 #include "common/outbox/outbox.h"
 #include "common/redis/client.h"
-#include "common/testing/redis_server.h"
+#include "common/testing/redis_fixture.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
 
@@ -25,18 +25,13 @@ constexpr char kPrefix[] = "ks:{cases}:";
 constexpr char kNik[] = "6401054101900003";
 constexpr char kPersonName[] = "Siti Rahmawati Testperson";
 
-class CaseStoreTest : public ::testing::Test {
+class CaseStoreTest : public ks::testing::RedisFixture {
  protected:
+  CaseStoreTest() : RedisFixture(kPrefix, "cases-test") {}
+
   void SetUp() override {
-    ASSERT_TRUE(redis_.Start().ok());
-    redis::Options options;
-    options.port = redis_.port();
-    pool_ = std::make_unique<redis::Pool>(options);
-    outbox::Options outbox_options;
-    outbox_options.key_prefix = kPrefix;
-    outbox_options.source = "cases-test";
-    writer_ = std::make_unique<outbox::Writer>(*pool_, outbox_options);
-    store_ = std::make_unique<CaseStore>(*pool_, *writer_);
+    RedisFixture::SetUp();
+    store_ = std::make_unique<CaseStore>(pool(), writer());
   }
 
   Case NewCase(const std::string& regency, const std::string& number) {
@@ -75,16 +70,13 @@ class CaseStoreTest : public ::testing::Test {
   }
 
   std::string Cli(const std::string& args) {
-    return std::string(absl::StripAsciiWhitespace(redis_.Cli(args)));
+    return std::string(absl::StripAsciiWhitespace(server().Cli(args)));
   }
   int64_t DbSize() { return std::stoll(Cli("DBSIZE")); }
   int64_t StreamLength() {
     return std::stoll(Cli(absl::StrCat("XLEN ", kPrefix, "events")));
   }
 
-  testing::RedisServer redis_;
-  std::unique_ptr<redis::Pool> pool_;
-  std::unique_ptr<outbox::Writer> writer_;
   std::unique_ptr<CaseStore> store_;
 };
 
@@ -227,7 +219,10 @@ TEST_F(CaseStoreTest, ListPagesInOrderWithFilterAndTotal) {
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->cases.size(), 1u);
   EXPECT_EQ(page->cases[0].name(), names[3]);
-  EXPECT_EQ(page->total_size, 2);
+  // A partial scan estimates (AIP-158): 2 matches among the 4 records
+  // scanned, over an index of 5.
+  EXPECT_FALSE(page->total_size_exact);
+  EXPECT_EQ(page->total_size, 3);
   ASSERT_FALSE(page->next_after.empty());
   filtered.after = page->next_after;
   page = store_->List(filtered);
@@ -235,6 +230,14 @@ TEST_F(CaseStoreTest, ListPagesInOrderWithFilterAndTotal) {
   ASSERT_EQ(page->cases.size(), 1u);
   EXPECT_EQ(page->cases[0].name(), names[1]);
   EXPECT_TRUE(page->next_after.empty());
+
+  // A page that scans the whole index counts exactly.
+  filtered.after.clear();
+  filtered.page_size = 10;
+  page = store_->List(filtered);
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(page->total_size_exact);
+  EXPECT_EQ(page->total_size, 2);
 }
 
 TEST_F(CaseStoreTest, ParseCaseNameNamesTheField) {
