@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/validation/message_fields.h"
 #include "google/protobuf/descriptor.h"
 
 namespace ks::rpc {
@@ -48,6 +49,11 @@ absl::StatusOr<Call> Pipeline::Begin(const grpc::ServerContextBase& ctx,
   call.peer = ctx.peer();
   call.now = options_.clock->Now();
   KS_ASSIGN_OR_RETURN(call.principal, auth_.Authenticate(ctx));
+  // Every field of every request, generically from its descriptor (enums
+  // hold defined values, strings are UTF-8 within their length limit),
+  // before anything else reads it: a 1 MB name is refused here by its
+  // length, never quoted back or looked up.
+  KS_RETURN_IF_ERROR(validation::CheckMessageFields(request));
 
   Validator v;
   if (!envelope.field.empty()) {
@@ -76,9 +82,6 @@ absl::StatusOr<Call> Pipeline::Begin(const grpc::ServerContextBase& ctx,
   }
   if (envelope.checks) envelope.checks(v);
   KS_RETURN_IF_ERROR(v.Finish());
-  // The generic validation of every field of the request (enums defined,
-  // UTF-8, lengths) goes here, once for every rpc of every service:
-  //   KS_RETURN_IF_ERROR(validation::CheckMessageFields(request));
   KS_ASSIGN_OR_RETURN(call.access,
                       auth::Authorize(*descriptor, request, call.principal));
   return call;
