@@ -7,14 +7,15 @@
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
 #include "common/status/rich_status.h"
+#include "common/time/clock.h"
 
 ABSL_FLAG(absl::Duration, feed_retention_interval, absl::Minutes(1),
           "How often the feed is trimmed below its slowest registered "
           "consumer; 0 disables trimming");
 ABSL_FLAG(absl::Duration, feed_max_age, absl::ZeroDuration(),
           "Feed entries older than this are trimmed even if a registered "
-          "consumer still needs them (it rebuilds through a snapshot); 0: no "
-          "age cap");
+          "consumer still needs them (it rebuilds through a snapshot); 0: the "
+          "policy's operations.feed_retention_max_age_days");
 
 namespace ks::server {
 
@@ -41,6 +42,22 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(
         "--token_file=FILE ...`");
   }
   std::unique_ptr<Runtime> rt(new Runtime(config));
+  absl::StatusOr<policy::PolicySet> policy =
+      config.policy_file.empty() ? policy::PolicySet::Default()
+                                 : policy::PolicySet::LoadFile(config.policy_file);
+  if (!policy.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--policy_file: ", policy.status().message()));
+  }
+  rt->policy_ = std::make_unique<policy::PolicySet>(*std::move(policy));
+  // Operational retention comes from the policy in force at start (an
+  // organisational choice, not a constant of the code).
+  const auto& operations =
+      rt->policy_->Current(*SystemClock()).operations();
+  if (feed_options.max_age == absl::ZeroDuration()) {
+    feed_options.max_age =
+        absl::Hours(24) * operations.feed_retention_max_age_days();
+  }
   auto auth = auth::Authenticator::Create(config.token_file);
   if (!auth.ok()) {
     return absl::InvalidArgumentError(
@@ -60,6 +77,8 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(
   outbox::Options outbox_options;
   outbox_options.key_prefix = rt->key_prefix_;
   outbox_options.source = config.deployment_id;
+  outbox_options.idempotency_ttl =
+      absl::Hours(operations.idempotency_retention_hours());
   rt->outbox_ = std::make_unique<outbox::Writer>(*rt->redis_, outbox_options);
   if (!config.audit_key_file.empty()) {
     auto signer = audit::CheckpointSigner::FromPemFile(config.audit_key_file);

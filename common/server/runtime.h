@@ -26,6 +26,7 @@
 #include "common/feed/retention.h"
 #include "common/feed/snapshot.h"
 #include "common/outbox/outbox.h"
+#include "common/policy/policy.h"
 #include "common/redis/client.h"
 #include "common/server/server.h"
 #include "kerjasosial/common/v1/event.pb.h"
@@ -37,8 +38,8 @@ struct FeedOptions {
   // How often the retention trimmer runs; zero disables trimming.
   absl::Duration retention_interval = absl::Minutes(1);
   // Age cap: entries older than this are trimmed even if a registered
-  // consumer is slower. Zero: none. The policy will carry the default; until
-  // it does, --feed_max_age sets it.
+  // consumer is slower. Zero: the policy's
+  // operations.feed_retention_max_age_days.
   absl::Duration max_age = absl::ZeroDuration();
 };
 
@@ -74,6 +75,9 @@ class Runtime {
   // over this deployment's keys.
   outbox::Writer& outbox() { return *outbox_; }
   const auth::Authenticator& auth() const { return *auth_; }
+  // The legal policy (--policy_file, or the compiled-in default): every legal
+  // and organisational number of the deployment.
+  const policy::PolicySet& policy() const { return *policy_; }
 
   // The body of every publishing service's StreamEvents: authenticates
   // (SERVICE, NATIONAL_VIEWER or ADMIN — feeds carry no personal data but
@@ -104,6 +108,7 @@ class Runtime {
 
   Config config_;
   std::string key_prefix_;
+  std::unique_ptr<policy::PolicySet> policy_;
   std::unique_ptr<redis::Pool> redis_;
   std::unique_ptr<outbox::Writer> outbox_;
   std::unique_ptr<auth::Authenticator> auth_;

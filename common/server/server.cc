@@ -46,6 +46,8 @@ ABSL_FLAG(std::string, tls_client_ca, "",
 ABSL_FLAG(bool, insecure, false,
           "allow plaintext gRPC, and /metrics (always plaintext HTTP), on a "
           "non-loopback address (never in production)");
+ABSL_FLAG(std::string, policy_file, "",
+          "legal policy in protobuf text format; empty: compiled-in defaults");
 ABSL_FLAG(std::string, token_file, "",
           "bearer-token file made with kerjasosial-token (hashes only)");
 ABSL_FLAG(
@@ -343,6 +345,7 @@ Config ConfigFromFlags(const BinaryDefaults& defaults) {
   c.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
   c.insecure = absl::GetFlag(FLAGS_insecure);
   c.token_file = absl::GetFlag(FLAGS_token_file);
+  c.policy_file = absl::GetFlag(FLAGS_policy_file);
   c.deployment_id = absl::GetFlag(FLAGS_deployment_id);
   if (c.deployment_id.empty()) c.deployment_id = defaults.name;
   c.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);

@@ -53,6 +53,9 @@ struct Config {
   std::string tls_client_ca;  // PEM file; set = mTLS (client certs required)
   bool insecure = false;      // allow plaintext on a non-loopback address
   std::string token_file;
+  // The legal policy in protobuf text format; empty: the compiled-in
+  // default (data/policy/default.textproto).
+  std::string policy_file;
   std::string deployment_id;  // feed `source`, metrics label
   absl::Duration shutdown_grace = absl::Seconds(10);
   absl::Duration health_interval = absl::Seconds(1);

@@ -1,9 +1,9 @@
 // kerjasosial-cases: the cases service, one deployment per Kejaksaan office.
 //
-// Besides the common flags (server.h) it reads the legal policy
-// (--policy_file, default: the compiled-in policy) and, when
-// --supervision_address is set, follows that supervision deployment's feed
-// with a SERVICE token read from --service_token_file.
+// Besides the common flags (server.h; the legal policy comes with them,
+// --policy_file), when --supervision_address is set it follows that
+// supervision deployment's feed with a SERVICE token read from
+// --service_token_file.
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,8 +21,6 @@
 #include "kerjasosial/supervision/v1/supervision_service.grpc.pb.h"
 #include "services/cases/cases_service.h"
 
-ABSL_FLAG(std::string, policy_file, "",
-          "legal policy in protobuf text format; empty: compiled-in defaults");
 ABSL_FLAG(std::string, supervision_address, "",
           "host:port of the supervision deployment whose feed to follow; "
           "empty: no feed");
@@ -76,18 +74,8 @@ int main(int argc, char** argv) {
     ks::server::LogStartupError(defaults.name, runtime.status());
     return 1;
   }
-  const std::string policy_file = absl::GetFlag(FLAGS_policy_file);
-  absl::StatusOr<ks::policy::PolicySet> policy =
-      policy_file.empty() ? ks::policy::PolicySet::Default()
-                          : ks::policy::PolicySet::LoadFile(policy_file);
-  if (!policy.ok()) {
-    ks::server::LogStartupError(
-        defaults.name, absl::InvalidArgumentError(absl::StrCat(
-                           "--policy_file: ", policy.status().message())));
-    return 1;
-  }
-  ks::cases::CasesServiceOptions options{
-      *std::move(policy), ks::SystemClock(), {}};
+  ks::cases::CasesServiceOptions options{(*runtime)->policy(),
+                                         ks::SystemClock(), {}};
   for (absl::string_view r :
        absl::StrSplit(absl::GetFlag(FLAGS_served_regencies), ',',
                       absl::SkipWhitespace())) {
