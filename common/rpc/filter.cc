@@ -5,17 +5,18 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/status/quote.h"
 #include "common/status/rich_status.h"
 
 namespace ks::rpc::filter {
 namespace {
 
-// Quoted input is cut to this many bytes in messages.
+// Quoted input is cut to this many code points in messages: a filter word
+// is short, and the message must stay short whatever the filter holds.
 constexpr size_t kQuoteLimit = 40;
 
 std::string Quote(absl::string_view text) {
-  if (text.size() <= kQuoteLimit) return absl::StrCat("\"", text, "\"");
-  return absl::StrCat("\"", text.substr(0, kQuoteLimit), "...\"");
+  return QuoteValue(text, kQuoteLimit);
 }
 
 struct Token {

@@ -20,10 +20,12 @@ inline constexpr char kR7[] = "R7, KUHP Pasal 85(5)-(6)";
 inline constexpr char kR8[] = "R8, KUHP Pasal 85(7)";
 inline constexpr char kR10[] = "R10, KUHP Pasal 82";
 inline constexpr char kR11Age[] = "R11, UU SPPA Pasal 1(3)";
+inline constexpr char kR11MinAge[] = "R11, UU SPPA Pasal 1(3); KUHP Pasal 40";
 inline constexpr char kR11Breach[] = "R11, UU SPPA Pasal 76(2)";
 inline constexpr char kR11DailyCap[] = "R11, PP 58/2022 Pasal 19(5)";
 inline constexpr char kR11Hours[] = "R11, UU SPPA Pasal 71 and 76(3)";
 inline constexpr char kR11Litmas[] = "R11, UU SPPA Pasal 60(3)-(4)";
+inline constexpr char kR12[] = "R12, UU 22/2022";
 
 }  // namespace ks::cases::domain::cite
 

@@ -8,6 +8,7 @@
 #include "common/policy/policy.h"
 #include "common/time/clock.h"
 #include "common/validation/validator.h"
+#include "services/cases/domain/citations.h"
 #include "services/cases/domain/internal.h"
 
 namespace ks::cases::domain {
@@ -15,23 +16,6 @@ namespace {
 
 namespace v1 = ::kerjasosial::cases::v1;
 namespace cv1 = ::kerjasosial::common::v1;
-
-// Rule citations quoted in violations: the rule of DESIGN §7 and its article.
-constexpr char kR1[] = "R1, KUHP Pasal 85(1)";
-constexpr char kR2[] = "R2, KUHP Pasal 79(1)";
-constexpr char kR2Minimum[] = "R2, KUHP Pasal 78(2)";
-constexpr char kR3c[] = "R3(c), KUHP Pasal 85(2)(c)";
-constexpr char kR3[] = "R3, KUHP Pasal 85(2)";
-constexpr char kR5[] = "R5, KUHP Pasal 85(4)";
-constexpr char kR7[] = "R7, KUHP Pasal 85(5)-(6)";
-constexpr char kR8[] = "R8, KUHP Pasal 85(7)";
-constexpr char kR10[] = "R10, KUHP Pasal 82";
-constexpr char kR11Hours[] = "R11, UU SPPA Pasal 71 and 76(3)";
-constexpr char kR11Age[] = "R11, UU SPPA Pasal 1(3)";
-constexpr char kR11Litmas[] = "R11, UU SPPA Pasal 60(3)-(4)";
-constexpr char kR11Breach[] = "R11, UU SPPA Pasal 76(2)";
-constexpr char kR12[] = "R12, UU 22/2022";
-constexpr char kR11MinAge[] = "R11, UU SPPA Pasal 1(3); KUHP Pasal 40";
 
 // Lengths from the field comments of resources.proto (not law).
 constexpr size_t kMaxNameLength = 200;
@@ -169,7 +153,7 @@ void CheckDecision(Validator& v, const v1::Case& c, const PolicyVersion& policy,
   }
   if (!d.has_considerations()) {
     v.AddViolation(F("decision.considerations"),
-                   absl::StrCat("is required (", kR3, ")"));
+                   absl::StrCat("is required (", cite::kR3, ")"));
     return;
   }
   const v1::JudgeConsiderations& k = d.considerations();
@@ -177,7 +161,7 @@ void CheckDecision(Validator& v, const v1::Case& c, const PolicyVersion& policy,
     v.AddViolation(F("decision.considerations.consent_given"),
                    absl::StrCat("the convict's consent after explanation must "
                                 "be recorded as given (",
-                                kR3c, ")"));
+                                cite::kR3c, ")"));
   }
   if (policy.considerations().all_considerations_recorded()) {
     const std::pair<const char*, bool> all[] = {
@@ -194,7 +178,7 @@ void CheckDecision(Validator& v, const v1::Case& c, const PolicyVersion& policy,
         v.AddViolation(F(absl::StrCat("decision.considerations.", name)),
                        absl::StrCat("must be recorded (policy requires every "
                                     "consideration, ",
-                                    kR3, ")"));
+                                    cite::kR3, ")"));
       }
     }
   }
@@ -215,9 +199,9 @@ void CheckOffence(Validator& v, const v1::Case& c, const PolicyVersion& policy,
                    "must match [a-z][a-z0-9_]*, at most 64 characters");
   }
   if (o.max_prison_threat_months() <= 0) {
-    v.AddViolation(
-        F("offence.max_prison_threat_months"),
-        absl::StrCat("is required: a positive number of months (", kR1, ")"));
+    v.AddViolation(F("offence.max_prison_threat_months"),
+                   absl::StrCat("is required: a positive number of months (",
+                                cite::kR1, ")"));
   } else if (!is_child &&
              o.max_prison_threat_months() >=
                  policy.eligibility().threat_months_exclusive_max()) {
@@ -225,7 +209,7 @@ void CheckOffence(Validator& v, const v1::Case& c, const PolicyVersion& policy,
         F("offence.max_prison_threat_months"),
         absl::StrCat("the offence's maximum prison threat must be less than ",
                      policy.eligibility().threat_months_exclusive_max(),
-                     " months (", kR1, "), got ",
+                     " months (", cite::kR1, "), got ",
                      o.max_prison_threat_months()));
   }
   const std::optional<absl::CivilDay> offence_day =
@@ -248,7 +232,7 @@ void CheckOffence(Validator& v, const v1::Case& c, const PolicyVersion& policy,
       v.AddViolation(
           F("person.birth_date"),
           absl::StrCat("the person must be at least ", child.min_age_years(),
-                       " at the offence (", kR11MinAge, "), was ",
+                       " at the offence (", cite::kR11MinAge, "), was ",
                        age_at_decision, " at the decision"));
     }
     return;
@@ -261,14 +245,14 @@ void CheckOffence(Validator& v, const v1::Case& c, const PolicyVersion& policy,
           F("offence.offence_date"),
           absl::StrCat("a child must be aged ", child.min_age_years(),
                        " to under ", child.max_age_years_exclusive(),
-                       " at the offence (", kR11Age, "), was ", age));
+                       " at the offence (", cite::kR11Age, "), was ", age));
     }
   } else if (age < child.max_age_years_exclusive()) {
     v.AddViolation(F("sentence.kind"),
                    absl::StrCat("the person was ", age,
                                 " at the offence: a child's sentence is "
                                 "CHILD_PELAYANAN_MASYARAKAT (",
-                                kR11Age, ")"));
+                                cite::kR11Age, ")"));
   }
 }
 
@@ -297,7 +281,7 @@ void CheckConstraints(Validator& v, const v1::Sentence& s,
   const auto fixed_not_allowed = [&](absl::string_view path) {
     v.AddViolation(F(path), absl::StrCat("the policy does not let the decision "
                                          "fix it (",
-                                         kR7, ")"));
+                                         cite::kR7, ")"));
   };
   if (k.span_days() != 0 || k.span_months() != 0) {
     if (!may.may_fix_span()) {
@@ -309,10 +293,10 @@ void CheckConstraints(Validator& v, const v1::Sentence& s,
                      "at most one of span_days and span_months may be set");
     } else if (k.span_days() != 0) {
       v.InRange(F("sentence.constraints.span_days"), k.span_days(), 1,
-                policy.adult().span_days(), kR7);
+                policy.adult().span_days(), cite::kR7);
     } else {
       v.InRange(F("sentence.constraints.span_months"), k.span_months(), 1,
-                policy.adult().span_months(), kR7);
+                policy.adult().span_months(), cite::kR7);
     }
   }
   if (k.max_days_per_week() != 0) {
@@ -320,7 +304,7 @@ void CheckConstraints(Validator& v, const v1::Sentence& s,
       fixed_not_allowed("sentence.constraints.max_days_per_week");
     } else {
       v.InRange(F("sentence.constraints.max_days_per_week"),
-                k.max_days_per_week(), 1, kMaxDaysPerWeek, kR7);
+                k.max_days_per_week(), 1, kMaxDaysPerWeek, cite::kR7);
     }
   }
   if (k.max_hours_per_day() != 0) {
@@ -382,8 +366,9 @@ void CheckImposed(Validator& v, const v1::Case& c, const PolicyVersion& policy,
           absl::StrCat("the imposed prison term replaced by community work "
                        "must be at most ",
                        policy.eligibility().imposed_prison_months_max(),
-                       " months (", kR1, "), got ", s.imposed_prison_months(),
-                       " months ", s.imposed_prison_days(), " days"));
+                       " months (", cite::kR1, "), got ",
+                       s.imposed_prison_months(), " months ",
+                       s.imposed_prison_days(), " days"));
     } else {
       prison_ok = days > 0;
     }
@@ -399,7 +384,7 @@ void CheckImposed(Validator& v, const v1::Case& c, const PolicyVersion& policy,
     if (s.imposed_fine_rupiah() < minimum) {
       v.AddViolation(
           F("sentence.imposed_fine_rupiah"),
-          absl::StrCat("a fine is at least Rp", minimum, " (", kR2Minimum,
+          absl::StrCat("a fine is at least Rp", minimum, " (", cite::kR2Minimum,
                        "), got Rp", s.imposed_fine_rupiah()));
     } else if (adult_principal && max.ok() && s.imposed_fine_rupiah() > *max) {
       v.AddViolation(
@@ -408,8 +393,8 @@ void CheckImposed(Validator& v, const v1::Case& c, const PolicyVersion& policy,
                        "most category ",
                        internal::CategoryName(
                            policy.eligibility().imposed_fine_category_max()),
-                       ", Rp", *max, " (", kR1, "; ", kR2, "), got Rp",
-                       s.imposed_fine_rupiah()));
+                       ", Rp", *max, " (", cite::kR1, "; ", cite::kR2,
+                       "), got Rp", s.imposed_fine_rupiah()));
     } else {
       fine_ok = true;
     }
@@ -421,7 +406,7 @@ void CheckImposed(Validator& v, const v1::Case& c, const PolicyVersion& policy,
                    absl::StrCat("an adult principal sentence replaces an "
                                 "imposed prison term or an imposed fine; set "
                                 "one (",
-                                kR1, ")"));
+                                cite::kR1, ")"));
   }
 }
 
@@ -449,34 +434,35 @@ void CheckFineSubstitution(Validator& v, const v1::Case& c,
   if (fs.fine_rupiah() <= 0) {
     v.AddViolation(
         F("fine_substitution.fine_rupiah"),
-        absl::StrCat("is required: the unpaid fine in whole rupiah (", kR10,
-                     ")"));
+        absl::StrCat("is required: the unpaid fine in whole rupiah (",
+                     cite::kR10, ")"));
   } else if (max.ok() && fs.fine_rupiah() > *max) {
     v.AddViolation(
         F("fine_substitution.fine_rupiah"),
         absl::StrCat("only an unpaid fine of at most category ",
                      internal::CategoryName(fc.fine_category_max()), ", Rp",
-                     *max, ", may be replaced by community work (", kR10,
+                     *max, ", may be replaced by community work (", cite::kR10,
                      "; Pasal 83(1)), got Rp", fs.fine_rupiah()));
   } else {
     fine_ok = true;
   }
   bool rate_ok = false;
   if (fs.rupiah_per_hour() <= 0) {
-    v.AddViolation(F("fine_substitution.rupiah_per_hour"),
-                   absl::StrCat("is required: rupiah per hour (", kR10, ")"));
+    v.AddViolation(
+        F("fine_substitution.rupiah_per_hour"),
+        absl::StrCat("is required: rupiah per hour (", cite::kR10, ")"));
   } else if (fs.rupiah_per_hour() != fc.rupiah_per_hour()) {
     v.AddViolation(
         F("fine_substitution.rupiah_per_hour"),
         absl::StrCat("must be the rate of law, Rp", fc.rupiah_per_hour(),
-                     " per hour (", kR10, "; policy ", policy.version(),
+                     " per hour (", cite::kR10, "; policy ", policy.version(),
                      "), got Rp", fs.rupiah_per_hour()));
   } else {
     rate_ok = true;
   }
   const bool hours_ok =
       v.InRange(F("fine_substitution.substitute_hours"), fs.substitute_hours(),
-                fc.min_hours(), fc.max_hours(), kR10);
+                fc.min_hours(), fc.max_hours(), cite::kR10);
   if (hours_ok && c.sentence().hours() != fs.substitute_hours()) {
     v.AddViolation(F("sentence.hours"),
                    "must equal fine_substitution.substitute_hours for a "
@@ -491,7 +477,8 @@ void CheckFineSubstitution(Validator& v, const v1::Case& c,
         absl::StrCat("must be ", *expected, ": Rp", fs.fine_rupiah(), " at Rp",
                      fc.rupiah_per_hour(), " per hour, ", RoundingText(policy),
                      ", within [", fc.min_hours(), ", ", fc.max_hours(),
-                     "] hours (", kR10, "), got ", fs.substitute_hours()));
+                     "] hours (", cite::kR10, "), got ",
+                     fs.substitute_hours()));
   }
 }
 
@@ -510,34 +497,35 @@ void CheckSentence(Validator& v, const v1::Case& c, const PolicyVersion& policy,
   }
   if (is_child) {
     v.InRange(F("sentence.hours"), s.hours(), policy.child().min_hours(),
-              policy.child().max_hours(), kR11Hours);
+              policy.child().max_hours(), cite::kR11Hours);
     if (substitute) {
       v.AddViolation(F("sentence.basis"),
-                     absl::StrCat("a fine substitute (", kR10,
+                     absl::StrCat("a fine substitute (", cite::kR10,
                                   ") applies to adults only; a child's "
                                   "sentence is principal (",
-                                  kR11Hours, ")"));
+                                  cite::kR11Hours, ")"));
     }
-    CheckLitmas(v, s, policy.child().litmas_required(), kR11Litmas, today);
+    CheckLitmas(v, s, policy.child().litmas_required(), cite::kR11Litmas,
+                today);
     if (s.breach_consequence() != v1::BREACH_CONSEQUENCE_UNSPECIFIED &&
         s.breach_consequence() != v1::BREACH_CONSEQUENCE_REPEAT) {
       v.AddViolation(F("sentence.breach_consequence"),
                      absl::StrCat("a child's failure may only be answered by "
                                   "a repeat (",
-                                  kR11Breach, ")"));
+                                  cite::kR11Breach, ")"));
     }
   } else if (is_adult) {
     if (!substitute) {
       v.InRange(F("sentence.hours"), s.hours(), policy.adult().min_hours(),
-                policy.adult().max_hours(), kR5);
+                policy.adult().max_hours(), cite::kR5);
     }
-    CheckLitmas(v, s, policy.adult().litmas_required(), kR12, today);
+    CheckLitmas(v, s, policy.adult().litmas_required(), cite::kR12, today);
     if (!substitute &&
         s.breach_consequence() == v1::BREACH_CONSEQUENCE_UNSPECIFIED) {
       v.AddViolation(F("sentence.breach_consequence"),
                      absl::StrCat("is required: the decision names the "
                                   "consequence of failure (",
-                                  kR8, ")"));
+                                  cite::kR8, ")"));
     }
   }
   CheckImposed(v, c, policy, is_adult && !substitute);
@@ -546,21 +534,21 @@ void CheckSentence(Validator& v, const v1::Case& c, const PolicyVersion& policy,
       ReplacedPrisonDays(s, policy) <= 0) {
     v.AddViolation(F("sentence.breach_consequence"),
                    absl::StrCat("SERVE_PRISON needs an imposed prison term (",
-                                kR8, "(b))"));
+                                cite::kR8, "(b))"));
   }
   if (s.breach_consequence() == v1::BREACH_CONSEQUENCE_PAY_FINE &&
       ReplacedFineRupiah(c) <= 0) {
     v.AddViolation(F("sentence.breach_consequence"),
                    absl::StrCat("PAY_FINE needs an imposed or replaced fine (",
-                                kR8, "(c))"));
+                                cite::kR8, "(c))"));
   }
   CheckConstraints(v, s, policy, is_child);
   if (substitute) {
     if (!c.has_fine_substitution()) {
       v.AddViolation(
           F("fine_substitution"),
-          absl::StrCat("is required for a fine-substitute sentence (", kR10,
-                       ")"));
+          absl::StrCat("is required for a fine-substitute sentence (",
+                       cite::kR10, ")"));
     } else {
       CheckFineSubstitution(v, c, policy);
     }
@@ -629,7 +617,7 @@ absl::StatusOr<int32_t> SubstituteHoursForFine(int64_t unpaid_fine_rupiah,
   const cv1::FineConversion& fc = policy.fine_conversion();
   if (unpaid_fine_rupiah <= 0) {
     return InvalidArgumentError(
-        {{"fine_rupiah", absl::StrCat("must be positive (", kR10, ")")}});
+        {{"fine_rupiah", absl::StrCat("must be positive (", cite::kR10, ")")}});
   }
   absl::StatusOr<int64_t> max =
       policy::PolicySet::FineCategoryMaxRupiah(policy, fc.fine_category_max());
@@ -639,8 +627,9 @@ absl::StatusOr<int32_t> SubstituteHoursForFine(int64_t unpaid_fine_rupiah,
         {{"fine_rupiah",
           absl::StrCat("only an unpaid fine of at most category ",
                        internal::CategoryName(fc.fine_category_max()), ", Rp",
-                       *max, ", may be replaced by community work (", kR10,
-                       "; Pasal 83(1)), got Rp", unpaid_fine_rupiah)}});
+                       *max, ", may be replaced by community work (",
+                       cite::kR10, "; Pasal 83(1)), got Rp",
+                       unpaid_fine_rupiah)}});
   }
   if (fc.rupiah_per_hour() <= 0) {
     return absl::InternalError("policy fine_conversion.rupiah_per_hour <= 0");

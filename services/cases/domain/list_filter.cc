@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/status/quote.h"
 #include "common/rpc/filter.h"
 #include "common/status/rich_status.h"
 #include "common/status/status_macros.h"
@@ -77,7 +78,7 @@ absl::StatusOr<ListFilter> ListFilter::Parse(absl::string_view text) {
     const std::optional<Field> field = FieldOf(c.field);
     if (!field.has_value()) {
       return filter::Bad(
-          absl::StrCat("unknown field \"", c.field.substr(0, 40), "\""));
+          absl::StrCat("unknown field ", QuoteValue(c.field, 40)));
     }
     Term term;
     term.field = *field;
