@@ -10,6 +10,8 @@ packages=(
   # libraries (headers + CMake configs)
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libhiredis-dev libssl-dev
+  # audit checkpoint keys (openssl genpkey), also used by the tests
+  openssl
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # the datastore, and its CLI for the local stack
