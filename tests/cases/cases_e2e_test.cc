@@ -767,8 +767,68 @@ TEST_F(CasesE2eTest, OtherRegencyAndRolesAreDeniedAndWriteNothing) {
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(view.state(), v1::CASE_STATE_HANDED_OVER);
   EXPECT_EQ(view.sentence_minutes(), 40 * 60);
+  // The person summary, never the full NIK or the address.
+  EXPECT_EQ(view.person().full_name(), kPersonName);
   EXPECT_FALSE(absl::StrContains(view.SerializeAsString(), kNik));
-  EXPECT_FALSE(absl::StrContains(view.SerializeAsString(), kPersonName));
+  EXPECT_FALSE(absl::StrContains(view.SerializeAsString(), kAddress));
+}
+
+// DESIGN §6 over gRPC: GetCaseForExecution gives the PersonSummary to the
+// PK of the handover office and to SERVICE (in its regencies, or as the
+// handover office's deployment elsewhere), to nobody else; everyone
+// admitted gets the span, deadline, constraints and Litmas reference.
+TEST_F(CasesE2eTest, ExecutionViewGivesThePersonOnlyToTheHandoverOffice) {
+  v1::Case data = ChildCase("811/Pid.Sus-Anak/2026/PN Tgt");
+  v1::Guardian* g = data.mutable_person()->mutable_guardian();
+  g->set_full_name("Siti Ibu");
+  g->set_relationship("ibu");
+  data.mutable_sentence()->mutable_constraints()->set_max_days_per_week(2);
+  const v1::Case handed = HandOver(Order(Create(data)));
+  v1::GetCaseForExecutionRequest req;
+  req.set_name(handed.name());
+  const auto view_as = [&](const std::string& token, v1::CaseForExecution* x) {
+    return stub().GetCaseForExecution(env_->Ctx(token).get(), req, x);
+  };
+
+  const std::string handover_service = env_->role_tokens_[auth::Role::SERVICE];
+  v1::CaseForExecution x;
+  for (const std::string& token : {env_->pk_, handover_service, env_->service_,
+                                   env_->office_service_abroad_}) {
+    x.Clear();
+    grpc::Status s = view_as(token, &x);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    ASSERT_TRUE(x.has_person());
+    EXPECT_EQ(x.person().full_name(), "Rina Anak");
+    EXPECT_EQ(x.person().nik_masked(), "************0002");
+    EXPECT_EQ(x.person().guardian().full_name(), "Siti Ibu");
+    EXPECT_EQ(x.person().phone_number(), data.person().phone_number());
+    EXPECT_FALSE(absl::StrContains(x.SerializeAsString(), kAddress));
+    EXPECT_FALSE(absl::StrContains(x.SerializeAsString(), "6401015003100002"));
+  }
+  for (const std::string& token :
+       {jaksa(), env_->role_tokens_[auth::Role::PEMDA_OFFICER],
+        env_->role_tokens_[auth::Role::ADMIN]}) {
+    x.Clear();
+    grpc::Status s = view_as(token, &x);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_FALSE(x.has_person());
+    EXPECT_FALSE(absl::StrContains(x.SerializeAsString(), "Rina Anak"));
+    // What carrying the sentence out needs is there for every reader: the
+    // span started with the execution order (default policy, R7).
+    EXPECT_EQ(x.span_start_date().day(), DateOf(Today() - 5).day());
+    const absl::CivilDay last = Today() - 5 + 179;
+    EXPECT_EQ(x.deadline_date().year(), last.year());
+    EXPECT_EQ(x.deadline_date().month(), last.month());
+    EXPECT_EQ(x.deadline_date().day(), last.day());
+    EXPECT_EQ(x.constraints().max_days_per_week(), 2);
+    EXPECT_EQ(x.litmas().number(), data.sentence().litmas().number());
+  }
+  // The relation decides for callers outside the regency.
+  for (const std::string& token : {env_->other_pk_, env_->foreign_service_}) {
+    grpc::Status s = view_as(token, &x);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(Reason(s), "BAPAS_OFFICE_REQUIRED");
+  }
 }
 
 TEST_F(CasesE2eTest, ListFiltersPagesAndMasksNik) {

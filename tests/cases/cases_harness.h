@@ -11,10 +11,12 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -103,6 +105,26 @@ class CasesEnvironment {
     service_ = Mint("svc-supervision", "bapas-balikpapan-svc",
                     auth::Role::SERVICE, {"*"});
     viewer_ = Mint("viewer-01", "kejagung", auth::Role::NATIONAL_VIEWER, {"*"});
+    // One principal per role scoped to regency 64.01 alone; the PK and the
+    // SERVICE belong to the handover office kBapasOffice (access tests).
+    for (auth::Role role : auth::kAllRoles) {
+      const bool bapas =
+          role == auth::Role::PK_BAPAS || role == auth::Role::SERVICE;
+      const std::string name =
+          absl::AsciiStrToLower(std::string(auth::RoleName(role)));
+      role_tokens_[role] =
+          Mint("role-" + name, bapas ? kBapasOffice : "agency-" + name, role,
+               {"64.01"});
+    }
+    // Callers outside 64.01 whom only the HANDOVER_OFFICE relation can
+    // admit: a PK of another office, the handover office's SERVICE scoped
+    // elsewhere, and another office's SERVICE scoped elsewhere.
+    other_pk_ =
+        Mint("pk-smd-01", "bapas-samarinda", auth::Role::PK_BAPAS, {"64"});
+    office_service_abroad_ =
+        Mint("svc-bpp-abroad", kBapasOffice, auth::Role::SERVICE, {"71.01"});
+    foreign_service_ = Mint("svc-bapas-manado", "bapas-manado",
+                            auth::Role::SERVICE, {"71.01"});
     service_token_file_ = dir_ + "/service.token";
     {
       std::FILE* f = std::fopen(service_token_file_.c_str(), "w");
@@ -258,6 +280,9 @@ class CasesEnvironment {
   std::unique_ptr<v1::Cases::Stub> stub_;
   std::string dir_, token_file_, service_token_file_;
   std::string jaksa_, other_jaksa_, pk_, service_, viewer_;
+  std::string other_pk_, office_service_abroad_, foreign_service_;
+  // A token per role, scope {"64.01"}; PK_BAPAS and SERVICE of kBapasOffice.
+  std::map<auth::Role, std::string> role_tokens_;
   int64_t supervision_version_ = 0;
 };
 
