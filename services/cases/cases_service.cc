@@ -239,7 +239,7 @@ grpc::ServerUnaryReactor* CasesService::HandOverToBapas(
         Mutate(
             *ctx, "HandOverToBapas", *req, "name",
             Step([=](const Case& c, const domain::CommandContext& context) {
-              return domain::HandOverToBapas(c, *req, context);
+              return domain::HandOverToBapas(c, *req, PolicyFor(c), context);
             }),
             [=](Validator& v) { v.Required("handover", req->has_handover()); }),
         resp);

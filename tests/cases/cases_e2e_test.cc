@@ -5,6 +5,7 @@
 // test uses its own decision numbers.
 #include <atomic>
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -197,6 +198,26 @@ class CasesE2eTest : public ::testing::Test {
     return states;
   }
 
+  // The cases feed over gRPC as `token` reads it, up to its current end
+  // (stop_at_end), filtered to `types` when given.
+  std::vector<Event> ReadFeed(const std::string& token,
+                              std::vector<std::string> types = {},
+                              bool snapshot = false) {
+    kerjasosial::common::v1::StreamEventsRequest req;
+    req.set_stop_at_end(true);
+    req.set_snapshot(snapshot);
+    for (std::string& t : types) req.add_event_types(std::move(t));
+    auto ctx = env_->Ctx(token);
+    std::unique_ptr<grpc::ClientReader<Event>> reader =
+        stub().StreamEvents(ctx.get(), req);
+    std::vector<Event> out;
+    Event e;
+    while (reader->Read(&e)) out.push_back(e);
+    grpc::Status s = reader->Finish();
+    EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+    return out;
+  }
+
   static CasesEnvironment* env_;
 };
 
@@ -307,6 +328,65 @@ TEST_F(CasesE2eTest, TransferCreatesTheReceivingCaseAndKeepsHistory) {
             (std::vector<v1::CaseState>{v1::CASE_STATE_REGISTERED,
                                         v1::CASE_STATE_EXECUTION_ORDERED,
                                         v1::CASE_STATE_TRANSFERRED_OUT}));
+}
+
+// Issue #7 §6: a consumer of the feed acts on the handover and the
+// transfer without calling back. Read over gRPC as supervision would.
+TEST_F(CasesE2eTest, HandoverAndTransferEventsCarryCompletePayloads) {
+  v1::Case data = ChildCase("321/Pid.Sus-Anak/2026/PN Tgt");
+  data.mutable_sentence()->mutable_constraints()->set_max_days_per_week(2);
+  const v1::Case handed = HandOver(Order(Create(data)));
+  sv1::FirstSessionCredited first;
+  first.set_work_session("regencies/64.01/workSessions/" + ids::NewId());
+  *first.mutable_start_time() =
+      google::protobuf::util::TimeUtil::GetCurrentTime();
+  *first.mutable_ledger() = Ledger(handed, 240, 1);
+  env_->PublishSupervision(first, handed.name() + "/ledger", "64.01");
+  const v1::Case started = WaitFor(handed.name(), [](const v1::Case& x) {
+    return x.progress().credited_minutes() == 240;
+  });
+  v1::TransferCaseRequest req;
+  req.set_name(started.name());
+  req.set_etag(started.etag());
+  req.set_request_id(NewRequestId());
+  req.mutable_transfer()->set_destination_regency_code("64.02");
+  req.mutable_transfer()->set_reason_code("domicile_changed");
+  req.mutable_transfer()->set_transfer_id("tr-" + ids::NewId());
+  v1::Case out;
+  grpc::Status s = stub().TransferCase(env_->Ctx(jaksa()).get(), req, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+
+  std::optional<v1::CaseHandedOver> handover;
+  std::optional<v1::CaseTransferred> transfer;
+  for (const Event& e :
+       ReadFeed(env_->service_, {"kerjasosial.cases.v1.CaseHandedOver",
+                                 "kerjasosial.cases.v1.CaseTransferred"})) {
+    if (e.aggregate_name() != handed.name()) continue;
+    if (e.payload().Is<v1::CaseHandedOver>()) {
+      handover.emplace();
+      ASSERT_TRUE(e.payload().UnpackTo(&*handover));
+    } else if (e.payload().Is<v1::CaseTransferred>()) {
+      transfer.emplace();
+      ASSERT_TRUE(e.payload().UnpackTo(&*transfer));
+    }
+  }
+  ASSERT_TRUE(handover.has_value());
+  EXPECT_EQ(handover->bapas_office_code(), kBapasOffice);
+  // The span started with the execution order (default policy, R7): 180
+  // days, the last one inclusive.
+  const absl::CivilDay start = Today() - 5;
+  EXPECT_EQ(handover->span_start_date().ShortDebugString(),
+            DateOf(start).ShortDebugString());
+  EXPECT_EQ(handover->deadline_date().ShortDebugString(),
+            DateOf(start + 179).ShortDebugString());
+  EXPECT_EQ(handover->constraints().max_days_per_week(), 2);
+  EXPECT_EQ(handover->litmas().number(), data.sentence().litmas().number());
+  EXPECT_EQ(handover->sentence_minutes(), 20 * 60);
+  ASSERT_TRUE(transfer.has_value());
+  EXPECT_EQ(transfer->credited_minutes(), 240);
+  EXPECT_EQ(transfer->transfer_id(), req.transfer().transfer_id());
+  EXPECT_EQ(transfer->reason_code(), "domicile_changed");
+  EXPECT_EQ(transfer->destination_case(), out.transfer().destination_case());
 }
 
 TEST_F(CasesE2eTest, CancelEndsTheCaseAndFurtherTransitionsFail) {

@@ -53,7 +53,7 @@ TEST(Privacy, NoPersonalDataInAnyEventOfALifecycle) {
   v1::HandOverToBapasRequest hand;
   hand.mutable_handover()->set_bapas_office_code("bapas-samarinda");
   *hand.mutable_handover()->mutable_handover_date() = D(2026, 2, 25);
-  c = keep(HandOverToBapas(c, hand, Ctx()));
+  c = keep(HandOverToBapas(c, hand, DefaultPolicy(), Ctx()));
   v1::UpdateCaseRequest upd;
   upd.mutable_case_data()->mutable_person()->set_phone_number(testing::kPhone);
   upd.mutable_update_mask()->add_paths("person.phone_number");
