@@ -529,8 +529,43 @@ TEST(UuSppaPasal76Ayat2, ChildMayOnlyRepeat) {
   auto repeat = Outcome(v1::BREACH_OUTCOME_KIND_REPEAT, v1::OUTCOME_EXTENT_ALL);
   repeat.mutable_outcome()->mutable_repeat()->set_repeat_hours(60);
   repeat.mutable_outcome()->mutable_repeat()->set_span_days(90);
+  repeat.mutable_outcome()->mutable_repeat()->set_judge_order_reference(
+      "5/Pen.Pid.Sus-Anak/2026/PN Tgt");
   EXPECT_EQ(
       Must(DecideBreachOutcome(c, repeat, DefaultPolicy(), Ctx())).state(),
+      v1::CASE_STATE_IN_PROGRESS);
+}
+
+// UU SPPA Pasal 76(3): a child repeats only on the supervising judge's
+// order, whose number the outcome must carry; an adult's repeat needs none.
+TEST(UuSppaPasal76Ayat3, ChildRepeatNeedsTheJudgesOrder) {
+  const Case child = Breached(Registered(ChildCase()));
+  auto repeat = Outcome(v1::BREACH_OUTCOME_KIND_REPEAT, v1::OUTCOME_EXTENT_ALL);
+  repeat.mutable_outcome()->mutable_repeat()->set_repeat_hours(60);
+  repeat.mutable_outcome()->mutable_repeat()->set_span_days(90);
+  const absl::Status missing =
+      DecideBreachOutcome(child, repeat, DefaultPolicy(), Ctx()).status();
+  EXPECT_EQ(missing.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(testing::ViolationFields(missing),
+            std::vector<std::string>{"outcome.repeat.judge_order_reference"});
+  EXPECT_THAT(ViolationOf(missing, "outcome.repeat.judge_order_reference"),
+              HasSubstr("R11, UU SPPA Pasal 76(3)"));
+  repeat.mutable_outcome()->mutable_repeat()->set_judge_order_reference(
+      std::string(101, 'x'));
+  EXPECT_THAT(
+      ViolationOf(
+          DecideBreachOutcome(child, repeat, DefaultPolicy(), Ctx()).status(),
+          "outcome.repeat.judge_order_reference"),
+      HasSubstr("at most 100"));
+
+  Case input = AdultCase();
+  input.mutable_sentence()->set_breach_consequence(
+      v1::BREACH_CONSEQUENCE_REPEAT);
+  const Case adult = Breached(Registered(input));
+  repeat.mutable_outcome()->mutable_repeat()->clear_judge_order_reference();
+  repeat.mutable_outcome()->mutable_repeat()->set_repeat_hours(120);
+  EXPECT_EQ(
+      Must(DecideBreachOutcome(adult, repeat, DefaultPolicy(), Ctx())).state(),
       v1::CASE_STATE_IN_PROGRESS);
 }
 
