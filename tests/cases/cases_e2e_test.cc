@@ -66,12 +66,13 @@ class CasesE2eTest : public ::testing::Test {
     return out;
   }
 
-  v1::Case HandOver(const v1::Case& c) {
+  v1::Case HandOver(const v1::Case& c,
+                    const std::string& office = kBapasOffice) {
     v1::HandOverToBapasRequest req;
     req.set_name(c.name());
     req.set_etag(c.etag());
     req.set_request_id(NewRequestId());
-    req.mutable_handover()->set_bapas_office_code(kBapasOffice);
+    req.mutable_handover()->set_bapas_office_code(office);
     *req.mutable_handover()->mutable_handover_date() = DateOf(Today() - 3);
     v1::Case out;
     grpc::Status s =
@@ -966,6 +967,42 @@ TEST_F(CasesE2eTest, ListFiltersPagesAndMasksNik) {
   s = stub().ListCases(env_->Ctx(jaksa()).get(), bad, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(BadFields(s), std::vector<std::string>{"filter"});
+}
+
+// issue #7 §2: ListCases filters by the Bapas office a case was handed to;
+// a PK sees only its own office's cases whatever the filter says.
+TEST_F(CasesE2eTest, ListFiltersByHandoverOffice) {
+  const v1::Case ours =
+      HandOver(Order(Create(AdultCase("911/Pid.B/2026/PN Tgt"))));
+  const v1::Case theirs = HandOver(
+      Order(Create(AdultCase("912/Pid.B/2026/PN Tgt"))), "bapas-samarinda");
+  const auto names = [&](const std::string& token, const std::string& filter) {
+    v1::ListCasesRequest req;
+    req.set_parent("regencies/-");
+    req.set_filter(filter);
+    req.set_page_size(500);
+    v1::ListCasesResponse resp;
+    grpc::Status s = stub().ListCases(env_->Ctx(token).get(), req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    std::set<std::string> out;
+    for (const v1::Case& c : resp.cases()) {
+      EXPECT_TRUE(c.has_handover());
+      out.insert(c.name());
+    }
+    return out;
+  };
+  const std::string smd = "handover.bapas_office_code = \"bapas-samarinda\"";
+  const std::string bpp =
+      absl::StrCat("handover.bapas_office_code = \"", kBapasOffice, "\"");
+  std::set<std::string> found = names(jaksa(), smd);
+  EXPECT_EQ(found.count(theirs.name()), 1u);
+  EXPECT_EQ(found.count(ours.name()), 0u);
+  found = names(jaksa(), bpp);
+  EXPECT_EQ(found.count(ours.name()), 1u);
+  EXPECT_EQ(found.count(theirs.name()), 0u);
+  // The PK of kBapasOffice asking for another office's cases gets none.
+  EXPECT_TRUE(names(env_->pk_, smd).empty());
+  EXPECT_EQ(names(env_->pk_, bpp).count(ours.name()), 1u);
 }
 
 // Exactly-once effect: the binary restarts with its feed cursor erased, so
