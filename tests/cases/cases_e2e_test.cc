@@ -36,50 +36,13 @@ class CasesE2eTest : public ::testing::Test {
   v1::Cases::Stub& stub() { return *env_->stub_; }
   const std::string& jaksa() { return env_->jaksa_; }
 
-  static std::string NewRequestId() { return "r" + ids::NewId(); }
-
   v1::Case Create(const v1::Case& data) {
-    v1::CreateCaseRequest req;
-    req.set_parent("regencies/64.01");
-    *req.mutable_case_data() = data;
-    req.set_request_id(NewRequestId());
-    v1::Case out;
-    grpc::Status s = stub().CreateCase(env_->Ctx(jaksa()).get(), req, &out);
-    EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
-    EXPECT_EQ(out.state(), v1::CASE_STATE_REGISTERED);
-    return out;
+    return CreateCaseIn(stub(), jaksa(), "64.01", data);
   }
-
-  v1::Case Order(const v1::Case& c) {
-    v1::IssueExecutionOrderRequest req;
-    req.set_name(c.name());
-    req.set_etag(c.etag());
-    req.set_request_id(NewRequestId());
-    req.mutable_execution_order()->set_order_number("PRINT-01/O.4.13/2026");
-    *req.mutable_execution_order()->mutable_issued_date() = DateOf(Today() - 5);
-    req.mutable_execution_order()->set_kejari_code("kejari-64.01");
-    v1::Case out;
-    grpc::Status s =
-        stub().IssueExecutionOrder(env_->Ctx(jaksa()).get(), req, &out);
-    EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
-    EXPECT_EQ(out.state(), v1::CASE_STATE_EXECUTION_ORDERED);
-    return out;
-  }
-
+  v1::Case Order(const v1::Case& c) { return IssueOrder(stub(), jaksa(), c); }
   v1::Case HandOver(const v1::Case& c,
                     const std::string& office = kBapasOffice) {
-    v1::HandOverToBapasRequest req;
-    req.set_name(c.name());
-    req.set_etag(c.etag());
-    req.set_request_id(NewRequestId());
-    req.mutable_handover()->set_bapas_office_code(office);
-    *req.mutable_handover()->mutable_handover_date() = DateOf(Today() - 3);
-    v1::Case out;
-    grpc::Status s =
-        stub().HandOverToBapas(env_->Ctx(jaksa()).get(), req, &out);
-    EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
-    EXPECT_EQ(out.state(), v1::CASE_STATE_HANDED_OVER);
-    return out;
+    return HandOverTo(stub(), jaksa(), c, office);
   }
 
   v1::Case Get(const std::string& name, const std::string& token = "") {

@@ -326,6 +326,57 @@ inline v1::Case ChildCase(const std::string& decision_number) {
   return c;
 }
 
+// The steps every scenario starts with, as `token` (a JAKSA of the
+// regency) calls them; each expects success and the state it reaches.
+inline std::string NewRequestId() { return "r" + ids::NewId(); }
+
+inline v1::Case CreateCaseIn(v1::Cases::Stub& stub, const std::string& token,
+                             const std::string& regency, const v1::Case& data) {
+  v1::CreateCaseRequest req;
+  req.set_parent("regencies/" + regency);
+  *req.mutable_case_data() = data;
+  req.set_request_id(NewRequestId());
+  v1::Case out;
+  grpc::Status s =
+      stub.CreateCase(CasesEnvironment::Ctx(token).get(), req, &out);
+  EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+  EXPECT_EQ(out.state(), v1::CASE_STATE_REGISTERED);
+  return out;
+}
+
+inline v1::Case IssueOrder(v1::Cases::Stub& stub, const std::string& token,
+                           const v1::Case& c) {
+  v1::IssueExecutionOrderRequest req;
+  req.set_name(c.name());
+  req.set_etag(c.etag());
+  req.set_request_id(NewRequestId());
+  req.mutable_execution_order()->set_order_number("PRINT-01/O.4.13/2026");
+  *req.mutable_execution_order()->mutable_issued_date() = DateOf(Today() - 5);
+  req.mutable_execution_order()->set_kejari_code("kejari-" + c.regency_code());
+  v1::Case out;
+  grpc::Status s =
+      stub.IssueExecutionOrder(CasesEnvironment::Ctx(token).get(), req, &out);
+  EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+  EXPECT_EQ(out.state(), v1::CASE_STATE_EXECUTION_ORDERED);
+  return out;
+}
+
+inline v1::Case HandOverTo(v1::Cases::Stub& stub, const std::string& token,
+                           const v1::Case& c, const std::string& office) {
+  v1::HandOverToBapasRequest req;
+  req.set_name(c.name());
+  req.set_etag(c.etag());
+  req.set_request_id(NewRequestId());
+  req.mutable_handover()->set_bapas_office_code(office);
+  *req.mutable_handover()->mutable_handover_date() = DateOf(Today() - 3);
+  v1::Case out;
+  grpc::Status s =
+      stub.HandOverToBapas(CasesEnvironment::Ctx(token).get(), req, &out);
+  EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+  EXPECT_EQ(out.state(), v1::CASE_STATE_HANDED_OVER);
+  return out;
+}
+
 // The field paths of the google.rpc.BadRequest in `status`.
 inline std::vector<std::string> BadFields(const grpc::Status& status) {
   google::rpc::BadRequest bad;
