@@ -5,6 +5,7 @@
 // test uses its own decision numbers.
 #include <atomic>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -966,6 +967,70 @@ TEST_F(CasesE2eTest, ListFiltersByHandoverOffice) {
   // The PK of kBapasOffice asking for another office's cases gets none.
   EXPECT_TRUE(names(env_->pk_, smd).empty());
   EXPECT_EQ(names(env_->pk_, bpp).count(ours.name()), 1u);
+}
+
+// Issue #7 §6: the snapshot over gRPC sends the current state of every
+// case, as ListCases shows it, then a SnapshotComplete with the feed cursor
+// it was taken at; no person in it.
+TEST_F(CasesE2eTest, SnapshotSendsEveryCaseAsListCasesShowsIt) {
+  Create(AdultCase("951/Pid.B/2026/PN Tgt"));
+  HandOver(Order(Create(AdultCase("952/Pid.B/2026/PN Tgt"))));
+  CreateCaseIn(stub(), jaksa(), "64.02", AdultCase("953/Pid.B/2026/PN Tgt"));
+
+  std::map<std::string, v1::Case> listed;
+  v1::ListCasesRequest list;
+  list.set_parent("regencies/-");
+  list.set_page_size(500);
+  for (int page = 0; page < 100; ++page) {
+    v1::ListCasesResponse resp;
+    grpc::Status s =
+        stub().ListCases(env_->Ctx(env_->viewer_).get(), list, &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    for (const v1::Case& c : resp.cases()) listed[c.name()] = c;
+    if (resp.next_page_token().empty()) break;
+    list.set_page_token(resp.next_page_token());
+  }
+  ASSERT_GE(listed.size(), 3u);
+
+  std::map<std::string, v1::CaseStateSnapshot> snapshot;
+  int completes = 0;
+  for (const Event& e : ReadFeed(env_->service_, {}, /*snapshot=*/true)) {
+    if (!e.snapshot()) continue;  // the live part after the snapshot
+    if (e.event_type() == "kerjasosial.common.v1.SnapshotComplete") {
+      ++completes;
+      EXPECT_FALSE(e.cursor().empty());
+      continue;
+    }
+    ASSERT_EQ(e.event_type(), "kerjasosial.cases.v1.CaseStateSnapshot");
+    EXPECT_EQ(e.aggregate_type(), "kerjasosial.cases.v1.Case");
+    EXPECT_FALSE(absl::StrContains(e.SerializeAsString(), kNik));
+    EXPECT_FALSE(absl::StrContains(e.SerializeAsString(), kPersonName));
+    v1::CaseStateSnapshot state;
+    ASSERT_TRUE(e.payload().UnpackTo(&state));
+    EXPECT_EQ(state.name(), e.aggregate_name());
+    EXPECT_EQ(state.version(), e.aggregate_version());
+    EXPECT_EQ(state.regency_code(), e.regency_code());
+    EXPECT_TRUE(snapshot.emplace(state.name(), state).second)
+        << "twice: " << state.name();
+  }
+  EXPECT_EQ(completes, 1);
+  // Nothing changes the cases between the two reads: one state per listed
+  // case, equal to it.
+  EXPECT_EQ(snapshot.size(), listed.size());
+  for (const auto& [name, c] : listed) {
+    SCOPED_TRACE(name);
+    auto it = snapshot.find(name);
+    ASSERT_NE(it, snapshot.end());
+    const v1::CaseStateSnapshot& s = it->second;
+    EXPECT_EQ(s.version(), c.version());
+    EXPECT_EQ(s.state(), c.state());
+    EXPECT_EQ(s.regency_code(), c.regency_code());
+    EXPECT_EQ(s.kind(), c.sentence().kind());
+    EXPECT_EQ(s.credited_minutes(), c.progress().credited_minutes());
+    EXPECT_EQ(s.deadline_time().seconds(),
+              c.progress().deadline_time().seconds());
+    EXPECT_EQ(s.bapas_office_code(), c.handover().bapas_office_code());
+  }
 }
 
 // Exactly-once effect: the binary restarts with its feed cursor erased, so

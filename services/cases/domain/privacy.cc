@@ -1,5 +1,8 @@
 #include "services/cases/domain/privacy.h"
 
+#include <algorithm>
+#include <cstdint>
+
 #include "common/time/clock.h"
 #include "services/cases/domain/eligibility.h"
 #include "services/cases/domain/internal.h"
@@ -39,6 +42,29 @@ v1::CaseFacts Facts(const v1::Case& c, v1::CaseState previous_state) {
   f.set_state(c.state());
   f.set_previous_state(previous_state);
   return f;
+}
+
+v1::CaseStateSnapshot SnapshotOf(const v1::Case& c) {
+  v1::CaseStateSnapshot s;
+  s.set_name(c.name());
+  s.set_regency_code(c.regency_code());
+  s.set_kind(c.sentence().kind());
+  s.set_state(c.state());
+  s.set_sentence_hours(CurrentSentenceHours(c));
+  const v1::Progress& p = c.progress();
+  s.set_credited_minutes(p.credited_minutes());
+  // Until supervision's ledger reports (or a repeat resets it), progress
+  // holds no owed figure: everything the sentence orders is still owed.
+  const bool reported = !p.source_cursor().empty() || p.owed_minutes() > 0;
+  s.set_owed_minutes(reported ? p.owed_minutes()
+                              : std::max<int64_t>(0, CurrentSentenceMinutes(c) -
+                                                         p.credited_minutes()));
+  if (p.has_deadline_time()) *s.mutable_deadline_time() = p.deadline_time();
+  if (c.has_handover()) {
+    s.set_bapas_office_code(c.handover().bapas_office_code());
+  }
+  s.set_version(c.version());
+  return s;
 }
 
 std::string MaskNik(absl::string_view nik) {

@@ -25,6 +25,12 @@ kerjasosial::cases::v1::CaseFacts Facts(
     const kerjasosial::cases::v1::Case& c,
     kerjasosial::cases::v1::CaseState previous_state);
 
+// The snapshot state of a case for the feed's snapshot mode: like Facts(),
+// only non-personal fields (name, regency, kind, state, hours, credited and
+// owed minutes, deadline, handover office, version).
+kerjasosial::cases::v1::CaseStateSnapshot SnapshotOf(
+    const kerjasosial::cases::v1::Case& c);
+
 // "6401**********12": the first 4 and last 2 characters kept, the rest '*'
 // (the form named in resources.proto). Values of 6 characters or fewer are
 // masked entirely.

@@ -36,6 +36,22 @@ void ExpectNoPersonalData(const std::string& bytes) {
   }
 }
 
+Case HandedOverForSnapshot() {
+  v1::IssueExecutionOrderRequest order;
+  order.mutable_execution_order()->set_order_number("PRINT-1");
+  *order.mutable_execution_order()->mutable_issued_date() = D(2026, 2, 20);
+  order.mutable_execution_order()->set_kejari_code("kejari-64.01");
+  absl::StatusOr<Transition> t = IssueExecutionOrder(
+      Registered(AdultCase()), order, DefaultPolicy(), Ctx());
+  EXPECT_TRUE(t.ok()) << t.status();
+  v1::HandOverToBapasRequest hand;
+  hand.mutable_handover()->set_bapas_office_code("bapas-samarinda");
+  *hand.mutable_handover()->mutable_handover_date() = D(2026, 2, 25);
+  t = HandOverToBapas(t->after, hand, DefaultPolicy(), Ctx());
+  EXPECT_TRUE(t.ok()) << t.status();
+  return t->after;
+}
+
 TEST(Privacy, NoPersonalDataInAnyEventOfALifecycle) {
   std::vector<Transition> all;
   auto keep = [&](absl::StatusOr<Transition> t) {
@@ -93,6 +109,32 @@ TEST(Privacy, FactsCarryTheNumbers) {
   EXPECT_EQ(f.replaced_fine_rupiah(), 0);
   EXPECT_EQ(f.state(), v1::CASE_STATE_REGISTERED);
   ExpectNoPersonalData(f.SerializeAsString());
+}
+
+TEST(Privacy, SnapshotStateCarriesTheNumbersAndNoPerson) {
+  Case c = HandedOverForSnapshot();
+  v1::CaseStateSnapshot s = SnapshotOf(c);
+  EXPECT_EQ(s.name(), "regencies/64.01/cases/c1");
+  EXPECT_EQ(s.regency_code(), "64.01");
+  EXPECT_EQ(s.kind(),
+            kerjasosial::common::v1::SENTENCE_KIND_ADULT_KERJA_SOSIAL);
+  EXPECT_EQ(s.state(), v1::CASE_STATE_HANDED_OVER);
+  EXPECT_EQ(s.sentence_hours(), 120);
+  EXPECT_EQ(s.credited_minutes(), 0);
+  // Nothing reported by supervision yet: the whole sentence is owed.
+  EXPECT_EQ(s.owed_minutes(), 120 * 60);
+  EXPECT_EQ(s.deadline_time().seconds(),
+            c.progress().deadline_time().seconds());
+  EXPECT_EQ(s.bapas_office_code(), "bapas-samarinda");
+  EXPECT_EQ(s.version(), c.version());
+  ExpectNoPersonalData(s.SerializeAsString());
+  // Once the ledger reported, its figures are the case's.
+  c.mutable_progress()->set_credited_minutes(600);
+  c.mutable_progress()->set_owed_minutes(6600);
+  c.mutable_progress()->set_source_cursor("1-0");
+  s = SnapshotOf(c);
+  EXPECT_EQ(s.credited_minutes(), 600);
+  EXPECT_EQ(s.owed_minutes(), 6600);
 }
 
 TEST(Privacy, MaskNik) {
