@@ -973,9 +973,9 @@ TEST_F(CasesE2eTest, ListFiltersByHandoverOffice) {
 // case, as ListCases shows it, then a SnapshotComplete with the feed cursor
 // it was taken at; no person in it.
 TEST_F(CasesE2eTest, SnapshotSendsEveryCaseAsListCasesShowsIt) {
-  Create(AdultCase("951/Pid.B/2026/PN Tgt"));
-  HandOver(Order(Create(AdultCase("952/Pid.B/2026/PN Tgt"))));
-  CreateCaseIn(stub(), jaksa(), "64.02", AdultCase("953/Pid.B/2026/PN Tgt"));
+  Create(AdultCase("961/Pid.B/2026/PN Tgt"));
+  HandOver(Order(Create(AdultCase("962/Pid.B/2026/PN Tgt"))));
+  CreateCaseIn(stub(), jaksa(), "64.02", AdultCase("963/Pid.B/2026/PN Tgt"));
 
   std::map<std::string, v1::Case> listed;
   v1::ListCasesRequest list;
