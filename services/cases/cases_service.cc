@@ -239,7 +239,7 @@ grpc::ServerUnaryReactor* CasesService::HandOverToBapas(
         Mutate(
             *ctx, "HandOverToBapas", *req, "name",
             Step([=](const Case& c, const domain::CommandContext& context) {
-              return domain::HandOverToBapas(c, *req, context);
+              return domain::HandOverToBapas(c, *req, PolicyFor(c), context);
             }),
             [=](Validator& v) { v.Required("handover", req->has_handover()); }),
         resp);
@@ -520,8 +520,14 @@ grpc::ServerUnaryReactor* CasesService::ListCaseHistory(
 absl::StatusOr<v1::CaseForExecution> CasesService::DoExecutionView(
     grpc::CallbackServerContext& ctx,
     const v1::GetCaseForExecutionRequest& req) {
+  // ReadCase enforces the HANDOVER_OFFICE relation for a caller admitted
+  // only by it (a PK_BAPAS, or a SERVICE outside its regencies), so the
+  // person summary goes to the handover office and never elsewhere.
   KS_ASSIGN_OR_RETURN(auto read, ReadCase(ctx, "GetCaseForExecution", req));
-  return domain::ExecutionView(read.second);
+  const rpc::Call& call = read.first;
+  const domain::CommandContext context = ContextFor(call);
+  return domain::ExecutionView(read.second, call.principal.role,
+                               PolicyFor(read.second), context.zone);
 }
 
 grpc::ServerUnaryReactor* CasesService::GetCaseForExecution(

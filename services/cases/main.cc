@@ -20,6 +20,9 @@
 #include "grpcpp/grpcpp.h"
 #include "kerjasosial/supervision/v1/supervision_service.grpc.pb.h"
 #include "services/cases/cases_service.h"
+#include "services/cases/domain/privacy.h"
+#include "services/cases/store/case_snapshot.h"
+#include "services/cases/store/case_store.h"
 
 ABSL_FLAG(std::string, supervision_address, "",
           "host:port of the supervision deployment whose feed to follow; "
@@ -88,6 +91,13 @@ int main(int argc, char** argv) {
     options.executor = executor.get();
   }
   ks::cases::CasesService service(**runtime, std::move(options));
+  // StreamEvents' snapshot mode: every case's current state, no personal
+  // data (the store is stateless; this one only reads).
+  ks::cases::store::CaseStore snapshot_store((*runtime)->redis(),
+                                             (*runtime)->outbox());
+  ks::cases::store::CaseSnapshotSource snapshot(snapshot_store,
+                                                ks::cases::domain::SnapshotOf);
+  (*runtime)->SetSnapshotSource(&snapshot);
 
   std::unique_ptr<ks::feed::Consumer> consumer;
   const std::string supervision = absl::GetFlag(FLAGS_supervision_address);
@@ -134,6 +144,8 @@ int main(int argc, char** argv) {
   }
 
   const int code = (*runtime)->Serve({&service});
+  // Streams have ended with the server; the source goes before the Runtime.
+  (*runtime)->SetSnapshotSource(nullptr);
   // The gRPC server has stopped; the consumer stops before the Redis pool
   // and the service it applies events through are destroyed.
   if (consumer) consumer->Stop();

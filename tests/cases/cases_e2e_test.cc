@@ -5,6 +5,8 @@
 // test uses its own decision numbers.
 #include <atomic>
 #include <functional>
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -35,49 +37,13 @@ class CasesE2eTest : public ::testing::Test {
   v1::Cases::Stub& stub() { return *env_->stub_; }
   const std::string& jaksa() { return env_->jaksa_; }
 
-  static std::string NewRequestId() { return "r" + ids::NewId(); }
-
   v1::Case Create(const v1::Case& data) {
-    v1::CreateCaseRequest req;
-    req.set_parent("regencies/64.01");
-    *req.mutable_case_data() = data;
-    req.set_request_id(NewRequestId());
-    v1::Case out;
-    grpc::Status s = stub().CreateCase(env_->Ctx(jaksa()).get(), req, &out);
-    EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
-    EXPECT_EQ(out.state(), v1::CASE_STATE_REGISTERED);
-    return out;
+    return CreateCaseIn(stub(), jaksa(), "64.01", data);
   }
-
-  v1::Case Order(const v1::Case& c) {
-    v1::IssueExecutionOrderRequest req;
-    req.set_name(c.name());
-    req.set_etag(c.etag());
-    req.set_request_id(NewRequestId());
-    req.mutable_execution_order()->set_order_number("PRINT-01/O.4.13/2026");
-    *req.mutable_execution_order()->mutable_issued_date() = DateOf(Today() - 5);
-    req.mutable_execution_order()->set_kejari_code("kejari-64.01");
-    v1::Case out;
-    grpc::Status s =
-        stub().IssueExecutionOrder(env_->Ctx(jaksa()).get(), req, &out);
-    EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
-    EXPECT_EQ(out.state(), v1::CASE_STATE_EXECUTION_ORDERED);
-    return out;
-  }
-
-  v1::Case HandOver(const v1::Case& c) {
-    v1::HandOverToBapasRequest req;
-    req.set_name(c.name());
-    req.set_etag(c.etag());
-    req.set_request_id(NewRequestId());
-    req.mutable_handover()->set_bapas_office_code(kBapasOffice);
-    *req.mutable_handover()->mutable_handover_date() = DateOf(Today() - 3);
-    v1::Case out;
-    grpc::Status s =
-        stub().HandOverToBapas(env_->Ctx(jaksa()).get(), req, &out);
-    EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
-    EXPECT_EQ(out.state(), v1::CASE_STATE_HANDED_OVER);
-    return out;
+  v1::Case Order(const v1::Case& c) { return IssueOrder(stub(), jaksa(), c); }
+  v1::Case HandOver(const v1::Case& c,
+                    const std::string& office = kBapasOffice) {
+    return HandOverTo(stub(), jaksa(), c, office);
   }
 
   v1::Case Get(const std::string& name, const std::string& token = "") {
@@ -197,6 +163,26 @@ class CasesE2eTest : public ::testing::Test {
     return states;
   }
 
+  // The cases feed over gRPC as `token` reads it, up to its current end
+  // (stop_at_end), filtered to `types` when given.
+  std::vector<Event> ReadFeed(const std::string& token,
+                              std::vector<std::string> types = {},
+                              bool snapshot = false) {
+    kerjasosial::common::v1::StreamEventsRequest req;
+    req.set_stop_at_end(true);
+    req.set_snapshot(snapshot);
+    for (std::string& t : types) req.add_event_types(std::move(t));
+    auto ctx = env_->Ctx(token);
+    std::unique_ptr<grpc::ClientReader<Event>> reader =
+        stub().StreamEvents(ctx.get(), req);
+    std::vector<Event> out;
+    Event e;
+    while (reader->Read(&e)) out.push_back(e);
+    grpc::Status s = reader->Finish();
+    EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+    return out;
+  }
+
   static CasesEnvironment* env_;
 };
 
@@ -307,6 +293,65 @@ TEST_F(CasesE2eTest, TransferCreatesTheReceivingCaseAndKeepsHistory) {
             (std::vector<v1::CaseState>{v1::CASE_STATE_REGISTERED,
                                         v1::CASE_STATE_EXECUTION_ORDERED,
                                         v1::CASE_STATE_TRANSFERRED_OUT}));
+}
+
+// Issue #7 §6: a consumer of the feed acts on the handover and the
+// transfer without calling back. Read over gRPC as supervision would.
+TEST_F(CasesE2eTest, HandoverAndTransferEventsCarryCompletePayloads) {
+  v1::Case data = ChildCase("321/Pid.Sus-Anak/2026/PN Tgt");
+  data.mutable_sentence()->mutable_constraints()->set_max_days_per_week(2);
+  const v1::Case handed = HandOver(Order(Create(data)));
+  sv1::FirstSessionCredited first;
+  first.set_work_session("regencies/64.01/workSessions/" + ids::NewId());
+  *first.mutable_start_time() =
+      google::protobuf::util::TimeUtil::GetCurrentTime();
+  *first.mutable_ledger() = Ledger(handed, 240, 1);
+  env_->PublishSupervision(first, handed.name() + "/ledger", "64.01");
+  const v1::Case started = WaitFor(handed.name(), [](const v1::Case& x) {
+    return x.progress().credited_minutes() == 240;
+  });
+  v1::TransferCaseRequest req;
+  req.set_name(started.name());
+  req.set_etag(started.etag());
+  req.set_request_id(NewRequestId());
+  req.mutable_transfer()->set_destination_regency_code("64.02");
+  req.mutable_transfer()->set_reason_code("domicile_changed");
+  req.mutable_transfer()->set_transfer_id("tr-" + ids::NewId());
+  v1::Case out;
+  grpc::Status s = stub().TransferCase(env_->Ctx(jaksa()).get(), req, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+
+  std::optional<v1::CaseHandedOver> handover;
+  std::optional<v1::CaseTransferred> transfer;
+  for (const Event& e :
+       ReadFeed(env_->service_, {"kerjasosial.cases.v1.CaseHandedOver",
+                                 "kerjasosial.cases.v1.CaseTransferred"})) {
+    if (e.aggregate_name() != handed.name()) continue;
+    if (e.payload().Is<v1::CaseHandedOver>()) {
+      handover.emplace();
+      ASSERT_TRUE(e.payload().UnpackTo(&*handover));
+    } else if (e.payload().Is<v1::CaseTransferred>()) {
+      transfer.emplace();
+      ASSERT_TRUE(e.payload().UnpackTo(&*transfer));
+    }
+  }
+  ASSERT_TRUE(handover.has_value());
+  EXPECT_EQ(handover->bapas_office_code(), kBapasOffice);
+  // The span started with the execution order (default policy, R7): 180
+  // days, the last one inclusive.
+  const absl::CivilDay start = Today() - 5;
+  EXPECT_EQ(handover->span_start_date().ShortDebugString(),
+            DateOf(start).ShortDebugString());
+  EXPECT_EQ(handover->deadline_date().ShortDebugString(),
+            DateOf(start + 179).ShortDebugString());
+  EXPECT_EQ(handover->constraints().max_days_per_week(), 2);
+  EXPECT_EQ(handover->litmas().number(), data.sentence().litmas().number());
+  EXPECT_EQ(handover->sentence_minutes(), 20 * 60);
+  ASSERT_TRUE(transfer.has_value());
+  EXPECT_EQ(transfer->credited_minutes(), 240);
+  EXPECT_EQ(transfer->transfer_id(), req.transfer().transfer_id());
+  EXPECT_EQ(transfer->reason_code(), "domicile_changed");
+  EXPECT_EQ(transfer->destination_case(), out.transfer().destination_case());
 }
 
 TEST_F(CasesE2eTest, CancelEndsTheCaseAndFurtherTransitionsFail) {
@@ -767,8 +812,67 @@ TEST_F(CasesE2eTest, OtherRegencyAndRolesAreDeniedAndWriteNothing) {
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(view.state(), v1::CASE_STATE_HANDED_OVER);
   EXPECT_EQ(view.sentence_minutes(), 40 * 60);
+  // The person summary, never the full NIK or the address.
+  EXPECT_EQ(view.person().full_name(), kPersonName);
   EXPECT_FALSE(absl::StrContains(view.SerializeAsString(), kNik));
-  EXPECT_FALSE(absl::StrContains(view.SerializeAsString(), kPersonName));
+  EXPECT_FALSE(absl::StrContains(view.SerializeAsString(), kAddress));
+}
+
+// DESIGN §6 over gRPC: GetCaseForExecution gives the PersonSummary to the
+// PK of the handover office and to SERVICE (in its regencies, or as the
+// handover office's deployment elsewhere), to nobody else; everyone
+// admitted gets the span, deadline, constraints and Litmas reference.
+TEST_F(CasesE2eTest, ExecutionViewGivesThePersonOnlyToTheHandoverOffice) {
+  v1::Case data = ChildCase("811/Pid.Sus-Anak/2026/PN Tgt");
+  v1::Guardian* g = data.mutable_person()->mutable_guardian();
+  g->set_full_name("Siti Ibu");
+  g->set_relationship("ibu");
+  data.mutable_sentence()->mutable_constraints()->set_max_days_per_week(2);
+  const v1::Case handed = HandOver(Order(Create(data)));
+  v1::GetCaseForExecutionRequest req;
+  req.set_name(handed.name());
+  const auto view_as = [&](const std::string& token, v1::CaseForExecution* x) {
+    return stub().GetCaseForExecution(env_->Ctx(token).get(), req, x);
+  };
+
+  const std::string handover_service = env_->role_tokens_[auth::Role::SERVICE];
+  v1::CaseForExecution x;
+  for (const std::string& token : {env_->pk_, handover_service, env_->service_,
+                                   env_->office_service_abroad_}) {
+    x.Clear();
+    grpc::Status s = view_as(token, &x);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    ASSERT_TRUE(x.has_person());
+    EXPECT_EQ(x.person().full_name(), "Rina Anak");
+    EXPECT_EQ(x.person().nik_masked(), "************0002");
+    EXPECT_EQ(x.person().guardian().full_name(), "Siti Ibu");
+    EXPECT_EQ(x.person().phone_number(), data.person().phone_number());
+    EXPECT_FALSE(absl::StrContains(x.SerializeAsString(), kAddress));
+    EXPECT_FALSE(absl::StrContains(x.SerializeAsString(), "6401015003100002"));
+  }
+  for (const std::string& token :
+       {jaksa(), env_->role_tokens_[auth::Role::PEMDA_OFFICER],
+        env_->role_tokens_[auth::Role::ADMIN]}) {
+    x.Clear();
+    grpc::Status s = view_as(token, &x);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_FALSE(x.has_person());
+    EXPECT_FALSE(absl::StrContains(x.SerializeAsString(), "Rina Anak"));
+    // What carrying the sentence out needs is there for every reader: the
+    // span started with the execution order (default policy, R7).
+    EXPECT_EQ(x.span_start_date().ShortDebugString(),
+              DateOf(Today() - 5).ShortDebugString());
+    EXPECT_EQ(x.deadline_date().ShortDebugString(),
+              DateOf(Today() - 5 + 179).ShortDebugString());
+    EXPECT_EQ(x.constraints().max_days_per_week(), 2);
+    EXPECT_EQ(x.litmas().number(), data.sentence().litmas().number());
+  }
+  // The relation decides for callers outside the regency.
+  for (const std::string& token : {env_->other_pk_, env_->foreign_service_}) {
+    grpc::Status s = view_as(token, &x);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(Reason(s), "BAPAS_OFFICE_REQUIRED");
+  }
 }
 
 TEST_F(CasesE2eTest, ListFiltersPagesAndMasksNik) {
@@ -826,6 +930,106 @@ TEST_F(CasesE2eTest, ListFiltersPagesAndMasksNik) {
   s = stub().ListCases(env_->Ctx(jaksa()).get(), bad, &resp);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(BadFields(s), std::vector<std::string>{"filter"});
+}
+
+// issue #7 §2: ListCases filters by the Bapas office a case was handed to;
+// a PK sees only its own office's cases whatever the filter says.
+TEST_F(CasesE2eTest, ListFiltersByHandoverOffice) {
+  const v1::Case ours =
+      HandOver(Order(Create(AdultCase("911/Pid.B/2026/PN Tgt"))));
+  const v1::Case theirs = HandOver(
+      Order(Create(AdultCase("912/Pid.B/2026/PN Tgt"))), "bapas-samarinda");
+  const auto names = [&](const std::string& token, const std::string& filter) {
+    v1::ListCasesRequest req;
+    req.set_parent("regencies/-");
+    req.set_filter(filter);
+    req.set_page_size(500);
+    v1::ListCasesResponse resp;
+    grpc::Status s = stub().ListCases(env_->Ctx(token).get(), req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    std::set<std::string> out;
+    for (const v1::Case& c : resp.cases()) {
+      EXPECT_TRUE(c.has_handover());
+      out.insert(c.name());
+    }
+    return out;
+  };
+  const std::string smd = "handover.bapas_office_code = \"bapas-samarinda\"";
+  const std::string bpp =
+      absl::StrCat("handover.bapas_office_code = \"", kBapasOffice, "\"");
+  std::set<std::string> found = names(jaksa(), smd);
+  EXPECT_EQ(found.count(theirs.name()), 1u);
+  EXPECT_EQ(found.count(ours.name()), 0u);
+  found = names(jaksa(), bpp);
+  EXPECT_EQ(found.count(ours.name()), 1u);
+  EXPECT_EQ(found.count(theirs.name()), 0u);
+  // The PK of kBapasOffice asking for another office's cases gets none.
+  EXPECT_TRUE(names(env_->pk_, smd).empty());
+  EXPECT_EQ(names(env_->pk_, bpp).count(ours.name()), 1u);
+}
+
+// Issue #7 §6: the snapshot over gRPC sends the current state of every
+// case, as ListCases shows it, then a SnapshotComplete with the feed cursor
+// it was taken at; no person in it.
+TEST_F(CasesE2eTest, SnapshotSendsEveryCaseAsListCasesShowsIt) {
+  Create(AdultCase("961/Pid.B/2026/PN Tgt"));
+  HandOver(Order(Create(AdultCase("962/Pid.B/2026/PN Tgt"))));
+  CreateCaseIn(stub(), jaksa(), "64.02", AdultCase("963/Pid.B/2026/PN Tgt"));
+
+  std::map<std::string, v1::Case> listed;
+  v1::ListCasesRequest list;
+  list.set_parent("regencies/-");
+  list.set_page_size(500);
+  for (int page = 0; page < 100; ++page) {
+    v1::ListCasesResponse resp;
+    grpc::Status s =
+        stub().ListCases(env_->Ctx(env_->viewer_).get(), list, &resp);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    for (const v1::Case& c : resp.cases()) listed[c.name()] = c;
+    if (resp.next_page_token().empty()) break;
+    list.set_page_token(resp.next_page_token());
+  }
+  ASSERT_GE(listed.size(), 3u);
+
+  std::map<std::string, v1::CaseStateSnapshot> snapshot;
+  int completes = 0;
+  for (const Event& e : ReadFeed(env_->service_, {}, /*snapshot=*/true)) {
+    if (!e.snapshot()) continue;  // the live part after the snapshot
+    if (e.event_type() == "kerjasosial.common.v1.SnapshotComplete") {
+      ++completes;
+      EXPECT_FALSE(e.cursor().empty());
+      continue;
+    }
+    ASSERT_EQ(e.event_type(), "kerjasosial.cases.v1.CaseStateSnapshot");
+    EXPECT_EQ(e.aggregate_type(), "kerjasosial.cases.v1.Case");
+    EXPECT_FALSE(absl::StrContains(e.SerializeAsString(), kNik));
+    EXPECT_FALSE(absl::StrContains(e.SerializeAsString(), kPersonName));
+    v1::CaseStateSnapshot state;
+    ASSERT_TRUE(e.payload().UnpackTo(&state));
+    EXPECT_EQ(state.name(), e.aggregate_name());
+    EXPECT_EQ(state.version(), e.aggregate_version());
+    EXPECT_EQ(state.regency_code(), e.regency_code());
+    EXPECT_TRUE(snapshot.emplace(state.name(), state).second)
+        << "twice: " << state.name();
+  }
+  EXPECT_EQ(completes, 1);
+  // Nothing changes the cases between the two reads: one state per listed
+  // case, equal to it.
+  EXPECT_EQ(snapshot.size(), listed.size());
+  for (const auto& [name, c] : listed) {
+    SCOPED_TRACE(name);
+    auto it = snapshot.find(name);
+    ASSERT_NE(it, snapshot.end());
+    const v1::CaseStateSnapshot& s = it->second;
+    EXPECT_EQ(s.version(), c.version());
+    EXPECT_EQ(s.state(), c.state());
+    EXPECT_EQ(s.regency_code(), c.regency_code());
+    EXPECT_EQ(s.kind(), c.sentence().kind());
+    EXPECT_EQ(s.credited_minutes(), c.progress().credited_minutes());
+    EXPECT_EQ(s.deadline_time().seconds(),
+              c.progress().deadline_time().seconds());
+    EXPECT_EQ(s.bapas_office_code(), c.handover().bapas_office_code());
+  }
 }
 
 // Exactly-once effect: the binary restarts with its feed cursor erased, so

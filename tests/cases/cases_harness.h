@@ -11,10 +11,12 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -103,6 +105,26 @@ class CasesEnvironment {
     service_ = Mint("svc-supervision", "bapas-balikpapan-svc",
                     auth::Role::SERVICE, {"*"});
     viewer_ = Mint("viewer-01", "kejagung", auth::Role::NATIONAL_VIEWER, {"*"});
+    // One principal per role scoped to regency 64.01 alone; the PK and the
+    // SERVICE belong to the handover office kBapasOffice (access tests).
+    for (auth::Role role : auth::kAllRoles) {
+      const bool bapas =
+          role == auth::Role::PK_BAPAS || role == auth::Role::SERVICE;
+      const std::string name =
+          absl::AsciiStrToLower(std::string(auth::RoleName(role)));
+      role_tokens_[role] =
+          Mint("role-" + name, bapas ? kBapasOffice : "agency-" + name, role,
+               {"64.01"});
+    }
+    // Callers outside 64.01 whom only the HANDOVER_OFFICE relation can
+    // admit: a PK of another office, the handover office's SERVICE scoped
+    // elsewhere, and another office's SERVICE scoped elsewhere.
+    other_pk_ =
+        Mint("pk-smd-01", "bapas-samarinda", auth::Role::PK_BAPAS, {"64"});
+    office_service_abroad_ =
+        Mint("svc-bpp-abroad", kBapasOffice, auth::Role::SERVICE, {"71.01"});
+    foreign_service_ = Mint("svc-bapas-manado", "bapas-manado",
+                            auth::Role::SERVICE, {"71.01"});
     service_token_file_ = dir_ + "/service.token";
     {
       std::FILE* f = std::fopen(service_token_file_.c_str(), "w");
@@ -212,7 +234,13 @@ class CasesEnvironment {
   };
   Counts CountsNow() {
     Counts c;
-    c.keys = std::stoll(cases_redis_.Cli("DBSIZE"));
+    // The audit sealer's own keys (the sealed chain, its head, checkpoints)
+    // appear in the background when it first seals, whatever the call under
+    // test did: they are not the call's writes.
+    c.keys = std::stoll(cases_redis_.Cli("DBSIZE")) -
+             std::stoll(cases_redis_.Cli(absl::StrCat(
+                 "EXISTS ", kCasesPrefix, "audit:chain ", kCasesPrefix,
+                 "audit:sealed ", kCasesPrefix, "audit:checkpoints")));
     c.events = std::stoll(
         cases_redis_.Cli(absl::StrCat("XLEN ", kCasesPrefix, "events")));
     c.audit = std::stoll(
@@ -258,6 +286,9 @@ class CasesEnvironment {
   std::unique_ptr<v1::Cases::Stub> stub_;
   std::string dir_, token_file_, service_token_file_;
   std::string jaksa_, other_jaksa_, pk_, service_, viewer_;
+  std::string other_pk_, office_service_abroad_, foreign_service_;
+  // A token per role, scope {"64.01"}; PK_BAPAS and SERVICE of kBapasOffice.
+  std::map<auth::Role, std::string> role_tokens_;
   int64_t supervision_version_ = 0;
 };
 
@@ -299,6 +330,57 @@ inline v1::Case ChildCase(const std::string& decision_number) {
   c.mutable_sentence()->set_hours(20);
   c.mutable_sentence()->mutable_litmas()->set_bapas_office_code(kBapasOffice);
   return c;
+}
+
+// The steps every scenario starts with, as `token` (a JAKSA of the
+// regency) calls them; each expects success and the state it reaches.
+inline std::string NewRequestId() { return "r" + ids::NewId(); }
+
+inline v1::Case CreateCaseIn(v1::Cases::Stub& stub, const std::string& token,
+                             const std::string& regency, const v1::Case& data) {
+  v1::CreateCaseRequest req;
+  req.set_parent("regencies/" + regency);
+  *req.mutable_case_data() = data;
+  req.set_request_id(NewRequestId());
+  v1::Case out;
+  grpc::Status s =
+      stub.CreateCase(CasesEnvironment::Ctx(token).get(), req, &out);
+  EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+  EXPECT_EQ(out.state(), v1::CASE_STATE_REGISTERED);
+  return out;
+}
+
+inline v1::Case IssueOrder(v1::Cases::Stub& stub, const std::string& token,
+                           const v1::Case& c) {
+  v1::IssueExecutionOrderRequest req;
+  req.set_name(c.name());
+  req.set_etag(c.etag());
+  req.set_request_id(NewRequestId());
+  req.mutable_execution_order()->set_order_number("PRINT-01/O.4.13/2026");
+  *req.mutable_execution_order()->mutable_issued_date() = DateOf(Today() - 5);
+  req.mutable_execution_order()->set_kejari_code("kejari-" + c.regency_code());
+  v1::Case out;
+  grpc::Status s =
+      stub.IssueExecutionOrder(CasesEnvironment::Ctx(token).get(), req, &out);
+  EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+  EXPECT_EQ(out.state(), v1::CASE_STATE_EXECUTION_ORDERED);
+  return out;
+}
+
+inline v1::Case HandOverTo(v1::Cases::Stub& stub, const std::string& token,
+                           const v1::Case& c, const std::string& office) {
+  v1::HandOverToBapasRequest req;
+  req.set_name(c.name());
+  req.set_etag(c.etag());
+  req.set_request_id(NewRequestId());
+  req.mutable_handover()->set_bapas_office_code(office);
+  *req.mutable_handover()->mutable_handover_date() = DateOf(Today() - 3);
+  v1::Case out;
+  grpc::Status s =
+      stub.HandOverToBapas(CasesEnvironment::Ctx(token).get(), req, &out);
+  EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+  EXPECT_EQ(out.state(), v1::CASE_STATE_HANDED_OVER);
+  return out;
 }
 
 // The field paths of the google.rpc.BadRequest in `status`.

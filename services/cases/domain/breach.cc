@@ -20,6 +20,7 @@ namespace {
 namespace v1 = ::kerjasosial::cases::v1;
 namespace cv1 = ::kerjasosial::common::v1;
 using cite::kR11Breach;
+using cite::kR11Repeat;
 using cite::kR7;
 using cite::kR8;
 using internal::AddEvent;
@@ -205,6 +206,19 @@ absl::StatusOr<Transition> DecideBreachOutcome(
                           o.extent(), "hours", absl::StrCat(kR8, "(a)"));
         v.InRange("outcome.repeat.span_days", o.repeat().span_days(), 1,
                   policy.adult().span_days(), kR7);
+        // A child repeats only on the supervising judge's order.
+        const std::string& order = o.repeat().judge_order_reference();
+        if (is_child && order.empty()) {
+          v.AddViolation(
+              "outcome.repeat.judge_order_reference",
+              absl::StrCat("is required for a child's repeat: the number of "
+                           "the supervising judge's order (",
+                           kR11Repeat, ")"));
+        } else if (order.size() > internal::kMaxCodeText) {
+          v.AddViolation("outcome.repeat.judge_order_reference",
+                         absl::StrCat("must be at most ",
+                                      internal::kMaxCodeText, " characters"));
+        }
       }
       break;
     case v1::BREACH_OUTCOME_KIND_SERVE_PRISON:

@@ -35,7 +35,10 @@ absl::StatusOr<Transition> RecordBreach(
 // not REPEAT or EXCUSED; extent unset (unless EXCUSED); the detail does not
 // match the kind; EXCUSED with a code not in the policy's valid reasons;
 // REPEAT hours outside 1..current hours (ALL: equal, PART: less) or span
-// outside 1..policy span_days; SERVE_PRISON days outside 1..replaced prison
+// outside 1..policy span_days; a child's REPEAT without
+// `outcome.repeat.judge_order_reference` (UU SPPA Pasal 76(3): the
+// supervising judge orders it) or any reference over 100 characters;
+// SERVE_PRISON days outside 1..replaced prison
 // days (ALL: equal, PART: less) or nothing replaced; PAY_FINE rupiah outside
 // 1..replaced fine (ALL: equal, PART: less) or no fine replaced; decided
 // date invalid or after today. REPEAT resets progress to the repeat hours

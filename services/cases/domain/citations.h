@@ -25,6 +25,7 @@ inline constexpr char kR11Breach[] = "R11, UU SPPA Pasal 76(2)";
 inline constexpr char kR11DailyCap[] = "R11, PP 58/2022 Pasal 19(5)";
 inline constexpr char kR11Hours[] = "R11, UU SPPA Pasal 71 and 76(3)";
 inline constexpr char kR11Litmas[] = "R11, UU SPPA Pasal 60(3)-(4)";
+inline constexpr char kR11Repeat[] = "R11, UU SPPA Pasal 76(3)";
 inline constexpr char kR12[] = "R12, UU 22/2022";
 
 }  // namespace ks::cases::domain::cite

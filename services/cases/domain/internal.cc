@@ -116,6 +116,44 @@ absl::Time SpanDeadline(const v1::Case& c, absl::CivilDay start,
   return StartOfDay(end, zone);
 }
 
+SpanDays SpanOf(const v1::Case& c, const cv1::PolicyVersion& policy,
+                absl::TimeZone zone) {
+  SpanDays out;
+  for (int i = c.breaches_size() - 1; i >= 0 && !out.start; --i) {
+    const v1::BreachOutcome& o = c.breaches(i).outcome();
+    if (o.kind() == v1::BREACH_OUTCOME_KIND_REPEAT &&
+        IsValidDate(o.decided_date())) {
+      out.start = Day(o.decided_date());
+    }
+  }
+  if (!out.start) {
+    switch (policy.adult().span_starts_at()) {
+      case cv1::SPAN_START_DECISION_FINAL:
+        if (IsValidDate(c.decision().final_date())) {
+          out.start = Day(c.decision().final_date());
+        }
+        break;
+      case cv1::SPAN_START_EXECUTION_ORDER:
+        if (IsValidDate(c.execution_order().issued_date())) {
+          out.start = Day(c.execution_order().issued_date());
+        }
+        break;
+      case cv1::SPAN_START_FIRST_SESSION:
+        if (c.progress().has_first_session_time()) {
+          out.start =
+              LocalDay(FromProto(c.progress().first_session_time()), zone);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  if (c.progress().has_deadline_time()) {
+    out.last = LocalDay(FromProto(c.progress().deadline_time()), zone) - 1;
+  }
+  return out;
+}
+
 std::optional<absl::CivilDay> CheckDate(Validator& v, absl::string_view field,
                                         bool present,
                                         const google::type::Date& d) {

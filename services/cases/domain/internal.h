@@ -56,6 +56,20 @@ absl::Time SpanDeadline(const kerjasosial::cases::v1::Case& c,
                         const kerjasosial::common::v1::PolicyVersion& policy,
                         absl::TimeZone zone);
 
+// The span of R7 as local days of `zone` (the case's regency): its first
+// day and its last day (inclusive); each unset until known. The start is
+// the latest REPEAT's decided date, else the event the policy's adult
+// `span_starts_at` names (the reading IssueExecutionOrder and the
+// supervision feed use to set progress.deadline_time, so the two agree);
+// the last day is the day before progress.deadline_time.
+struct SpanDays {
+  std::optional<absl::CivilDay> start;
+  std::optional<absl::CivilDay> last;
+};
+SpanDays SpanOf(const kerjasosial::cases::v1::Case& c,
+                const kerjasosial::common::v1::PolicyVersion& policy,
+                absl::TimeZone zone);
+
 // Bounds of free-text lists and codes in commands.
 inline constexpr int kMaxViolations = 100;
 inline constexpr size_t kMaxCodeText = 100;

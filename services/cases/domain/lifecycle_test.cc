@@ -65,7 +65,7 @@ Case HandedOver(Case c) {
   v1::HandOverToBapasRequest req;
   req.mutable_handover()->set_bapas_office_code("bapas-samarinda");
   *req.mutable_handover()->mutable_handover_date() = D(2026, 2, 25);
-  return Must(HandOverToBapas(c, req, Ctx()));
+  return Must(HandOverToBapas(c, req, DefaultPolicy(), Ctx()));
 }
 
 v1::RecordBreachRequest AbsentBreach() {
@@ -167,7 +167,9 @@ TEST(TransitionTable, CommandsRefuseForbiddenStates) {
   cancel.mutable_cancellation()->set_reason(v1::CANCELLATION_REASON_DEATH);
   EXPECT_EQ(CancelCase(done, cancel, Ctx()).status().code(),
             absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(HandOverToBapas(Registered(AdultCase()), {}, Ctx()).status().code(),
+  EXPECT_EQ(HandOverToBapas(Registered(AdultCase()), {}, DefaultPolicy(), Ctx())
+                .status()
+                .code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(ConfirmCompletion(InState(v1::CASE_STATE_IN_PROGRESS), {}, Ctx())
                 .status()
@@ -226,6 +228,49 @@ TEST(Lifecycle, AdultOrderHandoverDeadline) {
   EXPECT_EQ(handed.state(), v1::CASE_STATE_HANDED_OVER);
   EXPECT_EQ(handed.handover().bapas_office_code(), "bapas-samarinda");
   EXPECT_EQ(handed.handover().handed_over_by().principal_id(), "jaksa-6401");
+}
+
+// events.proto: the handover carries what supervision opens the ledger
+// from, so it need not call back (issue #7 §6).
+TEST(Lifecycle, HandoverEventCarriesSpanConstraintsLitmasAndMinutes) {
+  Case input = ChildCase();
+  input.mutable_sentence()->mutable_constraints()->set_max_days_per_week(2);
+  v1::HandOverToBapasRequest req;
+  req.mutable_handover()->set_bapas_office_code("bapas-samarinda");
+  *req.mutable_handover()->mutable_handover_date() = D(2026, 2, 25);
+  const absl::StatusOr<Transition> t =
+      HandOverToBapas(Ordered(Registered(input)), req, DefaultPolicy(), Ctx());
+  ASSERT_TRUE(t.ok()) << t.status();
+  const auto ev = Payload<v1::CaseHandedOver>(*t);
+  EXPECT_EQ(ev.bapas_office_code(), "bapas-samarinda");
+  // R7 default: the span starts at the order (2026-02-20), 180 days.
+  EXPECT_EQ(ev.span_start_date().ShortDebugString(),
+            D(2026, 2, 20).ShortDebugString());
+  EXPECT_EQ(ev.deadline_date().ShortDebugString(),
+            D(2026, 8, 18).ShortDebugString());
+  EXPECT_EQ(ev.constraints().max_days_per_week(), 2);
+  EXPECT_EQ(ev.litmas().number(), "LITMAS-17/2026");
+  EXPECT_EQ(ev.sentence_minutes(), 60 * 60);
+  EXPECT_EQ(ev.facts().state(), v1::CASE_STATE_HANDED_OVER);
+
+  // A span that starts at the first session has not started at handover.
+  PolicyVersion first_session = DefaultPolicy();
+  first_session.mutable_adult()->set_span_starts_at(
+      cv1::SPAN_START_FIRST_SESSION);
+  v1::IssueExecutionOrderRequest order;
+  order.mutable_execution_order()->set_order_number("PRINT-2");
+  *order.mutable_execution_order()->mutable_issued_date() = D(2026, 2, 20);
+  order.mutable_execution_order()->set_kejari_code("kejari-64.01");
+  const Case ordered = Must(IssueExecutionOrder(Registered(AdultCase()), order,
+                                                first_session, Ctx()));
+  const absl::StatusOr<Transition> later =
+      HandOverToBapas(ordered, req, first_session, Ctx());
+  ASSERT_TRUE(later.ok()) << later.status();
+  const auto pending = Payload<v1::CaseHandedOver>(*later);
+  EXPECT_FALSE(pending.has_span_start_date());
+  EXPECT_FALSE(pending.has_deadline_date());
+  EXPECT_FALSE(pending.has_litmas());
+  EXPECT_EQ(pending.sentence_minutes(), 120 * 60);
 }
 
 TEST(Lifecycle, DecisionFixedShorterSpan) {
@@ -484,8 +529,43 @@ TEST(UuSppaPasal76Ayat2, ChildMayOnlyRepeat) {
   auto repeat = Outcome(v1::BREACH_OUTCOME_KIND_REPEAT, v1::OUTCOME_EXTENT_ALL);
   repeat.mutable_outcome()->mutable_repeat()->set_repeat_hours(60);
   repeat.mutable_outcome()->mutable_repeat()->set_span_days(90);
+  repeat.mutable_outcome()->mutable_repeat()->set_judge_order_reference(
+      "5/Pen.Pid.Sus-Anak/2026/PN Tgt");
   EXPECT_EQ(
       Must(DecideBreachOutcome(c, repeat, DefaultPolicy(), Ctx())).state(),
+      v1::CASE_STATE_IN_PROGRESS);
+}
+
+// UU SPPA Pasal 76(3): a child repeats only on the supervising judge's
+// order, whose number the outcome must carry; an adult's repeat needs none.
+TEST(UuSppaPasal76Ayat3, ChildRepeatNeedsTheJudgesOrder) {
+  const Case child = Breached(Registered(ChildCase()));
+  auto repeat = Outcome(v1::BREACH_OUTCOME_KIND_REPEAT, v1::OUTCOME_EXTENT_ALL);
+  repeat.mutable_outcome()->mutable_repeat()->set_repeat_hours(60);
+  repeat.mutable_outcome()->mutable_repeat()->set_span_days(90);
+  const absl::Status missing =
+      DecideBreachOutcome(child, repeat, DefaultPolicy(), Ctx()).status();
+  EXPECT_EQ(missing.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(testing::ViolationFields(missing),
+            std::vector<std::string>{"outcome.repeat.judge_order_reference"});
+  EXPECT_THAT(ViolationOf(missing, "outcome.repeat.judge_order_reference"),
+              HasSubstr("R11, UU SPPA Pasal 76(3)"));
+  repeat.mutable_outcome()->mutable_repeat()->set_judge_order_reference(
+      std::string(101, 'x'));
+  EXPECT_THAT(
+      ViolationOf(
+          DecideBreachOutcome(child, repeat, DefaultPolicy(), Ctx()).status(),
+          "outcome.repeat.judge_order_reference"),
+      HasSubstr("at most 100"));
+
+  Case input = AdultCase();
+  input.mutable_sentence()->set_breach_consequence(
+      v1::BREACH_CONSEQUENCE_REPEAT);
+  const Case adult = Breached(Registered(input));
+  repeat.mutable_outcome()->mutable_repeat()->clear_judge_order_reference();
+  repeat.mutable_outcome()->mutable_repeat()->set_repeat_hours(120);
+  EXPECT_EQ(
+      Must(DecideBreachOutcome(adult, repeat, DefaultPolicy(), Ctx())).state(),
       v1::CASE_STATE_IN_PROGRESS);
 }
 
@@ -564,6 +644,30 @@ TEST(TransferAndCancel, TerminalWithRecord) {
             v1::CANCELLATION_REASON_DECISION_ANNULLED);
   EXPECT_EQ(done->history.to_state(), v1::CASE_STATE_CANCELLED);
   EXPECT_EQ(done->history.from_state(), v1::CASE_STATE_HANDED_OVER);
+}
+
+// A transfer carries the credited minutes across, with the transfer id
+// (the request's when unset) and the reason (issue #7 §5, events.proto).
+TEST(TransferAndCancel, TransferEventCarriesCreditedMinutesIdAndReason) {
+  Case c = HandedOver(Ordered(Registered(AdultCase())));
+  c.mutable_progress()->set_credited_minutes(600);
+  v1::TransferCaseRequest tr;
+  tr.mutable_transfer()->set_destination_regency_code("64.72");
+  tr.mutable_transfer()->set_reason_code("domicile_changed");
+  const absl::StatusOr<Transition> out = TransferCase(c, tr, "", Ctx());
+  ASSERT_TRUE(out.ok()) << out.status();
+  const auto ev = Payload<v1::CaseTransferred>(*out);
+  EXPECT_EQ(ev.credited_minutes(), 600);
+  EXPECT_EQ(ev.transfer_id(), "req-1");  // Ctx()'s request id
+  EXPECT_EQ(ev.reason_code(), "domicile_changed");
+  EXPECT_EQ(ev.destination_regency_code(), "64.72");
+  EXPECT_EQ(out->after.transfer().credited_minutes(), 600);
+  EXPECT_EQ(out->after.transfer().transfer_id(), "req-1");
+
+  tr.mutable_transfer()->set_transfer_id("tr-42");
+  const absl::StatusOr<Transition> named = TransferCase(c, tr, "", Ctx());
+  ASSERT_TRUE(named.ok()) << named.status();
+  EXPECT_EQ(Payload<v1::CaseTransferred>(*named).transfer_id(), "tr-42");
 }
 
 v1::UpdateCaseRequest Mask(const Case& data, std::vector<std::string> paths) {

@@ -26,6 +26,7 @@ std::optional<Field> FieldOf(absl::string_view name) {
   if (name == "kind" || name == "sentence.kind") return Field::kKind;
   if (name == "regency_code") return Field::kRegencyCode;
   if (name == "offence.category") return Field::kOffenceCategory;
+  if (name == "handover.bapas_office_code") return Field::kHandoverOffice;
   if (name == "progress.at_risk") return Field::kAtRisk;
   if (name == "progress.overdue") return Field::kOverdue;
   if (name == "progress.deadline_time") return Field::kDeadlineTime;
@@ -50,6 +51,7 @@ absl::Status ParseValue(const filter::Comparison& c, ListFilter::Term& term) {
     }
     case Field::kRegencyCode:
     case Field::kOffenceCategory:
+    case Field::kHandoverOffice:
       KS_RETURN_IF_ERROR(filter::RequireEquality(c));
       term.text = c.value.text;
       return absl::OkStatus();
@@ -105,6 +107,13 @@ bool ListFilter::Matches(const v1::Case& c) const {
         break;
       case Field::kOffenceCategory:
         ok = filter::Compare(c.offence().category(), term.op, term.text);
+        break;
+      case Field::kHandoverOffice:
+        // A case not handed over has no office to compare: like a missing
+        // deadline, it matches neither = nor !=.
+        ok = c.has_handover() &&
+             filter::Compare(c.handover().bapas_office_code(), term.op,
+                             term.text);
         break;
       case Field::kAtRisk:
         ok = filter::Compare(c.progress().at_risk(), term.op, term.flag);

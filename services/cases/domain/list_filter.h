@@ -5,6 +5,8 @@
 //                              CHILD_PELAYANAN_MASYARAKAT, or full names)
 //   regency_code               = != ("PP.RR", quoted)
 //   offence.category           = != (quoted)
+//   handover.bapas_office_code = != (quoted; never matches a case not
+//                              handed over, whatever the operator)
 //   progress.at_risk           = != (true | false)
 //   progress.overdue           = != (true | false)
 //   progress.deadline_time     = != < <= > >= (RFC 3339, quoted)
@@ -38,6 +40,7 @@ class ListFilter {
     kKind,
     kRegencyCode,
     kOffenceCategory,
+    kHandoverOffice,
     kAtRisk,
     kOverdue,
     kDeadlineTime,
@@ -48,7 +51,7 @@ class ListFilter {
     Field field;
     Op op;
     int64_t enum_value = 0;  // kState, kKind
-    std::string text;        // kRegencyCode, kOffenceCategory
+    std::string text;        // kRegencyCode, kOffenceCategory, kHandoverOffice
     bool flag = false;       // kAtRisk, kOverdue
     absl::Time time;         // kDeadlineTime, kCreateTime
   };

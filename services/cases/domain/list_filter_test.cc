@@ -75,6 +75,29 @@ TEST(ListFilter, EveryField) {
   }
 }
 
+// issue #7 §2: the Bapas office a case was handed to.
+TEST(ListFilter, HandoverOffice) {
+  const auto f =
+      ListFilter::Parse("handover.bapas_office_code = \"bapas-samarinda\"");
+  ASSERT_TRUE(f.ok()) << f.status();
+  const auto other =
+      ListFilter::Parse("handover.bapas_office_code != \"bapas-samarinda\"");
+  ASSERT_TRUE(other.ok()) << other.status();
+  Case c = Registered(AdultCase());
+  // Not handed over: neither = nor != matches.
+  EXPECT_FALSE(f->Matches(c));
+  EXPECT_FALSE(other->Matches(c));
+  c.mutable_handover()->set_bapas_office_code("bapas-samarinda");
+  EXPECT_TRUE(f->Matches(c));
+  EXPECT_FALSE(other->Matches(c));
+  c.mutable_handover()->set_bapas_office_code("bapas-balikpapan");
+  EXPECT_FALSE(f->Matches(c));
+  EXPECT_TRUE(other->Matches(c));
+  const auto bad = ListFilter::Parse("handover.bapas_office_code < \"b\"");
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(ViolationOf(bad.status(), "filter"), HasSubstr("only = and !="));
+}
+
 TEST(ListFilter, BadSyntaxNamesFilter) {
   for (const auto& [text, why] :
        std::vector<std::pair<std::string, std::string>>{

@@ -5,6 +5,7 @@
 #include "common/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/cases/domain/internal.h"
 #include "services/cases/domain/lifecycle.h"
 #include "services/cases/domain/test_util.h"
 
@@ -23,11 +24,32 @@ google::type::Date D(int y, int m, int d) {
   return DateFromCivilDay(absl::CivilDay(y, m, d));
 }
 
+absl::CivilDay CivilDayFromDateOrDie(const google::type::Date& d) {
+  EXPECT_TRUE(IsValidDate(d)) << d.ShortDebugString();
+  return absl::CivilDay(d.year(), d.month(), d.day());
+}
+
 void ExpectNoPersonalData(const std::string& bytes) {
   for (const char* secret : {testing::kName, testing::kNik, testing::kAddress,
                              testing::kPhone, "Petani"}) {
     EXPECT_THAT(bytes, Not(HasSubstr(secret))) << secret;
   }
+}
+
+Case HandedOverForSnapshot() {
+  v1::IssueExecutionOrderRequest order;
+  order.mutable_execution_order()->set_order_number("PRINT-1");
+  *order.mutable_execution_order()->mutable_issued_date() = D(2026, 2, 20);
+  order.mutable_execution_order()->set_kejari_code("kejari-64.01");
+  absl::StatusOr<Transition> t = IssueExecutionOrder(
+      Registered(AdultCase()), order, DefaultPolicy(), Ctx());
+  EXPECT_TRUE(t.ok()) << t.status();
+  v1::HandOverToBapasRequest hand;
+  hand.mutable_handover()->set_bapas_office_code("bapas-samarinda");
+  *hand.mutable_handover()->mutable_handover_date() = D(2026, 2, 25);
+  t = HandOverToBapas(t->after, hand, DefaultPolicy(), Ctx());
+  EXPECT_TRUE(t.ok()) << t.status();
+  return t->after;
 }
 
 TEST(Privacy, NoPersonalDataInAnyEventOfALifecycle) {
@@ -47,7 +69,7 @@ TEST(Privacy, NoPersonalDataInAnyEventOfALifecycle) {
   v1::HandOverToBapasRequest hand;
   hand.mutable_handover()->set_bapas_office_code("bapas-samarinda");
   *hand.mutable_handover()->mutable_handover_date() = D(2026, 2, 25);
-  c = keep(HandOverToBapas(c, hand, Ctx()));
+  c = keep(HandOverToBapas(c, hand, DefaultPolicy(), Ctx()));
   v1::UpdateCaseRequest upd;
   upd.mutable_case_data()->mutable_person()->set_phone_number(testing::kPhone);
   upd.mutable_update_mask()->add_paths("person.phone_number");
@@ -89,6 +111,32 @@ TEST(Privacy, FactsCarryTheNumbers) {
   ExpectNoPersonalData(f.SerializeAsString());
 }
 
+TEST(Privacy, SnapshotStateCarriesTheNumbersAndNoPerson) {
+  Case c = HandedOverForSnapshot();
+  v1::CaseStateSnapshot s = SnapshotOf(c);
+  EXPECT_EQ(s.name(), "regencies/64.01/cases/c1");
+  EXPECT_EQ(s.regency_code(), "64.01");
+  EXPECT_EQ(s.kind(),
+            kerjasosial::common::v1::SENTENCE_KIND_ADULT_KERJA_SOSIAL);
+  EXPECT_EQ(s.state(), v1::CASE_STATE_HANDED_OVER);
+  EXPECT_EQ(s.sentence_hours(), 120);
+  EXPECT_EQ(s.credited_minutes(), 0);
+  // Nothing reported by supervision yet: the whole sentence is owed.
+  EXPECT_EQ(s.owed_minutes(), 120 * 60);
+  EXPECT_EQ(s.deadline_time().seconds(),
+            c.progress().deadline_time().seconds());
+  EXPECT_EQ(s.bapas_office_code(), "bapas-samarinda");
+  EXPECT_EQ(s.version(), c.version());
+  ExpectNoPersonalData(s.SerializeAsString());
+  // Once the ledger reported, its figures are the case's.
+  c.mutable_progress()->set_credited_minutes(600);
+  c.mutable_progress()->set_owed_minutes(6600);
+  c.mutable_progress()->set_source_cursor("1-0");
+  s = SnapshotOf(c);
+  EXPECT_EQ(s.credited_minutes(), 600);
+  EXPECT_EQ(s.owed_minutes(), 6600);
+}
+
 TEST(Privacy, MaskNik) {
   EXPECT_EQ(MaskNik("6401011705900012"), "6401**********12");
   EXPECT_EQ(MaskNik("123456"), "******");
@@ -107,18 +155,118 @@ TEST(Privacy, MaskForRole) {
   }
 }
 
-TEST(Privacy, ExecutionViewHasNoPersonalData) {
-  Case c = Registered(AdultCase());
+// A case through IssueExecutionOrder (dated 2026-02-20) under the default
+// policy, whose span starts at the execution order (R7).
+Case Ordered(Case input) {
+  v1::IssueExecutionOrderRequest order;
+  order.mutable_execution_order()->set_order_number("PRINT-1");
+  *order.mutable_execution_order()->mutable_issued_date() = D(2026, 2, 20);
+  order.mutable_execution_order()->set_kejari_code("kejari-64.01");
+  absl::StatusOr<Transition> t =
+      IssueExecutionOrder(Registered(input), order, DefaultPolicy(), Ctx());
+  EXPECT_TRUE(t.ok()) << t.status();
+  return t->after;
+}
+
+v1::CaseForExecution ViewFor(const Case& c, auth::Role role) {
+  return ExecutionView(c, role, DefaultPolicy(), Ctx().zone);
+}
+
+TEST(Privacy, MaskNikButLast4) {
+  EXPECT_EQ(MaskNikButLast4("6401011705900012"), "************0012");
+  EXPECT_EQ(MaskNikButLast4("1234"), "****");
+  EXPECT_EQ(MaskNikButLast4(""), "");
+}
+
+TEST(Privacy, ExecutionViewCarriesWhatExecutionNeeds) {
+  Case c = Ordered(testing::ChildCase());
   c.mutable_sentence()->mutable_constraints()->set_max_days_per_week(3);
-  const v1::CaseForExecution x = ExecutionView(c);
+  const v1::CaseForExecution x = ViewFor(c, auth::Role::JAKSA);
   EXPECT_EQ(x.name(), "regencies/64.01/cases/c1");
-  EXPECT_EQ(x.sentence_hours(), 120);
-  EXPECT_EQ(x.sentence_minutes(), 7200);
+  EXPECT_EQ(x.sentence_hours(), 60);
+  EXPECT_EQ(x.sentence_minutes(), 3600);
   EXPECT_EQ(x.constraints().max_days_per_week(), 3);
-  EXPECT_EQ(x.final_date().day(), 10);
   EXPECT_EQ(x.policy_version(), "kuhp-2026-01-02");
-  ExpectNoPersonalData(x.SerializeAsString());
+  // R7 default: 180 days from the execution order; the last day is the
+  // 180th, 2026-02-20 + 179 days.
+  EXPECT_EQ(CivilDayFromDateOrDie(x.span_start_date()),
+            absl::CivilDay(2026, 2, 20));
+  EXPECT_EQ(CivilDayFromDateOrDie(x.deadline_date()),
+            absl::CivilDay(2026, 8, 18));
+  EXPECT_EQ(x.litmas().number(), "LITMAS-17/2026");
+  EXPECT_EQ(CivilDayFromDateOrDie(x.litmas().date()), testing::Today() - 46);
+  EXPECT_FALSE(x.has_person());
   EXPECT_THAT(x.SerializeAsString(), Not(HasSubstr("12/Pid.B/2026/PN Tgt")));
+}
+
+TEST(Privacy, ExecutionViewBeforeTheSpanStartsHasNoSpanDates) {
+  const v1::CaseForExecution x =
+      ViewFor(Registered(AdultCase()), auth::Role::SERVICE);
+  EXPECT_FALSE(x.has_span_start_date());
+  EXPECT_FALSE(x.has_deadline_date());
+  EXPECT_FALSE(x.has_litmas());  // the adult fixture has none
+}
+
+TEST(Privacy, ARepeatRestartsTheSpanInTheExecutionView) {
+  Case c = Ordered(AdultCase());
+  v1::Breach* b = c.add_breaches();
+  b->set_breach_id("b0001");
+  v1::BreachOutcome* o = b->mutable_outcome();
+  o->set_kind(v1::BREACH_OUTCOME_KIND_REPEAT);
+  *o->mutable_decided_date() = D(2026, 3, 1);
+  o->mutable_repeat()->set_repeat_hours(40);
+  o->mutable_repeat()->set_span_days(30);
+  *c.mutable_progress()->mutable_deadline_time() =
+      internal::ToProto(StartOfDay(absl::CivilDay(2026, 3, 31), Ctx().zone));
+  const v1::CaseForExecution x = ViewFor(c, auth::Role::SERVICE);
+  EXPECT_EQ(CivilDayFromDateOrDie(x.span_start_date()),
+            absl::CivilDay(2026, 3, 1));
+  EXPECT_EQ(CivilDayFromDateOrDie(x.deadline_date()),
+            absl::CivilDay(2026, 3, 30));
+}
+
+// DESIGN §6: the summary goes to SERVICE and the handover office's PK only;
+// JAKSA reads the person with GetCase, PEMDA_OFFICER never.
+TEST(Privacy, PersonSummaryOnlyForServiceAndPk) {
+  const Case c = Ordered(AdultCase());
+  for (auth::Role role : auth::kAllRoles) {
+    SCOPED_TRACE(auth::RoleName(role));
+    const v1::CaseForExecution x = ViewFor(c, role);
+    const bool sees =
+        role == auth::Role::SERVICE || role == auth::Role::PK_BAPAS;
+    EXPECT_EQ(RoleSeesPersonSummary(role), sees);
+    EXPECT_EQ(x.has_person(), sees);
+    if (!sees) ExpectNoPersonalData(x.SerializeAsString());
+  }
+  const v1::PersonSummary p = ViewFor(c, auth::Role::PK_BAPAS).person();
+  EXPECT_EQ(p.full_name(), testing::kName);
+  EXPECT_EQ(CivilDayFromDateOrDie(p.birth_date()), absl::CivilDay(1990, 5, 17));
+  EXPECT_EQ(p.sex(), c.person().sex());
+  EXPECT_EQ(p.phone_number(), c.person().phone_number());
+  EXPECT_EQ(p.nik_masked(), "************0001");
+  EXPECT_FALSE(p.has_guardian());
+  // Never the address, the livelihood or the full NIK.
+  const std::string bytes = p.SerializeAsString();
+  EXPECT_THAT(bytes, Not(HasSubstr(testing::kAddress)));
+  EXPECT_THAT(bytes, Not(HasSubstr("Petani")));
+  EXPECT_THAT(bytes, Not(HasSubstr(testing::kNik)));
+}
+
+TEST(Privacy, PersonSummaryHasTheGuardianOfAChildOnly) {
+  Case child = Ordered(testing::ChildCase());
+  v1::Guardian* g = child.mutable_person()->mutable_guardian();
+  g->set_full_name("Siti Ibu");
+  g->set_relationship("ibu");
+  g->set_phone_number("+6281100000001");
+  const v1::PersonSummary p = SummaryOf(child);
+  EXPECT_EQ(p.guardian().full_name(), "Siti Ibu");
+  EXPECT_EQ(p.guardian().phone_number(), "+6281100000001");
+  EXPECT_EQ(p.nik_masked(), "************0002");
+
+  // A guardian recorded on an adult's case is not the PK's business.
+  Case adult = Registered(AdultCase());
+  *adult.mutable_person()->mutable_guardian() = *g;
+  EXPECT_FALSE(SummaryOf(adult).has_guardian());
 }
 
 }  // namespace

@@ -55,11 +55,18 @@ absl::StatusOr<Transition> TransferCase(const Case& c,
   stored->set_destination_case(std::string(destination_case));
   *stored->mutable_record_time() = internal::ToProto(ctx.now);
   *stored->mutable_transferred_by() = ctx.actor;
+  // The destination's supervision opens its ledger with these minutes; the
+  // transfer id defaults to the request's (resources.proto, Transfer).
+  stored->set_credited_minutes(c.progress().credited_minutes());
+  if (stored->transfer_id().empty()) stored->set_transfer_id(ctx.request_id);
   t.history.add_changed_fields("transfer");
   v1::CaseTransferred ev;
   *ev.mutable_facts() = Facts(t.after, c.state());
   ev.set_destination_regency_code(tr.destination_regency_code());
   ev.set_destination_case(std::string(destination_case));
+  ev.set_credited_minutes(stored->credited_minutes());
+  ev.set_transfer_id(stored->transfer_id());
+  ev.set_reason_code(stored->reason_code());
   AddEvent(t, ev, ctx.now);
   return t;
 }

@@ -17,8 +17,9 @@ namespace ks::cases::domain {
 
 // Any non-terminal state → TRANSFERRED_OUT. destination_regency_code must be
 // an existing regency (R15) different from the case's; reason_code required
-// (`[a-z][a-z0-9_]*`). `destination_case` is recorded if non-empty.
-// Publishes CaseTransferred.
+// (`[a-z][a-z0-9_]*`). `destination_case` is recorded if non-empty; so are
+// the credited minutes and the transfer id (the request id when unset).
+// Publishes CaseTransferred with both and the reason code.
 absl::StatusOr<Transition> TransferCase(
     const Case& c, const kerjasosial::cases::v1::TransferCaseRequest& req,
     absl::string_view destination_case, const CommandContext& ctx);

@@ -119,7 +119,7 @@ absl::StatusOr<Transition> IssueExecutionOrder(
 
 absl::StatusOr<Transition> HandOverToBapas(
     const Case& c, const v1::HandOverToBapasRequest& req,
-    const CommandContext& ctx) {
+    const PolicyVersion& policy, const CommandContext& ctx) {
   absl::Status st = CheckTransition(c.state(), Action::kHandOver, c.name());
   if (!st.ok()) return st;
   Validator v;
@@ -153,6 +153,14 @@ absl::StatusOr<Transition> HandOverToBapas(
   *ev.mutable_facts() = Facts(t.after, c.state());
   ev.set_bapas_office_code(h.bapas_office_code());
   *ev.mutable_handover_date() = h.handover_date();
+  const internal::SpanDays span = internal::SpanOf(t.after, policy, ctx.zone);
+  if (span.start) *ev.mutable_span_start_date() = DateFromCivilDay(*span.start);
+  if (span.last) *ev.mutable_deadline_date() = DateFromCivilDay(*span.last);
+  if (c.sentence().has_constraints()) {
+    *ev.mutable_constraints() = c.sentence().constraints();
+  }
+  if (c.sentence().has_litmas()) *ev.mutable_litmas() = c.sentence().litmas();
+  ev.set_sentence_minutes(CurrentSentenceMinutes(t.after));
   AddEvent(t, ev, ctx.now);
   return t;
 }

@@ -42,10 +42,13 @@ absl::StatusOr<Transition> IssueExecutionOrder(
 
 // EXECUTION_ORDERED → HANDED_OVER. Requires bapas_office_code and
 // handover_date (not before the order's date, not after today). Publishes
-// CaseHandedOver.
+// CaseHandedOver with what supervision opens the ledger from without
+// calling back: the span start and last day (local days of `ctx.zone`, when
+// the span has started under `policy`'s R7 rule), the constraints, the
+// Litmas reference and the minutes owed.
 absl::StatusOr<Transition> HandOverToBapas(
     const Case& c, const kerjasosial::cases::v1::HandOverToBapasRequest& req,
-    const CommandContext& ctx);
+    const PolicyVersion& policy, const CommandContext& ctx);
 
 // COMPLETION_PENDING → COMPLETED. The certificate number is
 // `req.certificate.number` if given, else CertificateNumber(c). Publishes

@@ -2,6 +2,7 @@
 // its indexes, history and events; paging; uniqueness; stale versions.
 #include "services/cases/store/case_store.h"
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -13,6 +14,7 @@
 #include "common/testing/redis_fixture.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
+#include "services/cases/store/case_snapshot.h"
 
 namespace ks::cases::store {
 namespace {
@@ -255,6 +257,53 @@ TEST_F(CaseStoreTest, GetOfMissingCaseIsNotFound) {
   EXPECT_EQ(
       store_->Get({"64.01", "01hq3v9c2m8k7x1y5z0a4b6d8e"}).status().code(),
       absl::StatusCode::kNotFound);
+}
+
+// The snapshot source pages through the creation index: every case once,
+// in the state and version stored, the payload from the injected builder;
+// an emitter error ends the enumeration unchanged.
+TEST_F(CaseStoreTest, SnapshotSourceEmitsEveryCaseOnceAcrossPages) {
+  std::map<std::string, int64_t> stored;
+  for (int i = 0; i < 5; ++i) {
+    absl::StatusOr<Case> c =
+        Create(NewCase(i % 2 ? "64.01" : "64.02", absl::StrCat("S-", i)));
+    ASSERT_TRUE(c.ok()) << c.status();
+    stored[c->name()] = c->version();
+  }
+  CaseSnapshotSource source(
+      *store_,
+      [](const Case& c) {
+        kerjasosial::cases::v1::CaseStateSnapshot s;
+        s.set_name(c.name());
+        s.set_version(c.version());
+        return s;
+      },
+      /*page_size=*/2);
+  std::map<std::string, int64_t> seen;
+  ASSERT_TRUE(
+      source
+          .Enumerate([&](Event e) {
+            kerjasosial::cases::v1::CaseStateSnapshot s;
+            EXPECT_TRUE(e.payload().UnpackTo(&s));
+            EXPECT_EQ(e.event_type(), "kerjasosial.cases.v1.CaseStateSnapshot");
+            EXPECT_EQ(e.aggregate_type(), kCaseAggregateType);
+            EXPECT_EQ(e.aggregate_name(), s.name());
+            EXPECT_EQ(e.aggregate_version(), s.version());
+            EXPECT_EQ(e.regency_code(), ParseCaseName(s.name())->regency);
+            EXPECT_TRUE(seen.emplace(s.name(), s.version()).second)
+                << "twice: " << s.name();
+            return absl::OkStatus();
+          })
+          .ok());
+  EXPECT_EQ(seen, stored);
+
+  int emitted = 0;
+  const absl::Status stop = source.Enumerate([&](Event) {
+    return ++emitted == 3 ? absl::CancelledError("client gone")
+                          : absl::OkStatus();
+  });
+  EXPECT_EQ(stop.code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(emitted, 3);
 }
 
 }  // namespace
