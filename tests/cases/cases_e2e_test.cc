@@ -269,7 +269,7 @@ TEST_F(CasesE2eTest, BreachOutcomePayFineConvertsTheCase) {
   const CasesEnvironment::Counts before = env_->CountsNow();
   s = Decide(other, wrong, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_TRUE(env_->CountsNow() == before);
+  EXPECT_EQ(env_->CountsNow(), before);
 }
 
 TEST_F(CasesE2eTest, TransferCreatesTheReceivingCaseAndKeepsHistory) {
@@ -379,7 +379,7 @@ TEST_F(CasesE2eTest, CancelEndsTheCaseAndFurtherTransitionsFail) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_TRUE(absl::StrContains(s.error_message(), "CANCELLED"))
       << s.error_message();
-  EXPECT_TRUE(env_->CountsNow() == before);
+  EXPECT_EQ(env_->CountsNow(), before);
 }
 
 TEST_F(CasesE2eTest,
@@ -461,7 +461,7 @@ TEST_F(CasesE2eTest,
     std::vector<std::string> fields = BadFields(s);
     EXPECT_NE(std::find(fields.begin(), fields.end(), tc.field), fields.end())
         << s.error_message();
-    EXPECT_TRUE(env_->CountsNow() == before);
+    EXPECT_EQ(env_->CountsNow(), before);
   }
 
   // Transition requests: etag, request id and the payload are required.
@@ -477,7 +477,7 @@ TEST_F(CasesE2eTest,
   std::sort(fields.begin(), fields.end());
   EXPECT_EQ(fields, (std::vector<std::string>{"etag", "execution_order",
                                               "request_id"}));
-  EXPECT_TRUE(env_->CountsNow() == before);
+  EXPECT_EQ(env_->CountsNow(), before);
 
   v1::ListCasesRequest list;
   list.set_parent("regencies/64.01");
@@ -500,13 +500,13 @@ TEST_F(CasesE2eTest, DuplicateRequestIdReplaysTheFirstAnswer) {
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(second.name(), first.name());
   EXPECT_EQ(second.etag(), first.etag());
-  EXPECT_TRUE(env_->CountsNow() == before);
+  EXPECT_EQ(env_->CountsNow(), before);
 
   // The same id with another body: ALREADY_EXISTS, nothing written.
   req.mutable_case_data()->mutable_sentence()->set_hours(50);
   s = stub().CreateCase(env_->Ctx(jaksa()).get(), req, &second);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
-  EXPECT_TRUE(env_->CountsNow() == before);
+  EXPECT_EQ(env_->CountsNow(), before);
 
   // A transition retried after the case moved on still replays.
   v1::IssueExecutionOrderRequest order;
@@ -525,7 +525,7 @@ TEST_F(CasesE2eTest, DuplicateRequestIdReplaysTheFirstAnswer) {
   s = stub().IssueExecutionOrder(env_->Ctx(jaksa()).get(), order, &again);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(again.etag(), ordered.etag());
-  EXPECT_TRUE(env_->CountsNow() == after_order);
+  EXPECT_EQ(env_->CountsNow(), after_order);
 
   // A second registration of the same court decision.
   v1::CreateCaseRequest dup;
@@ -534,7 +534,7 @@ TEST_F(CasesE2eTest, DuplicateRequestIdReplaysTheFirstAnswer) {
   dup.set_request_id(NewRequestId());
   s = stub().CreateCase(env_->Ctx(jaksa()).get(), dup, &second);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
-  EXPECT_TRUE(env_->CountsNow() == after_order);
+  EXPECT_EQ(env_->CountsNow(), after_order);
 }
 
 // Identical retries racing each other: the idempotency claim wins before
@@ -645,7 +645,7 @@ TEST_F(CasesE2eTest, UpdateCaseMovesTheDecisionClaimAtomically) {
   s = stub().UpdateCase(env_->Ctx(jaksa()).get(), clash, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
   EXPECT_EQ(Reason(s), "DECISION_ALREADY_REGISTERED");
-  EXPECT_TRUE(env_->CountsNow() == before);
+  EXPECT_EQ(env_->CountsNow(), before);
   EXPECT_EQ(Get(b.name()).decision().decision_number(), "U2/Pid.B/2026/PN Tgt");
 }
 
@@ -719,7 +719,7 @@ TEST_F(CasesE2eTest, ValidateOnlyWritesNothingAndSaysIfTheDecisionIsTaken) {
   grpc::Status s = stub().CreateCase(env_->Ctx(jaksa()).get(), req, &out);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(out.state(), v1::CASE_STATE_REGISTERED);
-  EXPECT_TRUE(env_->CountsNow() == before);
+  EXPECT_EQ(env_->CountsNow(), before);
 
   const v1::Case taken = Create(AdultCase("V2/Pid.B/2026/PN Tgt"));
   const CasesEnvironment::Counts after = env_->CountsNow();
@@ -729,7 +729,7 @@ TEST_F(CasesE2eTest, ValidateOnlyWritesNothingAndSaysIfTheDecisionIsTaken) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
   EXPECT_EQ(Reason(s), "DECISION_ALREADY_REGISTERED");
   EXPECT_EQ(ErrorMetadata(s, "case"), taken.name());
-  EXPECT_TRUE(env_->CountsNow() == after);
+  EXPECT_EQ(env_->CountsNow(), after);
 }
 
 TEST_F(CasesE2eTest, StaleEtagIsAbortedAndWritesNothing) {
@@ -746,7 +746,7 @@ TEST_F(CasesE2eTest, StaleEtagIsAbortedAndWritesNothing) {
   v1::Case out;
   grpc::Status s = stub().CancelCase(env_->Ctx(jaksa()).get(), req, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
-  EXPECT_TRUE(env_->CountsNow() == before);
+  EXPECT_EQ(env_->CountsNow(), before);
   EXPECT_EQ(Get(c.name()).state(), v1::CASE_STATE_EXECUTION_ORDERED);
 }
 
@@ -786,7 +786,7 @@ TEST_F(CasesE2eTest, OtherRegencyAndRolesAreDeniedAndWriteNothing) {
   // PK_BAPAS reads only cases handed over to its office.
   EXPECT_EQ(stub().GetCase(env_->Ctx(env_->pk_).get(), get, &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_TRUE(env_->CountsNow() == before);
+  EXPECT_EQ(env_->CountsNow(), before);
 
   // PK_BAPAS reaches a case only by the HANDOVER_OFFICE relation.
   v1::GetCaseForExecutionRequest exec;
@@ -1057,7 +1057,7 @@ TEST_F(CasesE2eTest, ZyRedeliveredSupervisionFeedHasNoSecondEffect) {
                 env_->cases_redis_.Cli(absl::StrCat("GET ", cursor_key)))),
             last);
   // Nothing was written again: same keys, same feed, same audit trail.
-  EXPECT_TRUE(env_->CountsNow() == before);
+  EXPECT_EQ(env_->CountsNow(), before);
   v1::Case after = Get(c.name());
   EXPECT_EQ(after.version(), c.version());
   EXPECT_EQ(HistoryStates(c.name()).size(), 5u);

@@ -13,11 +13,14 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/auth/principal.h"
@@ -225,11 +228,19 @@ class CasesEnvironment {
     ASSERT_TRUE(r.ok()) << r.status();
   }
 
-  // Raw counts of the cases Redis (for "nothing written" checks).
+  // Raw counts of the cases Redis (for "nothing written" checks): the keys
+  // by name, the feed's and the audit log's lengths.
   struct Counts {
-    int64_t keys = 0, events = 0, audit = 0;
+    std::set<std::string> keys;
+    int64_t events = 0, audit = 0;
     bool operator==(const Counts& o) const {
       return keys == o.keys && events == o.events && audit == o.audit;
+    }
+    // So a failed "nothing written" check shows what changed.
+    friend std::ostream& operator<<(std::ostream& out, const Counts& c) {
+      out << "{events " << c.events << ", audit " << c.audit << ", keys";
+      for (const std::string& k : c.keys) out << " " << k;
+      return out << "}";
     }
   };
   Counts CountsNow() {
@@ -237,10 +248,15 @@ class CasesEnvironment {
     // The audit sealer's own keys (the sealed chain, its head, checkpoints)
     // appear in the background when it first seals, whatever the call under
     // test did: they are not the call's writes.
-    c.keys = std::stoll(cases_redis_.Cli("DBSIZE")) -
-             std::stoll(cases_redis_.Cli(absl::StrCat(
-                 "EXISTS ", kCasesPrefix, "audit:chain ", kCasesPrefix,
-                 "audit:sealed ", kCasesPrefix, "audit:checkpoints")));
+    static const std::set<std::string> kSealer = {
+        std::string(kCasesPrefix) + "audit:chain",
+        std::string(kCasesPrefix) + "audit:sealed",
+        std::string(kCasesPrefix) + "audit:checkpoints"};
+    for (absl::string_view key : absl::StrSplit(
+             cases_redis_.Cli("--scan --pattern 'ks:*'"), '\n',
+             absl::SkipWhitespace())) {
+      if (kSealer.count(std::string(key)) == 0) c.keys.emplace(key);
+    }
     c.events = std::stoll(
         cases_redis_.Cli(absl::StrCat("XLEN ", kCasesPrefix, "events")));
     c.audit = std::stoll(
