@@ -3,7 +3,6 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "common/status/rich_status.h"
 #include "common/status/status_macros.h"
 #include "common/time/clock.h"
@@ -71,10 +70,6 @@ absl::StatusOr<v1::SupervisionVisit> NewSupervisionVisit(
   *out.mutable_create_time() = internal::ToProto(ctx.now);
   out.clear_etag();
   return out;
-}
-
-std::string VisitDateKey(const google::type::Date& date) {
-  return absl::StrFormat("%04d%02d%02d", date.year(), date.month(), date.day());
 }
 
 absl::StatusOr<VisitFilter> VisitFilter::Parse(absl::string_view filter) {

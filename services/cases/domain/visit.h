@@ -51,9 +51,6 @@ absl::StatusOr<kerjasosial::cases::v1::SupervisionVisit> NewSupervisionVisit(
     const Case& c, const kerjasosial::cases::v1::SupervisionVisit& input,
     absl::string_view name, const CommandContext& ctx);
 
-// "YYYYMMDD" of a (valid) visit date: the sortable part of index members.
-std::string VisitDateKey(const google::type::Date& date);
-
 // ListSupervisionVisits' filter: a conjunction over `visit_date` (ordered
 // comparisons with a quoted "YYYY-MM-DD") and `mode` (= / != an enum name,
 // "SITE_VISIT" or "SUPERVISION_VISIT_MODE_SITE_VISIT").
