@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -134,6 +135,8 @@ class CasesEnvironment {
         absl::StrCat("--redis_port=", cases_redis_.port()),
         "--deployment_id=cases-e2e",
         "--shutdown_grace=2s"};
+    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+    if (before_binary_) before_binary_(*this);
     if (with_feed) {
       args.push_back(
           absl::StrCat("--supervision_address=127.0.0.1:", supervision_port_));
@@ -180,6 +183,65 @@ class CasesEnvironment {
     ctx->set_deadline(std::chrono::system_clock::now() +
                       std::chrono::seconds(10));
     return ctx;
+  }
+
+  // The lifecycle steps the scenarios start from, as the prosecutor of
+  // 64.01 (`jaksa_`); each expects success. CreateCase registers `data` in
+  // 64.01.
+  v1::Case CreateCase(const v1::Case& data) {
+    v1::CreateCaseRequest req;
+    req.set_parent("regencies/64.01");
+    *req.mutable_case_data() = data;
+    req.set_request_id("r" + ids::NewId());
+    v1::Case out;
+    grpc::Status s = stub_->CreateCase(Ctx(jaksa_).get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+    EXPECT_EQ(out.state(), v1::CASE_STATE_REGISTERED);
+    return out;
+  }
+  v1::Case Order(const v1::Case& c);
+  v1::Case HandOver(const v1::Case& c);
+
+  // GetCase as `token` (default: jaksa_); expects success.
+  v1::Case GetCase(const std::string& name, const std::string& token = "") {
+    v1::GetCaseRequest req;
+    req.set_name(name);
+    v1::Case out;
+    grpc::Status s =
+        stub_->GetCase(Ctx(token.empty() ? jaksa_ : token).get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+    return out;
+  }
+
+  // Polls GetCase until `pred` holds (the feed is asynchronous); fails the
+  // test after 20 s.
+  v1::Case WaitFor(const std::string& name,
+                   const std::function<bool(const v1::Case&)>& pred) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(20);
+    v1::Case c;
+    while (absl::Now() < deadline) {
+      c = GetCase(name);
+      if (pred(c)) return c;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    ADD_FAILURE() << "condition not reached for " << name << ": "
+                  << c.ShortDebugString().substr(0, 400);
+    return c;
+  }
+
+  // A ledger snapshot of case `c` with `credited` minutes.
+  static sv1::LedgerSnapshot Ledger(const v1::Case& c, int64_t credited,
+                                    int32_t sessions) {
+    sv1::LedgerSnapshot l;
+    l.set_case_name(c.name());
+    l.set_ledger(c.name() + "/ledger");
+    l.set_kind(c.sentence().kind());
+    l.set_target_minutes(int64_t{c.sentence().hours()} * 60);
+    l.set_credited_minutes(credited);
+    l.set_owed_minutes(l.target_minutes() - credited);
+    l.set_sessions_count(sessions);
+    l.set_time_zone("Asia/Makassar");
+    return l;
   }
 
   // XADDs one supervision event (serialized Event, no cursor) to the
@@ -259,6 +321,11 @@ class CasesEnvironment {
   std::string dir_, token_file_, service_token_file_;
   std::string jaksa_, other_jaksa_, pk_, service_, viewer_;
   int64_t supervision_version_ = 0;
+  // Flags appended to the binary's by Start() (served regencies, routes).
+  std::vector<std::string> extra_args_;
+  // Run by Start() once the token file exists, before the binary starts
+  // (e.g. to mint a peer's token).
+  std::function<void(CasesEnvironment&)> before_binary_;
 };
 
 inline google::type::Date DateOf(absl::CivilDay d) {
@@ -299,6 +366,35 @@ inline v1::Case ChildCase(const std::string& decision_number) {
   c.mutable_sentence()->set_hours(20);
   c.mutable_sentence()->mutable_litmas()->set_bapas_office_code(kBapasOffice);
   return c;
+}
+
+inline v1::Case CasesEnvironment::Order(const v1::Case& c) {
+  v1::IssueExecutionOrderRequest req;
+  req.set_name(c.name());
+  req.set_etag(c.etag());
+  req.set_request_id("r" + ids::NewId());
+  req.mutable_execution_order()->set_order_number("PRINT-01/O.4.13/2026");
+  *req.mutable_execution_order()->mutable_issued_date() = DateOf(Today() - 5);
+  req.mutable_execution_order()->set_kejari_code("kejari-64.01");
+  v1::Case out;
+  grpc::Status s = stub_->IssueExecutionOrder(Ctx(jaksa_).get(), req, &out);
+  EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+  EXPECT_EQ(out.state(), v1::CASE_STATE_EXECUTION_ORDERED);
+  return out;
+}
+
+inline v1::Case CasesEnvironment::HandOver(const v1::Case& c) {
+  v1::HandOverToBapasRequest req;
+  req.set_name(c.name());
+  req.set_etag(c.etag());
+  req.set_request_id("r" + ids::NewId());
+  req.mutable_handover()->set_bapas_office_code(kBapasOffice);
+  *req.mutable_handover()->mutable_handover_date() = DateOf(Today() - 3);
+  v1::Case out;
+  grpc::Status s = stub_->HandOverToBapas(Ctx(jaksa_).get(), req, &out);
+  EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+  EXPECT_EQ(out.state(), v1::CASE_STATE_HANDED_OVER);
+  return out;
 }
 
 // The field paths of the google.rpc.BadRequest in `status`.
