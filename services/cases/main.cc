@@ -170,6 +170,16 @@ int main(int argc, char** argv) {
     return 1;
   }
   options.transfer_routes = *std::move(routes);
+  if (!options.transfer_routes.empty() && options.served_regencies.empty()) {
+    // Serving every regency, this deployment would never use a route: the
+    // operator meant something else.
+    ks::server::LogStartupError(
+        defaults.name,
+        absl::InvalidArgumentError(
+            "--transfer_routes needs --served_regencies (a deployment that "
+            "serves every regency transfers nothing to another one)"));
+    return 1;
+  }
   std::unique_ptr<TransferClient> transfer_client;
   if (!options.transfer_routes.empty()) {
     absl::StatusOr<std::string> token =
