@@ -360,12 +360,6 @@ absl::StatusOr<CasesService::Case> CasesService::DoTransfer(
           KS_RETURN_IF_ERROR(v.Finish());
           effective.mutable_transfer()->set_destination_address(*route);
         }
-        if (!req.transfer().transfer_id().empty()) {
-          Validator v;
-          domain::CheckTransferId(v, "transfer.transfer_id",
-                                  req.transfer().transfer_id());
-          KS_RETURN_IF_ERROR(v.Finish());
-        }
         const store::CaseName dest_name{destination, ids::NewId()};
         // The whole command is checked before any peer is called: a refused
         // transfer leaves no trace at the destination either.

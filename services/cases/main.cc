@@ -53,6 +53,10 @@ ABSL_FLAG(std::string, transfer_routes, "",
           "the cases deployment serving it, e.g. "
           "\"64.01=cases-kaltim:7101,71=cases-sulut:7101\" (a regency's own "
           "entry wins over its province's); empty: no remote transfers");
+ABSL_FLAG(std::string, transfer_routes_file, "",
+          "the routing table as a file instead of --transfer_routes: one "
+          "<regency or province code>=<host:port> a line, # starts a "
+          "comment");
 ABSL_FLAG(std::string, transfer_token_file, "",
           "file holding the SERVICE bearer token this deployment presents to "
           "the destination's ReceiveTransferredCase (minted in the "
@@ -67,24 +71,34 @@ ABSL_FLAG(absl::Duration, transfer_timeout, absl::Seconds(10),
 
 namespace {
 
+// The whole file at `path`; INVALID_ARGUMENT naming `flag` if unreadable.
+absl::StatusOr<std::string> ReadFlagFile(const std::string& flag,
+                                         const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": cannot open ", path));
+  }
+  std::string text;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) text.append(buf, n);
+  std::fclose(f);
+  return text;
+}
+
 // Channel credentials for an outbound call: TLS with the roots of
 // `ca_file`, or plaintext when it is empty. `flag` names it in errors.
 std::shared_ptr<grpc::ChannelCredentials> ClientCredentials(
     const std::string& flag, const std::string& ca_file, absl::Status* status) {
   if (ca_file.empty()) return grpc::InsecureChannelCredentials();
-  std::FILE* f = std::fopen(ca_file.c_str(), "rb");
-  if (f == nullptr) {
-    *status = absl::InvalidArgumentError(
-        absl::StrCat("--", flag, ": cannot open ", ca_file));
+  absl::StatusOr<std::string> pem = ReadFlagFile(flag, ca_file);
+  if (!pem.ok()) {
+    *status = pem.status();
     return nullptr;
   }
-  std::string pem;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) pem.append(buf, n);
-  std::fclose(f);
   grpc::SslCredentialsOptions options;
-  options.pem_root_certs = pem;
+  options.pem_root_certs = *std::move(pem);
   return grpc::SslCredentials(options);
 }
 
@@ -160,13 +174,29 @@ int main(int argc, char** argv) {
                       absl::SkipWhitespace())) {
     options.served_regencies.emplace_back(r);
   }
+  const std::string routes_file = absl::GetFlag(FLAGS_transfer_routes_file);
+  if (!routes_file.empty() && !absl::GetFlag(FLAGS_transfer_routes).empty()) {
+    ks::server::LogStartupError(
+        defaults.name,
+        absl::InvalidArgumentError(
+            "give --transfer_routes or --transfer_routes_file, not both"));
+    return 1;
+  }
   absl::StatusOr<ks::cases::domain::TransferRoutes> routes =
       ks::cases::domain::TransferRoutes::Parse(
           absl::GetFlag(FLAGS_transfer_routes));
+  if (!routes_file.empty()) {
+    absl::StatusOr<std::string> text =
+        ReadFlagFile("transfer_routes_file", routes_file);
+    routes = text.ok() ? ks::cases::domain::TransferRoutes::ParseFile(*text)
+                       : text.status();
+  }
   if (!routes.ok()) {
     ks::server::LogStartupError(
         defaults.name, absl::InvalidArgumentError(absl::StrCat(
-                           "--transfer_routes: ", routes.status().message())));
+                           routes_file.empty() ? "--transfer_routes: "
+                                               : "--transfer_routes_file: ",
+                           routes.status().message())));
     return 1;
   }
   options.transfer_routes = *std::move(routes);

@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/crypto/sha256.h"
 #include "common/regions/regions.h"
@@ -49,6 +50,9 @@ absl::StatusOr<Transition> TransferCase(const Case& c,
                      tr.reason_code().empty()
                          ? "is required"
                          : "must match [a-z][a-z0-9_]*, at most 64 characters");
+    }
+    if (!tr.transfer_id().empty()) {
+      CheckTransferId(v, "transfer.transfer_id", tr.transfer_id());
     }
     if (tr.destination_address().size() > kMaxCodeText * 5) {
       v.AddViolation("transfer.destination_address", "is too long");
@@ -243,6 +247,17 @@ absl::StatusOr<TransferRoutes> TransferRoutes::Parse(absl::string_view spec) {
     }
   }
   return out;
+}
+
+absl::StatusOr<TransferRoutes> TransferRoutes::ParseFile(
+    absl::string_view text) {
+  std::vector<std::string> entries;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    line = line.substr(0, line.find('#'));
+    line = absl::StripAsciiWhitespace(line);
+    if (!line.empty()) entries.emplace_back(line);
+  }
+  return Parse(absl::StrJoin(entries, ","));
 }
 
 std::optional<std::string> TransferRoutes::Find(

@@ -22,7 +22,8 @@ namespace ks::cases::domain {
 
 // Any non-terminal state → TRANSFERRED_OUT. destination_regency_code must be
 // an existing regency (R15) different from the case's; reason_code required
-// (`[a-z][a-z0-9_]*`). `destination_case` is recorded if non-empty.
+// (`[a-z][a-z0-9_]*`); transfer_id, when set, 1-64 characters of
+// [A-Za-z0-9_-]. `destination_case` is recorded if non-empty.
 // Publishes CaseTransferred.
 absl::StatusOr<Transition> TransferCase(
     const Case& c, const kerjasosial::cases::v1::TransferCaseRequest& req,
@@ -68,8 +69,8 @@ absl::StatusOr<Transition> ReceiveRemoteTransfer(
     absl::string_view name, absl::string_view regency_code,
     const CommandContext& ctx);
 
-// INVALID_ARGUMENT on `field` unless `id` is 1-64 characters of
-// [A-Za-z0-9_-].
+// Adds a violation on `field` unless `id` is 1-64 characters of
+// [A-Za-z0-9_-]; returns whether it is.
 bool CheckTransferId(Validator& v, absl::string_view field,
                      absl::string_view id);
 
@@ -84,6 +85,8 @@ class TransferRoutes {
   // that is not a well-formed regency or province code, an address without
   // a port, a key given twice.
   static absl::StatusOr<TransferRoutes> Parse(absl::string_view spec);
+  // The same, one entry a line; `#` starts a comment.
+  static absl::StatusOr<TransferRoutes> ParseFile(absl::string_view text);
   // The address serving `regency`: its own entry, else its province's.
   std::optional<std::string> Find(absl::string_view regency) const;
   bool empty() const { return routes_.empty(); }

@@ -140,6 +140,25 @@ TEST(TransferRoutes, RegencyBeforeProvince) {
   EXPECT_TRUE(TransferRoutes::Parse("")->empty());
 }
 
+TEST(TransferRoutes, FromAFileWithComments) {
+  const absl::StatusOr<TransferRoutes> r = TransferRoutes::ParseFile(
+      "# Sulawesi Utara\n71=b.example:7101\n\n64.01=a.example:7101  # Paser\n");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->Find("71.02"), "b.example:7101");
+  EXPECT_EQ(r->Find("64.01"), "a.example:7101");
+  EXPECT_THAT(TransferRoutes::ParseFile("71=b\n").status().message(),
+              HasSubstr("host:port"));
+}
+
+TEST(TransferRoutes, ClientTransferIdIsChecked) {
+  Case c = Source();
+  v1::TransferCaseRequest req = Request("r1");
+  req.mutable_transfer()->set_transfer_id("no spaces");
+  EXPECT_EQ(ViolationOf(TransferCase(c, req, "", Ctx()).status(),
+                        "transfer.transfer_id"),
+            "must be 1-64 characters of [A-Za-z0-9_-]");
+}
+
 TEST(TransferRoutes, RefusesMalformedEntries) {
   EXPECT_THAT(TransferRoutes::Parse("6401=a:1").status().message(),
               HasSubstr("regency (PP.RR) or province (PP)"));
