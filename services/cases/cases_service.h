@@ -31,8 +31,11 @@
 // the local commit happens then. Until that retry, the destination holds
 // an EXECUTION_ORDERED copy that is not handed over; the source case still
 // answers as the case of record. A retry after the local commit is replayed
-// here and calls no peer. The peer call blocks the handler's thread for at
-// most the call's deadline.
+// here and calls no peer. A retry under a NEW request_id (without the
+// same `transfer_id`) is another transfer; the destination refuses it with
+// its decision claim (ALREADY_EXISTS DECISION_ALREADY_REGISTERED), so the
+// case is never duplicated there. The peer call blocks the handler's thread
+// for at most the call's deadline (--transfer_timeout).
 //
 // Supervision visits (KUHP Pasal 85(8)) are their own records under the case
 // (store/visit_store.h), created once each, in one outbox step with their
