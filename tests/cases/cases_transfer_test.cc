@@ -215,6 +215,15 @@ TEST_F(CasesTransferTest, CrashBetweenAckAndCommitEndsConsistent) {
   // A still holds the case, unchanged.
   EXPECT_EQ(a_.GetCase(c.name()).etag(), c.etag());
 
+  // Another request is another transfer: B refuses it with its decision
+  // claim, and neither side changes.
+  v1::Case refused;
+  s = Transfer(TransferTo71(c), &refused);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(Reason(s), "DECISION_ALREADY_REGISTERED");
+  EXPECT_EQ(a_.GetCase(c.name()).etag(), c.etag());
+  EXPECT_EQ(b_.CountCases(), 1);
+
   v1::Case out;
   s = Transfer(req, &out);
   ASSERT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
