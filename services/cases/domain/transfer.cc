@@ -28,6 +28,16 @@ using internal::BeginCommand;
 using internal::kMaxCodeText;
 using internal::SetState;
 
+// The transfer's reason: a code of the policy's transfer_reason taxonomy.
+void CheckReasonCode(Validator& v, const v1::Transfer& tr) {
+  if (!internal::IsTaxonomyCode(tr.reason_code())) {
+    v.AddViolation("transfer.reason_code",
+                   tr.reason_code().empty()
+                       ? "is required"
+                       : "must match [a-z][a-z0-9_]*, at most 64 characters");
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<Transition> TransferCase(const Case& c,
@@ -45,12 +55,7 @@ absl::StatusOr<Transition> TransferCase(const Case& c,
       v.AddViolation("transfer.destination_regency_code",
                      "must differ from the case's regency");
     }
-    if (!internal::IsTaxonomyCode(tr.reason_code())) {
-      v.AddViolation("transfer.reason_code",
-                     tr.reason_code().empty()
-                         ? "is required"
-                         : "must match [a-z][a-z0-9_]*, at most 64 characters");
-    }
+    CheckReasonCode(v, tr);
     if (!tr.transfer_id().empty()) {
       CheckTransferId(v, "transfer.transfer_id", tr.transfer_id());
     }
@@ -201,12 +206,7 @@ absl::StatusOr<Transition> ReceiveRemoteTransfer(
       v.AddViolation("transfer.destination_regency_code",
                      "must equal the parent's regency");
     }
-    if (!internal::IsTaxonomyCode(tr.reason_code())) {
-      v.AddViolation("transfer.reason_code",
-                     tr.reason_code().empty()
-                         ? "is required"
-                         : "must match [a-z][a-z0-9_]*, at most 64 characters");
-    }
+    CheckReasonCode(v, tr);
     if (req.has_case_data()) {
       v.InRange("transfer.credited_minutes", tr.credited_minutes(), 0,
                 int64_t{c.sentence().hours()} * 60,
