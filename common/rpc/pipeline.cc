@@ -55,13 +55,22 @@ absl::StatusOr<Call> Pipeline::Begin(const grpc::ServerContextBase& ctx,
   // length, never quoted back or looked up.
   KS_RETURN_IF_ERROR(validation::CheckMessageFields(request));
 
-  Validator v;
+  // The resource name first, alone: authorization reads its regency. The
+  // rest of the request is judged only for a caller who may make the call,
+  // so a caller without access learns nothing of the method's rules
+  // (AIP-211: permission is checked before validation).
   if (!envelope.field.empty()) {
+    Validator name;
     KS_ASSIGN_OR_RETURN(call.resource,
                         auth::StringAtPath(request, envelope.field));
-    v.ResourceName(envelope.field, call.resource, envelope.pattern, &call.vars,
-                   envelope.allow_wildcard);
+    name.ResourceName(envelope.field, call.resource, envelope.pattern,
+                      &call.vars, envelope.allow_wildcard);
+    KS_RETURN_IF_ERROR(name.Finish());
   }
+  KS_ASSIGN_OR_RETURN(call.access,
+                      auth::Authorize(*descriptor, request, call.principal));
+
+  Validator v;
   const google::protobuf::Reflection& reflection = *request.GetReflection();
   if (const FieldDescriptor* etag = StringField(request, "etag")) {
     const std::string value = reflection.GetString(request, etag);
@@ -82,8 +91,6 @@ absl::StatusOr<Call> Pipeline::Begin(const grpc::ServerContextBase& ctx,
   }
   if (envelope.checks) envelope.checks(v);
   KS_RETURN_IF_ERROR(v.Finish());
-  KS_ASSIGN_OR_RETURN(call.access,
-                      auth::Authorize(*descriptor, request, call.principal));
   return call;
 }
 

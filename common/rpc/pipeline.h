@@ -1,11 +1,14 @@
 // The request pipeline every service's unary handlers use, so that the
 // plumbing around a domain rule is written once (issue #8):
 //
-//   Begin()    authenticate the bearer token; validate the envelope (the
-//              resource name against its pattern, `etag` and `request_id`
-//              when the request has them, the handler's own checks); then
-//              authorize from the rpc's (kerjasosial.common.v1.access) option
-//              (common/auth/access.h);
+//   Begin()    authenticate the bearer token; check every field of the
+//              request generically (validation::CheckMessageFields); check
+//              the resource name against its pattern; authorize from the
+//              rpc's (kerjasosial.common.v1.access) option
+//              (common/auth/access.h); only then validate the rest of the
+//              envelope (`etag` and `request_id` when the request has them,
+//              the handler's own checks), so a caller without access learns
+//              nothing of the method's rules;
 //   Mutate()   Begin, then the idempotent replay (a retry gets the first
 //              answer), load, relation check, etag compare (ABORTED
 //              STALE_ETAG with the current etag), the domain step that plans

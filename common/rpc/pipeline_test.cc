@@ -338,15 +338,28 @@ TEST_P(PipelineTest, StaleEtagIsAbortedWithTheCurrentEtag) {
                                             " is at v2, request has v1"));
 }
 
-TEST_P(PipelineTest, EnvelopeIsValidatedBeforeAuthorization) {
+// The resource name is judged first (authorization reads its regency),
+// then access, and only then the rest of the request: a caller without
+// access learns nothing of the method's rules (AIP-211).
+TEST_P(PipelineTest, NameThenAccessThenTheRestOfTheRequest) {
   w1::RenameWidgetRequest req;
   req.set_name("regencies/64.01/things/x");
   req.set_etag("seven");
   w1::Widget out;
-  grpc::Status s = stub_->RenameWidget(Ctx(pk_).get(), req, &out);
+  grpc::Status s = stub_->RenameWidget(Ctx(jaksa_).get(), req, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(BadFields(s),
-            (std::vector<std::string>{"name", "etag", "request_id"}));
+  EXPECT_EQ(BadFields(s), (std::vector<std::string>{"name"}));
+
+  req.set_name("regencies/64.01/widgets/x");
+  s = stub_->RenameWidget(Ctx(pk_).get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+      << s.error_message();
+  EXPECT_TRUE(BadFields(s).empty());
+
+  s = stub_->RenameWidget(Ctx(jaksa_).get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadFields(s), (std::vector<std::string>{"etag", "request_id"}));
+
   s = stub_->RenameWidget(Ctx("").get(), req, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
 }

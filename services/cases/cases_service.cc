@@ -18,6 +18,7 @@
 #include "common/status/rich_status.h"
 #include "common/status/status_macros.h"
 #include "common/time/clock.h"
+#include "services/cases/domain/visit.h"
 
 namespace ks::cases {
 namespace {
@@ -27,6 +28,8 @@ using ::kerjasosial::common::v1::Event;
 
 constexpr char kService[] = "kerjasosial.cases.v1.Cases";
 constexpr char kCasePattern[] = "regencies/{regency}/cases/{case}";
+constexpr char kVisitPattern[] =
+    "regencies/{regency}/cases/{case}/supervisionVisits/{visit}";
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
 constexpr int kDefaultHistoryPageSize = 100;
@@ -81,6 +84,7 @@ CasesService::CasesService(server::Runtime& runtime,
     : runtime_(runtime),
       options_(std::move(options)),
       store_(runtime.redis(), runtime.outbox()),
+      visits_(runtime.redis(), runtime.outbox()),
       pipeline_(runtime.auth(), runtime.outbox(), kService,
                 rpc::PipelineOptions{options_.clock, options_.executor}) {}
 
@@ -329,14 +333,51 @@ absl::StatusOr<CasesService::Case> CasesService::DoTransfer(
                             store::ParseCaseName(current.name()));
         const std::string destination =
             req.transfer().destination_regency_code();
-        const bool local =
+        const bool valid =
             regions::Regions::Get().IsValidRegencyCode(destination) &&
-            destination != source.regency && Serves(destination);
+            destination != source.regency;
+        const bool local = valid && Serves(destination);
+        // What the transfer records: its id and the minutes it carries.
+        v1::TransferCaseRequest effective = req;
+        effective.mutable_transfer()->set_transfer_id(
+            domain::TransferIdFor(current.name(), req));
+        effective.mutable_transfer()->set_credited_minutes(
+            current.progress().credited_minutes());
+        std::optional<std::string> route;
+        if (valid && !local) {
+          route = options_.transfer_routes.Find(destination);
+          Validator v;
+          if (!route) {
+            v.AddViolation("transfer.destination_regency_code",
+                           "is not served by this deployment and no "
+                           "transfer route names its deployment");
+          } else if (!req.transfer().destination_address().empty() &&
+                     req.transfer().destination_address() != *route) {
+            v.AddViolation("transfer.destination_address",
+                           "must be the routing table's address of the "
+                           "destination, or empty");
+          }
+          KS_RETURN_IF_ERROR(v.Finish());
+          effective.mutable_transfer()->set_destination_address(*route);
+        }
         const store::CaseName dest_name{destination, ids::NewId()};
+        // The whole command is checked before any peer is called: a refused
+        // transfer leaves no trace at the destination either.
         KS_ASSIGN_OR_RETURN(
             domain::Transition out,
-            domain::TransferCase(current, req, local ? dest_name.Name() : "",
-                                 context));
+            domain::TransferCase(current, effective,
+                                 local ? dest_name.Name() : "", context));
+        if (route) {
+          KS_ASSIGN_OR_RETURN(
+              Case received,
+              SendTransfer(*route, domain::TransferPayload(
+                                       current, effective,
+                                       effective.transfer().transfer_id())));
+          // Acknowledged: the source side records where the case went.
+          KS_ASSIGN_OR_RETURN(
+              out, domain::TransferCase(current, effective, received.name(),
+                                        context));
+        }
         store::Change change;
         change.cases.push_back(WriteOf(&current, std::move(out)));
         if (local) {
@@ -351,6 +392,111 @@ absl::StatusOr<CasesService::Case> CasesService::DoTransfer(
         return change;
       },
       [&](Validator& v) { v.Required("transfer", req.has_transfer()); });
+}
+
+absl::StatusOr<CasesService::Case> CasesService::SendTransfer(
+    const std::string& address,
+    const v1::ReceiveTransferredCaseRequest& payload) {
+  if (!options_.transfer_peer) {
+    return absl::UnavailableError(
+        "this deployment has no client for transfers to other deployments");
+  }
+  absl::StatusOr<Case> received = options_.transfer_peer(address, payload);
+  if (received.ok()) return received;
+  const absl::Status& st = received.status();
+  log::Warning("transfer_peer_failed",
+               {{"destination", address},
+                {"code", absl::StatusCodeToString(st.code())}});
+  if (absl::IsUnavailable(st) || absl::IsDeadlineExceeded(st)) {
+    return absl::UnavailableError(absl::StrCat(
+        "the cases deployment of regency ",
+        payload.transfer().destination_regency_code(),
+        " cannot be reached; nothing was written, retry with the same "
+        "request_id"));
+  }
+  // The destination's refusal (a decision registered there, a bad token
+  // there...): its code and details, named as the destination's.
+  absl::Status out(st.code(),
+                   absl::StrCat("the destination deployment refused the "
+                                "transfer: ",
+                                st.message().substr(0, 200)));
+  st.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) {
+    out.SetPayload(url, payload);
+  });
+  return out;
+}
+
+absl::StatusOr<CasesService::Case> CasesService::ReceivedCase(
+    absl::string_view source_case, absl::string_view transfer_id) {
+  KS_ASSIGN_OR_RETURN(std::string holder,
+                      store_.FindTransfer(source_case, transfer_id));
+  KS_ASSIGN_OR_RETURN(store::CaseName name, store::ParseCaseName(holder));
+  return store_.Get(name);
+}
+
+absl::StatusOr<CasesService::Case> CasesService::DoReceive(
+    grpc::CallbackServerContext& ctx,
+    const v1::ReceiveTransferredCaseRequest& req) {
+  KS_ASSIGN_OR_RETURN(
+      rpc::Call call,
+      pipeline_.Begin(
+          ctx, "ReceiveTransferredCase", req,
+          rpc::Envelope(
+              "parent", "regencies/{regency}", false, [&](Validator& v) {
+                v.Required("case_data", req.has_case_data());
+                if (v.Required("transfer", req.has_transfer())) {
+                  domain::CheckTransferId(v, "transfer.transfer_id",
+                                          req.transfer().transfer_id());
+                }
+              })));
+  const std::string regency = call.vars.at("regency");
+  if (!Serves(regency)) {
+    return InvalidArgumentError(
+        {{"parent", "is a regency this deployment does not serve"}});
+  }
+  const std::string& source = req.case_data().name();
+  const std::string& transfer_id = req.transfer().transfer_id();
+  // The transfer decides a retry, before the request id: the source's retry
+  // after a stale etag carries the same transfer id with other bytes.
+  absl::StatusOr<Case> first = ReceivedCase(source, transfer_id);
+  if (first.ok() || !absl::IsNotFound(first.status())) return first;
+  KS_ASSIGN_OR_RETURN(std::optional<Case> replay, pipeline_.Replay<Case>(call));
+  if (replay) return *std::move(replay);
+
+  const store::CaseName name{regency, ids::NewId()};
+  KS_ASSIGN_OR_RETURN(domain::Transition t,
+                      domain::ReceiveRemoteTransfer(req, name.Name(), regency,
+                                                    ContextFor(call)));
+  store::Change change;
+  change.cases.push_back(WriteOf(nullptr, std::move(t)));
+  // The decision is claimed here as at a registration: a case of the same
+  // court decision already kept here is ALREADY_EXISTS.
+  change.cases.front().claim_decision = true;
+  change.extra_records.push_back(
+      store::CaseStore::TransferClaim(source, transfer_id, name.Name()));
+  KS_ASSIGN_OR_RETURN(outbox::Transaction txn, store_.Plan(change));
+  absl::StatusOr<outbox::CommitResult> committed =
+      pipeline_.Commit(call, std::move(txn), name.Name());
+  if (!committed.ok()) {
+    if (outbox::IsConflict(committed.status())) {
+      // A racing twin of this transfer committed first: its case answers.
+      first = ReceivedCase(source, transfer_id);
+      if (first.ok()) return first;
+    }
+    return committed.status();
+  }
+  Case out;
+  if (!out.ParseFromString(committed->response)) {
+    return absl::DataLossError("the committed response does not parse");
+  }
+  return out;
+}
+
+grpc::ServerUnaryReactor* CasesService::ReceiveTransferredCase(
+    grpc::CallbackServerContext* ctx,
+    const v1::ReceiveTransferredCaseRequest* req, v1::Case* resp) {
+  return pipeline_.Unary(
+      ctx, [=] { return rpc::Answer(DoReceive(*ctx, *req), resp); });
 }
 
 grpc::ServerUnaryReactor* CasesService::TransferCase(
@@ -535,6 +681,112 @@ grpc::ServerUnaryReactor* CasesService::GetCaseForExecution(
     v1::CaseForExecution* resp) {
   return pipeline_.Unary(
       ctx, [=] { return rpc::Answer(DoExecutionView(*ctx, *req), resp); });
+}
+
+// ---------------------------------------------------------------------------
+// Supervision visits.
+
+absl::StatusOr<v1::SupervisionVisit> CasesService::DoCreateVisit(
+    grpc::CallbackServerContext& ctx,
+    const v1::CreateSupervisionVisitRequest& req) {
+  rpc::MutationSteps<v1::SupervisionVisit> steps;
+  steps.plan = [&](const rpc::Call& call, const v1::SupervisionVisit*)
+      -> absl::StatusOr<rpc::Plan<v1::SupervisionVisit>> {
+    KS_ASSIGN_OR_RETURN(Case c, store_.Get(NameOf(call)));
+    const store::VisitName name{call.vars.at("regency"), call.vars.at("case"),
+                                ids::NewId()};
+    KS_ASSIGN_OR_RETURN(v1::SupervisionVisit visit,
+                        domain::NewSupervisionVisit(c, req.visit(), name.Name(),
+                                                    ContextFor(call)));
+    rpc::Plan<v1::SupervisionVisit> out;
+    KS_ASSIGN_OR_RETURN(out.txn, store::VisitStore::PlanCreate(visit));
+    out.audit_resource = name.Name();
+    return out;
+  };
+  return pipeline_.Mutate(ctx, "CreateSupervisionVisit", req,
+                          rpc::Envelope("parent", kCasePattern, false,
+                                        [&](Validator& v) {
+                                          v.Required("visit", req.has_visit());
+                                        }),
+                          steps);
+}
+
+grpc::ServerUnaryReactor* CasesService::CreateSupervisionVisit(
+    grpc::CallbackServerContext* ctx,
+    const v1::CreateSupervisionVisitRequest* req, v1::SupervisionVisit* resp) {
+  return pipeline_.Unary(
+      ctx, [=] { return rpc::Answer(DoCreateVisit(*ctx, *req), resp); });
+}
+
+absl::StatusOr<v1::SupervisionVisit> CasesService::DoGetVisit(
+    grpc::CallbackServerContext& ctx,
+    const v1::GetSupervisionVisitRequest& req) {
+  KS_ASSIGN_OR_RETURN(rpc::Call call,
+                      pipeline_.Begin(ctx, "GetSupervisionVisit", req,
+                                      rpc::Envelope("name", kVisitPattern)));
+  return visits_.Get(store::VisitName{
+      call.vars.at("regency"), call.vars.at("case"), call.vars.at("visit")});
+}
+
+grpc::ServerUnaryReactor* CasesService::GetSupervisionVisit(
+    grpc::CallbackServerContext* ctx, const v1::GetSupervisionVisitRequest* req,
+    v1::SupervisionVisit* resp) {
+  return pipeline_.Unary(
+      ctx, [=] { return rpc::Answer(DoGetVisit(*ctx, *req), resp); });
+}
+
+absl::Status CasesService::DoListVisits(
+    grpc::CallbackServerContext& ctx,
+    const v1::ListSupervisionVisitsRequest& req,
+    v1::ListSupervisionVisitsResponse* resp) {
+  int page_size = kDefaultPageSize;
+  absl::StatusOr<domain::VisitFilter> filter =
+      domain::VisitFilter::Parse(req.filter());
+  KS_ASSIGN_OR_RETURN(
+      rpc::Call call,
+      pipeline_.Begin(
+          ctx, "ListSupervisionVisits", req,
+          rpc::Envelope("parent", kCasePattern, /*allow_wildcard=*/true,
+                        [&](Validator& v) {
+                          const int size = v.PageSize(
+                              "page_size", req.page_size(), kMaxPageSize);
+                          if (req.page_size() != 0) page_size = size;
+                          // Visits are listed per regency (its prosecutor
+                          // supervises); only the case may be "-".
+                          if (absl::StartsWith(req.parent(), "regencies/-/")) {
+                            v.AddViolation("parent",
+                                           "must name a regency; only the "
+                                           "case may be -");
+                          }
+                        })));
+  KS_RETURN_IF_ERROR(filter.status());
+  store::VisitQuery query;
+  query.regency = call.vars.at("regency");
+  query.case_id = call.vars.at("case") == "-" ? "" : call.vars.at("case");
+  query.page_size = page_size;
+  if (!filter->empty()) {
+    query.predicate = [f = *filter](const v1::SupervisionVisit& v) {
+      return f.Matches(v);
+    };
+  }
+  const std::string hash = rpc::QueryHash({req.parent(), req.filter()});
+  KS_ASSIGN_OR_RETURN(query.after,
+                      rpc::DecodePageToken(req.page_token(), "v", hash));
+  KS_ASSIGN_OR_RETURN(store::VisitPage page, visits_.List(query));
+  for (v1::SupervisionVisit& v : page.visits) {
+    *resp->add_visits() = std::move(v);
+  }
+  if (!page.next_after.empty()) {
+    resp->set_next_page_token(rpc::EncodePageToken("v", hash, page.next_after));
+  }
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* CasesService::ListSupervisionVisits(
+    grpc::CallbackServerContext* ctx,
+    const v1::ListSupervisionVisitsRequest* req,
+    v1::ListSupervisionVisitsResponse* resp) {
+  return pipeline_.Unary(ctx, [=] { return DoListVisits(*ctx, *req, resp); });
 }
 
 // ---------------------------------------------------------------------------

@@ -13,8 +13,38 @@
 // caller's scope or relation are never returned; NIK is masked for every
 // role but JAKSA and ADMIN; national viewers see no person at all.
 //
+// Cross-deployment transfer (TransferCase to a regency this deployment does
+// not serve). The routing table names the destination deployment. The
+// handler validates the whole command, then calls the destination's
+// ReceiveTransferredCase (options.transfer_peer: SERVICE token, deadline)
+// and only after its acknowledgement commits TRANSFERRED_OUT here through
+// the pipeline, in one outbox step. Unreachable destination: UNAVAILABLE; a
+// refusal: the destination's error; either way nothing is written here, and
+// nothing there unless it acknowledged. Both sides are idempotent on the
+// transfer id (domain::TransferIdFor: the client's id, else derived from the
+// source case and the request id), which closes the one window two
+// deployments cannot close atomically: a crash (or a lost answer, or a
+// stale-etag refusal) between the destination's acknowledgement and the
+// local commit leaves the case received there and still open here; the
+// client's retry with the same request_id re-sends the same transfer id, the
+// destination answers the case it first created (its transfer claim), and
+// the local commit happens then. Until that retry, the destination holds
+// an EXECUTION_ORDERED copy that is not handed over; the source case still
+// answers as the case of record. A retry after the local commit is replayed
+// here and calls no peer. A retry under a NEW request_id (without the
+// same `transfer_id`) is another transfer; the destination refuses it with
+// its decision claim (ALREADY_EXISTS DECISION_ALREADY_REGISTERED), so the
+// case is never duplicated there. The peer call blocks the handler's thread
+// for at most the call's deadline (--transfer_timeout).
+//
+// Supervision visits (KUHP Pasal 85(8)) are their own records under the case
+// (store/visit_store.h), created once each, in one outbox step with their
+// audit entry; the case itself is not changed. See domain/visit.h for when
+// a visit may be recorded.
+//
 // Thread-safe: handlers run on gRPC's threads (or the executor) and share
-// only thread-safe members (the store, the pipeline, the immutable policy).
+// only thread-safe members (the stores, the pipeline, the immutable policy
+// and routes; transfer_peer must be thread-safe).
 #ifndef KS_SERVICES_CASES_CASES_SERVICE_H_
 #define KS_SERVICES_CASES_CASES_SERVICE_H_
 
@@ -35,7 +65,9 @@
 #include "common/validation/validator.h"
 #include "kerjasosial/cases/v1/cases_service.grpc.pb.h"
 #include "services/cases/domain/case_rules.h"
+#include "services/cases/domain/transfer.h"
 #include "services/cases/store/case_store.h"
+#include "services/cases/store/visit_store.h"
 
 namespace ks::cases {
 
@@ -50,6 +82,17 @@ struct CasesServiceOptions {
   // Not owned. Null: handlers run on gRPC's callback threads (see
   // common/rpc/pipeline.h); else on this bounded executor.
   rpc::Executor* executor = nullptr;
+  // Regency or province -> address of the cases deployment serving it, for
+  // transfers to regencies this deployment does not serve.
+  domain::TransferRoutes transfer_routes;
+  // Calls ReceiveTransferredCase of the deployment at `address` (with this
+  // deployment's SERVICE token, TLS as configured, and a deadline) and
+  // returns its answer or its gRPC error as absl::Status. Thread-safe.
+  // Null: no remote transfer is possible (UNAVAILABLE).
+  std::function<absl::StatusOr<kerjasosial::cases::v1::Case>(
+      const std::string& address,
+      const kerjasosial::cases::v1::ReceiveTransferredCaseRequest& request)>
+      transfer_peer;
 };
 
 class CasesService final
@@ -115,6 +158,22 @@ class CasesService final
       grpc::CallbackServerContext* ctx,
       const kerjasosial::cases::v1::GetCaseForExecutionRequest* req,
       kerjasosial::cases::v1::CaseForExecution* resp) override;
+  grpc::ServerUnaryReactor* ReceiveTransferredCase(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::cases::v1::ReceiveTransferredCaseRequest* req,
+      kerjasosial::cases::v1::Case* resp) override;
+  grpc::ServerUnaryReactor* CreateSupervisionVisit(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::cases::v1::CreateSupervisionVisitRequest* req,
+      kerjasosial::cases::v1::SupervisionVisit* resp) override;
+  grpc::ServerUnaryReactor* GetSupervisionVisit(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::cases::v1::GetSupervisionVisitRequest* req,
+      kerjasosial::cases::v1::SupervisionVisit* resp) override;
+  grpc::ServerUnaryReactor* ListSupervisionVisits(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::cases::v1::ListSupervisionVisitsRequest* req,
+      kerjasosial::cases::v1::ListSupervisionVisitsResponse* resp) override;
   grpc::ServerWriteReactor<kerjasosial::common::v1::Event>* StreamEvents(
       grpc::CallbackServerContext* context,
       const kerjasosial::common::v1::StreamEventsRequest* request) override {
@@ -167,6 +226,27 @@ class CasesService final
   absl::StatusOr<Case> DoTransfer(
       grpc::CallbackServerContext& ctx,
       const kerjasosial::cases::v1::TransferCaseRequest& req);
+  absl::StatusOr<Case> DoReceive(
+      grpc::CallbackServerContext& ctx,
+      const kerjasosial::cases::v1::ReceiveTransferredCaseRequest& req);
+  // The destination's answer to `payload` at `address`; UNAVAILABLE when it
+  // cannot be reached (or no peer client is configured).
+  absl::StatusOr<Case> SendTransfer(
+      const std::string& address,
+      const kerjasosial::cases::v1::ReceiveTransferredCaseRequest& payload);
+  // The case a received transfer created here, or NOT_FOUND.
+  absl::StatusOr<Case> ReceivedCase(absl::string_view source_case,
+                                    absl::string_view transfer_id);
+  absl::StatusOr<kerjasosial::cases::v1::SupervisionVisit> DoCreateVisit(
+      grpc::CallbackServerContext& ctx,
+      const kerjasosial::cases::v1::CreateSupervisionVisitRequest& req);
+  absl::StatusOr<kerjasosial::cases::v1::SupervisionVisit> DoGetVisit(
+      grpc::CallbackServerContext& ctx,
+      const kerjasosial::cases::v1::GetSupervisionVisitRequest& req);
+  absl::Status DoListVisits(
+      grpc::CallbackServerContext& ctx,
+      const kerjasosial::cases::v1::ListSupervisionVisitsRequest& req,
+      kerjasosial::cases::v1::ListSupervisionVisitsResponse* resp);
 
   // Begin + load + relation check of a read of one case.
   absl::StatusOr<std::pair<rpc::Call, Case>> ReadCase(
@@ -182,6 +262,7 @@ class CasesService final
   server::Runtime& runtime_;
   const CasesServiceOptions options_;
   store::CaseStore store_;
+  store::VisitStore visits_;
   rpc::Pipeline pipeline_;
 };
 

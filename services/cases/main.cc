@@ -3,8 +3,13 @@
 // Besides the common flags (server.h; the legal policy comes with them,
 // --policy_file), when --supervision_address is set it follows that
 // supervision deployment's feed with a SERVICE token read from
-// --service_token_file.
+// --service_token_file. Transfers to regencies it does not serve go to the
+// cases deployment --transfer_routes names, with the SERVICE token of
+// --transfer_token_file (see deploy/README.md).
+#include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -17,7 +22,9 @@
 #include "common/policy/policy.h"
 #include "common/rpc/executor.h"
 #include "common/server/runtime.h"
+#include "common/status/rich_status.h"
 #include "grpcpp/grpcpp.h"
+#include "kerjasosial/cases/v1/cases_service.grpc.pb.h"
 #include "kerjasosial/supervision/v1/supervision_service.grpc.pb.h"
 #include "services/cases/cases_service.h"
 #include "services/cases/domain/privacy.h"
@@ -41,27 +48,101 @@ ABSL_FLAG(int, handler_threads, 0,
 ABSL_FLAG(std::string, served_regencies, "",
           "comma-separated regency codes this deployment keeps (transfers "
           "between them stay local); empty: every regency");
+ABSL_FLAG(std::string, transfer_routes, "",
+          "routing table of transfers to regencies this deployment does not "
+          "serve: comma-separated <regency or province code>=<host:port> of "
+          "the cases deployment serving it, e.g. "
+          "\"64.01=cases-kaltim:7101,71=cases-sulut:7101\" (a regency's own "
+          "entry wins over its province's); empty: no remote transfers");
+ABSL_FLAG(std::string, transfer_routes_file, "",
+          "the routing table as a file instead of --transfer_routes: one "
+          "<regency or province code>=<host:port> a line, # starts a "
+          "comment");
+ABSL_FLAG(std::string, transfer_token_file, "",
+          "file holding the SERVICE bearer token this deployment presents to "
+          "the destination's ReceiveTransferredCase (minted in the "
+          "destination's token file, scoped to the regencies it receives); "
+          "required with --transfer_routes");
+ABSL_FLAG(std::string, transfer_ca_file, "",
+          "PEM roots to verify the destination cases deployments (TLS); "
+          "empty: plaintext (loopback/development)");
+ABSL_FLAG(absl::Duration, transfer_timeout, absl::Seconds(10),
+          "deadline of one ReceiveTransferredCase call to a destination; "
+          "past it the transfer answers UNAVAILABLE and writes nothing here");
 
 namespace {
 
-std::shared_ptr<grpc::ChannelCredentials> SupervisionCredentials(
-    const std::string& ca_file, absl::Status* status) {
-  if (ca_file.empty()) return grpc::InsecureChannelCredentials();
-  std::FILE* f = std::fopen(ca_file.c_str(), "rb");
+// The whole file at `path`; INVALID_ARGUMENT naming `flag` if unreadable.
+absl::StatusOr<std::string> ReadFlagFile(const std::string& flag,
+                                         const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) {
-    *status = absl::InvalidArgumentError(
-        absl::StrCat("--supervision_ca_file: cannot open ", ca_file));
-    return nullptr;
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": cannot open ", path));
   }
-  std::string pem;
+  std::string text;
   char buf[4096];
   size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) pem.append(buf, n);
+  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) text.append(buf, n);
   std::fclose(f);
+  return text;
+}
+
+// Channel credentials for an outbound call: TLS with the roots of
+// `ca_file`, or plaintext when it is empty. `flag` names it in errors.
+std::shared_ptr<grpc::ChannelCredentials> ClientCredentials(
+    const std::string& flag, const std::string& ca_file, absl::Status* status) {
+  if (ca_file.empty()) return grpc::InsecureChannelCredentials();
+  absl::StatusOr<std::string> pem = ReadFlagFile(flag, ca_file);
+  if (!pem.ok()) {
+    *status = pem.status();
+    return nullptr;
+  }
   grpc::SslCredentialsOptions options;
-  options.pem_root_certs = pem;
+  options.pem_root_certs = *std::move(pem);
   return grpc::SslCredentials(options);
 }
+
+// The client of other cases deployments' ReceiveTransferredCase: one channel
+// per address, created on first use. Thread-safe.
+class TransferClient {
+ public:
+  TransferClient(std::shared_ptr<grpc::ChannelCredentials> creds,
+                 std::string token, absl::Duration timeout)
+      : creds_(std::move(creds)), token_(std::move(token)), timeout_(timeout) {}
+
+  absl::StatusOr<kerjasosial::cases::v1::Case> Send(
+      const std::string& address,
+      const kerjasosial::cases::v1::ReceiveTransferredCaseRequest& request) {
+    grpc::ClientContext ctx;
+    ks::auth::AttachToken(&ctx, token_);
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     absl::ToChronoMilliseconds(timeout_));
+    kerjasosial::cases::v1::Case out;
+    const grpc::Status s =
+        Stub(address)->ReceiveTransferredCase(&ctx, request, &out);
+    if (!s.ok()) return ks::FromGrpcStatus(s);
+    return out;
+  }
+
+ private:
+  kerjasosial::cases::v1::Cases::Stub* Stub(const std::string& address) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto& stub = stubs_[address];
+    if (!stub) {
+      stub = kerjasosial::cases::v1::Cases::NewStub(
+          grpc::CreateChannel(address, creds_));
+    }
+    return stub.get();
+  }
+
+  const std::shared_ptr<grpc::ChannelCredentials> creds_;
+  const std::string token_;
+  const absl::Duration timeout_;
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<kerjasosial::cases::v1::Cases::Stub>>
+      stubs_;
+};
 
 }  // namespace
 
@@ -77,12 +158,77 @@ int main(int argc, char** argv) {
     ks::server::LogStartupError(defaults.name, runtime.status());
     return 1;
   }
-  ks::cases::CasesServiceOptions options{(*runtime)->policy(),
-                                         ks::SystemClock(), {}};
+  ks::cases::CasesServiceOptions options{
+      (*runtime)->policy(), ks::SystemClock(), {}, nullptr, {}, {}};
   for (absl::string_view r :
        absl::StrSplit(absl::GetFlag(FLAGS_served_regencies), ',',
                       absl::SkipWhitespace())) {
     options.served_regencies.emplace_back(r);
+  }
+  const std::string routes_file = absl::GetFlag(FLAGS_transfer_routes_file);
+  if (!routes_file.empty() && !absl::GetFlag(FLAGS_transfer_routes).empty()) {
+    ks::server::LogStartupError(
+        defaults.name,
+        absl::InvalidArgumentError(
+            "give --transfer_routes or --transfer_routes_file, not both"));
+    return 1;
+  }
+  absl::StatusOr<ks::cases::domain::TransferRoutes> routes =
+      ks::cases::domain::TransferRoutes::Parse(
+          absl::GetFlag(FLAGS_transfer_routes));
+  if (!routes_file.empty()) {
+    absl::StatusOr<std::string> text =
+        ReadFlagFile("transfer_routes_file", routes_file);
+    routes = text.ok() ? ks::cases::domain::TransferRoutes::ParseFile(*text)
+                       : text.status();
+  }
+  if (!routes.ok()) {
+    ks::server::LogStartupError(
+        defaults.name, absl::InvalidArgumentError(absl::StrCat(
+                           routes_file.empty() ? "--transfer_routes: "
+                                               : "--transfer_routes_file: ",
+                           routes.status().message())));
+    return 1;
+  }
+  options.transfer_routes = *std::move(routes);
+  if (!options.transfer_routes.empty() && options.served_regencies.empty()) {
+    // Serving every regency, this deployment would never use a route: the
+    // operator meant something else.
+    ks::server::LogStartupError(
+        defaults.name,
+        absl::InvalidArgumentError(
+            "--transfer_routes needs --served_regencies (a deployment that "
+            "serves every regency transfers nothing to another one)"));
+    return 1;
+  }
+  std::unique_ptr<TransferClient> transfer_client;
+  if (!options.transfer_routes.empty()) {
+    absl::StatusOr<std::string> token =
+        ks::auth::ReadTokenFile(absl::GetFlag(FLAGS_transfer_token_file));
+    if (!token.ok()) {
+      ks::server::LogStartupError(
+          defaults.name,
+          absl::InvalidArgumentError(absl::StrCat("--transfer_token_file: ",
+                                                  token.status().message())));
+      return 1;
+    }
+    absl::Status creds_status;
+    auto creds =
+        ClientCredentials("transfer_ca_file",
+                          absl::GetFlag(FLAGS_transfer_ca_file), &creds_status);
+    if (!creds_status.ok()) {
+      ks::server::LogStartupError(defaults.name, creds_status);
+      return 1;
+    }
+    transfer_client =
+        std::make_unique<TransferClient>(std::move(creds), *std::move(token),
+                                         absl::GetFlag(FLAGS_transfer_timeout));
+    options.transfer_peer =
+        [client = transfer_client.get()](
+            const std::string& address,
+            const kerjasosial::cases::v1::ReceiveTransferredCaseRequest& r) {
+          return client->Send(address, r);
+        };
   }
   std::unique_ptr<ks::rpc::Executor> executor;
   if (const int threads = absl::GetFlag(FLAGS_handler_threads); threads > 0) {
@@ -112,8 +258,9 @@ int main(int argc, char** argv) {
       return 1;
     }
     absl::Status creds_status;
-    auto creds = SupervisionCredentials(
-        absl::GetFlag(FLAGS_supervision_ca_file), &creds_status);
+    auto creds = ClientCredentials("supervision_ca_file",
+                                   absl::GetFlag(FLAGS_supervision_ca_file),
+                                   &creds_status);
     if (!creds_status.ok()) {
       ks::server::LogStartupError(defaults.name, creds_status);
       return 1;

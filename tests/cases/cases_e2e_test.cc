@@ -47,43 +47,15 @@ class CasesE2eTest : public ::testing::Test {
   }
 
   v1::Case Get(const std::string& name, const std::string& token = "") {
-    v1::GetCaseRequest req;
-    req.set_name(name);
-    v1::Case out;
-    grpc::Status s = stub().GetCase(
-        env_->Ctx(token.empty() ? jaksa() : token).get(), req, &out);
-    EXPECT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
-    return out;
+    return env_->GetCase(name, token);
   }
-
-  // Polls GetCase until `pred` holds (the feed is asynchronous); fails the
-  // test after 20 s.
   v1::Case WaitFor(const std::string& name,
                    const std::function<bool(const v1::Case&)>& pred) {
-    const absl::Time deadline = absl::Now() + absl::Seconds(20);
-    v1::Case c;
-    while (absl::Now() < deadline) {
-      c = Get(name);
-      if (pred(c)) return c;
-      absl::SleepFor(absl::Milliseconds(50));
-    }
-    ADD_FAILURE() << "condition not reached for " << name << ": "
-                  << c.ShortDebugString().substr(0, 400);
-    return c;
+    return env_->WaitFor(name, pred);
   }
-
-  sv1::LedgerSnapshot Ledger(const v1::Case& c, int64_t credited,
-                             int32_t sessions) {
-    sv1::LedgerSnapshot l;
-    l.set_case_name(c.name());
-    l.set_ledger(c.name() + "/ledger");
-    l.set_kind(c.sentence().kind());
-    l.set_target_minutes(int64_t{c.sentence().hours()} * 60);
-    l.set_credited_minutes(credited);
-    l.set_owed_minutes(l.target_minutes() - credited);
-    l.set_sessions_count(sessions);
-    l.set_time_zone("Asia/Makassar");
-    return l;
+  static sv1::LedgerSnapshot Ledger(const v1::Case& c, int64_t credited,
+                                    int32_t sessions) {
+    return CasesEnvironment::Ledger(c, credited, sessions);
   }
 
   // The supervision events that take a handed-over case to

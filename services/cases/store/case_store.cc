@@ -122,6 +122,34 @@ std::string CaseStore::IndexKey(absl::string_view scope,
   return absl::StrCat("idx:", scope, ":", index);
 }
 
+std::string CaseStore::TransferKey(absl::string_view source_case,
+                                   absl::string_view transfer_id) {
+  return absl::StrCat("transfer:", crypto::Sha256Hex(absl::StrCat(
+                                       source_case, "\n", transfer_id)));
+}
+
+outbox::RecordWrite CaseStore::TransferClaim(absl::string_view source_case,
+                                             absl::string_view transfer_id,
+                                             absl::string_view received_case) {
+  outbox::Conflict conflict;
+  conflict.reason = std::string(kReasonTransferAlreadyReceived);
+  conflict.message = "this transfer was received already";
+  conflict.existing_data_as = "case";
+  return outbox::RecordWrite(TransferKey(source_case, transfer_id), 0,
+                             std::string(received_case), std::move(conflict));
+}
+
+absl::StatusOr<std::string> CaseStore::FindTransfer(
+    absl::string_view source_case, absl::string_view transfer_id) {
+  absl::StatusOr<outbox::StoredRecord> claim =
+      writer_.Get(TransferKey(source_case, transfer_id));
+  if (absl::IsNotFound(claim.status())) {
+    return absl::NotFoundError("the transfer was not received");
+  }
+  KS_RETURN_IF_ERROR(claim.status());
+  return claim->data;
+}
+
 absl::StatusOr<Case> CaseStore::Get(const CaseName& name) {
   absl::StatusOr<outbox::StoredRecord> stored = writer_.Get(RecordKey(name));
   if (!stored.ok()) {

@@ -12,6 +12,10 @@
 //                                  once, and nowhere else)
 //   decision:<sha256(court|number)> uniqueness claim of a court decision;
 //                                  its data is the case's resource name
+//   transfer:<sha256(source|id)>   claim of a transfer received from
+//                                  another deployment, on the source case
+//                                  and the transfer id; its data is the
+//                                  received case's resource name
 //   hist:<regency>:<id>            sorted set, score = case version, member
 //                                  = serialized CaseHistoryEntry
 //   idx:<scope>:created            every case
@@ -155,6 +159,20 @@ class CaseStore {
   // outbox::Writer::Commit.
   absl::StatusOr<Committed> Commit(Change change);
 
+  // The claim a transfer received from another deployment takes in the
+  // step that creates `received_case`: a second receipt of (source case,
+  // transfer id) is ALREADY_EXISTS TRANSFER_ALREADY_RECEIVED {case: holder},
+  // so the destination creates one case per transfer however often it is
+  // retried.
+  static outbox::RecordWrite TransferClaim(absl::string_view source_case,
+                                           absl::string_view transfer_id,
+                                           absl::string_view received_case);
+
+  // The case created by the transfer (source case, transfer id), or
+  // NOT_FOUND.
+  absl::StatusOr<std::string> FindTransfer(absl::string_view source_case,
+                                           absl::string_view transfer_id);
+
   // One page of `query`, loading the records of the index members.
   absl::StatusOr<Page> List(const ListQuery& query);
 
@@ -170,6 +188,8 @@ class CaseStore {
                                  absl::string_view decision_number);
   // `scope` is "g" or "r:<regency>"; `index` e.g. "created", "state:4".
   static std::string IndexKey(absl::string_view scope, absl::string_view index);
+  static std::string TransferKey(absl::string_view source_case,
+                                 absl::string_view transfer_id);
 
  private:
   redis::Pool& pool_;  // index and history reads only
@@ -179,6 +199,11 @@ class CaseStore {
 // ErrorInfo reason of a second registration of one court decision.
 inline constexpr absl::string_view kReasonDecisionAlreadyRegistered =
     "DECISION_ALREADY_REGISTERED";
+
+// ErrorInfo reason of a transfer received twice (the ReceiveTransferredCase
+// handler answers the first case instead).
+inline constexpr absl::string_view kReasonTransferAlreadyReceived =
+    "TRANSFER_ALREADY_RECEIVED";
 
 // Aggregate type of case events.
 inline constexpr absl::string_view kCaseAggregateType =

@@ -11,8 +11,10 @@
 #include "common/ids/id.h"
 #include "common/outbox/outbox.h"
 #include "common/redis/client.h"
+#include "common/status/rich_status.h"
 #include "common/testing/redis_fixture.h"
 #include "google/protobuf/util/time_util.h"
+#include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
 #include "services/cases/store/case_snapshot.h"
 
@@ -169,6 +171,37 @@ TEST_F(CaseStoreTest, SecondCaseWithSameDecisionIsAlreadyExists) {
   EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(DbSize(), keys_before);
   EXPECT_EQ(StreamLength(), 1);
+}
+
+// Two receipts of one transfer racing past the handler's lookup: the commit
+// script keeps one, and the loser learns which case holds the transfer.
+TEST_F(CaseStoreTest, TransferIsReceivedOnce) {
+  const std::string source = "regencies/64.01/cases/src1";
+  EXPECT_TRUE(absl::IsNotFound(store_->FindTransfer(source, "t1").status()));
+  auto receive = [&](const std::string& number) {
+    Change change;
+    CaseWrite write;
+    write.after = NewCase("71.01", number);
+    const std::string name = write.after.name();
+    change.cases.push_back(std::move(write));
+    change.extra_records.push_back(
+        CaseStore::TransferClaim(source, "t1", name));
+    return std::make_pair(name, store_->Commit(std::move(change)));
+  };
+  auto first = receive("7/Pid.B/2026/PN Tgt");
+  ASSERT_TRUE(first.second.ok()) << first.second.status();
+  const int64_t keys_before = DbSize();
+  auto second = receive("8/Pid.B/2026/PN Tgt");
+  EXPECT_EQ(second.second.status().code(), absl::StatusCode::kAlreadyExists);
+  google::rpc::ErrorInfo info;
+  ASSERT_TRUE(GetDetail(ToGrpcStatus(second.second.status()), &info));
+  EXPECT_EQ(info.reason(), kReasonTransferAlreadyReceived);
+  EXPECT_EQ(info.metadata().at("case"), first.first);
+  EXPECT_EQ(DbSize(), keys_before);
+  EXPECT_EQ(store_->FindTransfer(source, "t1").value(), first.first);
+  // Another source's transfer of the same id is another transfer.
+  EXPECT_TRUE(absl::IsNotFound(
+      store_->FindTransfer("regencies/64.02/cases/src1", "t1").status()));
 }
 
 TEST_F(CaseStoreTest, RetryWithSameRequestIdReplaysFirstCase) {
