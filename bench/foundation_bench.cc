@@ -15,6 +15,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "bench/registration.h"
 #include "benchmark/benchmark.h"
 #include "common/outbox/outbox.h"
 #include "common/redis/client.h"
@@ -89,25 +90,7 @@ outbox::Transaction MakeTransaction(int64_t n, bool with_audit = true) {
       outbox::IndexOp::ZAdd("r:64.01:created", static_cast<double>(n), id));
   txn.index_ops.push_back(
       outbox::IndexOp::SAdd("r:64.01:state:REGISTERED", id));
-  if (with_audit) {
-    txn.audit = audit::Record{"bench",
-                              "JAKSA",
-                              "kejari-64.01",
-                              "/kerjasosial.cases.v1.Cases/CreateCase",
-                              "regencies/64.01/cases/" + id,
-                              absl::Now(),
-                              "ipv4:127.0.0.1:1",
-                              txn.request_id};
-  }
-  kerjasosial::common::v1::Event event;
-  event.set_event_id(id);
-  event.set_aggregate_type("kerjasosial.cases.v1.Case");
-  event.set_aggregate_name("regencies/64.01/cases/" + id);
-  event.set_aggregate_version(1);
-  event.set_regency_code("64.01");
-  event.set_event_type("kerjasosial.cases.v1.CaseRegistered");
-  event.mutable_payload()->set_value(std::string(64, 'p'));
-  txn.events.push_back(event);
+  bench::AddRegistrationAuditAndEvent(txn, id, 64, with_audit);
   return txn;
 }
 

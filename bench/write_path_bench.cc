@@ -40,6 +40,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "bench/registration.h"
 #include "common/audit/audit.h"
 #include "common/outbox/outbox.h"
 #include "common/redis/client.h"
@@ -152,25 +153,7 @@ outbox::Transaction CreateCaseShaped(const std::string& id, bool with_audit,
     txn.index_ops.push_back(
         outbox::IndexOp::ZAdd("hist:64.01:" + id, 1, std::string(120, 'h')));
   }
-  if (with_audit) {
-    txn.audit = audit::Record{"jaksa-6401-01",
-                              "JAKSA",
-                              "kejari-64.01",
-                              "/kerjasosial.cases.v1.Cases/CreateCase",
-                              "regencies/64.01/cases/" + id,
-                              absl::Now(),
-                              "ipv4:127.0.0.1:40000",
-                              txn.request_id};
-  }
-  kerjasosial::common::v1::Event event;
-  event.set_event_id(id);
-  event.set_aggregate_type("kerjasosial.cases.v1.Case");
-  event.set_aggregate_name("regencies/64.01/cases/" + id);
-  event.set_aggregate_version(1);
-  event.set_regency_code("64.01");
-  event.set_event_type("kerjasosial.cases.v1.CaseRegistered");
-  event.mutable_payload()->set_value(std::string(200, 'p'));
-  txn.events.push_back(event);
+  bench::AddRegistrationAuditAndEvent(txn, id, 200, with_audit);
   return txn;
 }
 

@@ -43,8 +43,9 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(
   }
   std::unique_ptr<Runtime> rt(new Runtime(config));
   absl::StatusOr<policy::PolicySet> policy =
-      config.policy_file.empty() ? policy::PolicySet::Default()
-                                 : policy::PolicySet::LoadFile(config.policy_file);
+      config.policy_file.empty()
+          ? policy::PolicySet::Default()
+          : policy::PolicySet::LoadFile(config.policy_file);
   if (!policy.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("--policy_file: ", policy.status().message()));
@@ -52,8 +53,7 @@ absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(
   rt->policy_ = std::make_unique<policy::PolicySet>(*std::move(policy));
   // Operational retention comes from the policy in force at start (an
   // organisational choice, not a constant of the code).
-  const auto& operations =
-      rt->policy_->Current(*SystemClock()).operations();
+  const auto& operations = rt->policy_->Current(*SystemClock()).operations();
   if (feed_options.max_age == absl::ZeroDuration()) {
     feed_options.max_age =
         absl::Hours(24) * operations.feed_retention_max_age_days();

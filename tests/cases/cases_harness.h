@@ -310,9 +310,9 @@ class CasesEnvironment {
         std::string(kCasesPrefix) + "audit:chain",
         std::string(kCasesPrefix) + "audit:sealed",
         std::string(kCasesPrefix) + "audit:checkpoints"};
-    for (absl::string_view key : absl::StrSplit(
-             cases_redis_.Cli("--scan --pattern 'ks:*'"), '\n',
-             absl::SkipWhitespace())) {
+    for (absl::string_view key :
+         absl::StrSplit(cases_redis_.Cli("--scan --pattern 'ks:*'"), '\n',
+                        absl::SkipWhitespace())) {
       if (kSealer.count(std::string(key)) == 0) c.keys.emplace(key);
     }
     c.events = std::stoll(

@@ -6,8 +6,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "common/status/quote.h"
 #include "common/rpc/filter.h"
+#include "common/status/quote.h"
 #include "common/status/rich_status.h"
 #include "common/status/status_macros.h"
 #include "services/cases/domain/internal.h"
