@@ -36,6 +36,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "common/auth/principal.h"
+#include "common/status/grpc_status.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/string_ref.h"
 

@@ -15,6 +15,7 @@
 #include "common/auth/auth_test_util.h"
 #include "common/auth/client.h"
 #include "common/auth/token_file.h"
+#include "common/status/grpc_status.h"
 #include "common/status/rich_status.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/generic/async_generic_service.h"

@@ -8,6 +8,7 @@
 #include "common/feed/cursor.h"
 #include "common/feed/retention.h"
 #include "common/metrics/metrics.h"
+#include "common/status/grpc_status.h"
 #include "common/status/rich_status.h"
 #include "google/protobuf/util/time_util.h"
 

@@ -14,6 +14,7 @@
 #include "common/auth/authenticator.h"
 #include "common/feed/cursor.h"
 #include "common/feed/retention.h"
+#include "common/status/grpc_status.h"
 #include "common/status/rich_status.h"
 #include "common/status/status_macros.h"
 #include "google/protobuf/descriptor.h"

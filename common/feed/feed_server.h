@@ -71,6 +71,7 @@
 #include "common/auth/principal.h"
 #include "common/feed/snapshot.h"
 #include "common/redis/client.h"
+#include "common/status/grpc_status.h"
 #include "grpcpp/grpcpp.h"
 #include "kerjasosial/common/v1/event.pb.h"
 

@@ -6,6 +6,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "common/feed/testdata/feed_harness.h"
+#include "common/status/grpc_status.h"
 #include "common/status/rich_status.h"
 #include "google/protobuf/wrappers.pb.h"
 #include "gtest/gtest.h"

@@ -14,6 +14,7 @@
 #include "common/feed/snapshot.h"
 #include "common/feed/testdata/counter_store.h"
 #include "common/feed/testdata/feed_harness.h"
+#include "common/status/grpc_status.h"
 #include "common/status/rich_status.h"
 #include "gtest/gtest.h"
 

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/status/grpc_status.h"
 #include "common/validation/message_fields.h"
 #include "google/protobuf/descriptor.h"
 

@@ -17,6 +17,7 @@
 #include "common/auth/token_file.h"
 #include "common/ids/id.h"
 #include "common/rpc/executor.h"
+#include "common/status/grpc_status.h"
 #include "common/testing/race.h"
 #include "common/testing/redis_fixture.h"
 #include "grpcpp/grpcpp.h"

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
+#include "common/status/grpc_status.h"
 #include "common/status/rich_status.h"
 #include "common/time/clock.h"
 

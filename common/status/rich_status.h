@@ -1,5 +1,6 @@
-// Rich errors: absl::Status carrying google.rpc error details, and their
-// conversion to grpc::Status at the handler edge.
+// Rich errors: absl::Status carrying google.rpc error details. Pure: no
+// gRPC here, so domain code links none; the conversion to grpc::Status at
+// the handler edge is common/status/grpc_status.h.
 //
 // Domain and store code return absl::Status; details (which field, which rule,
 // which states) ride along as payloads keyed by their type URL. ToGrpcStatus()
@@ -7,9 +8,9 @@
 // trailer, where standard rich-error clients (grpc-status libraries of Go,
 // Java, Python) decode them.
 //
-// Size bounds: ToGrpcStatus() is the last line of defence against an error
-// that echoes a large input. Messages should quote values through
-// QuoteValue() (common/status/quote.h); whatever still exceeds
+// Size bounds (grpc_status.h): ToGrpcStatus() is the last line of defence
+// against an error that echoes a large input. Messages should quote values
+// through QuoteValue() (common/status/quote.h); whatever still exceeds
 // kMaxGrpcErrorMessageBytes / kMaxGrpcErrorDetailsBytes is shortened here,
 // so the trailers stay well under the 8 KiB of metadata a default gRPC
 // client accepts (past it the client sees RESOURCE_EXHAUSTED instead of the
@@ -28,7 +29,6 @@
 #include "absl/strings/string_view.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
-#include "grpcpp/support/status.h"
 
 namespace ks {
 
@@ -63,34 +63,6 @@ void AddDetail(absl::Status& status, const google::protobuf::Message& detail);
 
 // Reads back the details of `status` (tests and clients use this).
 google::rpc::Status ToRpcStatus(const absl::Status& status);
-
-// Bounds of what ToGrpcStatus() sends. grpc-message is percent-encoded (up to
-// 3x) and grpc-status-details-bin base64-encoded (4/3x): 768 B + 2560 B stay
-// under 6 KiB on the wire.
-inline constexpr size_t kMaxGrpcErrorMessageBytes = 768;
-inline constexpr size_t kMaxGrpcErrorDetailsBytes = 2560;
-
-// absl -> grpc at the handler edge: same code and message, details packed in
-// a serialized google.rpc.Status. A message longer than
-// kMaxGrpcErrorMessageBytes is cut (at a UTF-8 boundary) and ends in
-// "…(N bytes)"; details larger than kMaxGrpcErrorDetailsBytes have their
-// strings shortened and long lists cut, then whole details are dropped from
-// the end until they fit.
-grpc::Status ToGrpcStatus(const absl::Status& status);
-
-// grpc -> absl for clients of other services: keeps code, message and details.
-absl::Status FromGrpcStatus(const grpc::Status& status);
-
-// Extracts one detail of type T from a grpc::Status' details; false if absent.
-template <typename T>
-bool GetDetail(const grpc::Status& status, T* out) {
-  google::rpc::Status rpc;
-  if (!rpc.ParseFromString(status.error_details())) return false;
-  for (const auto& any : rpc.details()) {
-    if (any.UnpackTo(out)) return true;
-  }
-  return false;
-}
 
 }  // namespace ks
 

@@ -15,6 +15,7 @@
 #include "common/outbox/outbox.h"
 #include "common/regions/regions.h"
 #include "common/rpc/page_token.h"
+#include "common/status/grpc_status.h"
 #include "common/status/rich_status.h"
 #include "common/status/status_macros.h"
 #include "common/time/clock.h"

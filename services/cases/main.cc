@@ -22,6 +22,7 @@
 #include "common/policy/policy.h"
 #include "common/rpc/executor.h"
 #include "common/server/runtime.h"
+#include "common/status/grpc_status.h"
 #include "common/status/rich_status.h"
 #include "grpcpp/grpcpp.h"
 #include "kerjasosial/cases/v1/cases_service.grpc.pb.h"

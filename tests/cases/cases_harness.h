@@ -29,6 +29,7 @@
 #include "common/feed/feed_server.h"
 #include "common/ids/id.h"
 #include "common/redis/client.h"
+#include "common/status/grpc_status.h"
 #include "common/status/rich_status.h"
 #include "common/testing/process.h"
 #include "common/testing/redis_server.h"

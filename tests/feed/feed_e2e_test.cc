@@ -21,6 +21,7 @@
 #include "common/auth/token_file.h"
 #include "common/ids/id.h"
 #include "common/redis/client.h"
+#include "common/status/grpc_status.h"
 #include "common/status/rich_status.h"
 #include "common/testing/process.h"
 #include "common/testing/redis_server.h"

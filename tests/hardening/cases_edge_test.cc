@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "common/ids/id.h"
+#include "common/status/grpc_status.h"
 #include "common/status/rich_status.h"
 #include "common/testing/http_get.h"
 #include "common/testing/process.h"

@@ -11,6 +11,7 @@
 #include "common/ids/id.h"
 #include "common/outbox/outbox.h"
 #include "common/redis/client.h"
+#include "common/status/grpc_status.h"
 #include "common/status/rich_status.h"
 #include "common/testing/redis_fixture.h"
 #include "google/protobuf/util/time_util.h"
