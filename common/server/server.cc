@@ -206,6 +206,41 @@ class MethodCatalogOption : public grpc::ServerBuilderOption {
   std::shared_ptr<MethodCatalog> catalog_;
 };
 
+// Bounds the log lines of calls to methods the server does not register: a
+// flood of invented paths must not become a flood of log lines (each call is
+// still counted in ks_rpc_total{method="unknown"}). At most kPerSecond lines
+// a second; the first line after a suppressed stretch says how many were
+// left out. One per server, so two servers in a process do not share it.
+class UnknownCallLogLimiter {
+ public:
+  static constexpr int kPerSecond = 20;
+
+  // -1: do not log this call. Otherwise log it, with the number of lines
+  // suppressed since the last one logged.
+  int64_t Admit(absl::Time now) {
+    absl::MutexLock lock(&mu_);
+    const int64_t second = absl::ToUnixSeconds(now);
+    if (second != window_) {
+      window_ = second;
+      in_window_ = 0;
+    }
+    if (in_window_ >= kPerSecond) {
+      ++suppressed_;
+      return -1;
+    }
+    ++in_window_;
+    const int64_t suppressed = suppressed_;
+    suppressed_ = 0;
+    return suppressed;
+  }
+
+ private:
+  absl::Mutex mu_;
+  int64_t window_ ABSL_GUARDED_BY(mu_) = 0;
+  int in_window_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t suppressed_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
 // Counts and times every RPC by method and status code, and writes one log
 // line per call (method, code, duration — never the request's content).
 // Methods the server does not register are counted and logged as
@@ -214,8 +249,8 @@ class MethodCatalogOption : public grpc::ServerBuilderOption {
 class RpcObserver : public grpc::experimental::Interceptor {
  public:
   RpcObserver(grpc::experimental::ServerRpcInfo* info,
-              const MethodCatalog& catalog)
-      : start_(absl::Now()) {
+              const MethodCatalog& catalog, UnknownCallLogLimiter& limiter)
+      : limiter_(limiter), start_(absl::Now()) {
     const absl::string_view path = info->method() ? info->method() : "";
     if (catalog.Contains(path)) {
       method_ = std::string(path);
@@ -244,11 +279,15 @@ class RpcObserver : public grpc::experimental::Interceptor {
                      {{"method", method_}, {"code", code}})
           .Observe(seconds);
       if (method_ == kUnknownMethod) {
-        log::Info("rpc", {{"method", method_},
-                          {"service", unknown_service_},
-                          {"path_bytes", unknown_path_bytes_},
-                          {"code", code},
-                          {"ms", seconds * 1000}});
+        if (const int64_t suppressed = limiter_.Admit(absl::Now());
+            suppressed >= 0) {
+          log::Info("rpc", {{"method", method_},
+                            {"service", unknown_service_},
+                            {"path_bytes", unknown_path_bytes_},
+                            {"code", code},
+                            {"ms", seconds * 1000},
+                            {"suppressed_before", suppressed}});
+        }
       } else if (!absl::StartsWith(method_, "/grpc.health.")) {
         log::Info(
             "rpc",
@@ -263,6 +302,7 @@ class RpcObserver : public grpc::experimental::Interceptor {
   }
 
  private:
+  UnknownCallLogLimiter& limiter_;
   std::string method_;
   std::string unknown_service_;
   int64_t unknown_path_bytes_ = 0;
@@ -276,11 +316,12 @@ class RpcObserverFactory
       : catalog_(std::move(catalog)) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    return new RpcObserver(info, *catalog_);
+    return new RpcObserver(info, *catalog_, limiter_);
   }
 
  private:
   std::shared_ptr<const MethodCatalog> catalog_;
+  UnknownCallLogLimiter limiter_;
 };
 
 }  // namespace

@@ -215,8 +215,11 @@ TEST(ServerTest, UnknownMethodsShareOneLabelAndLeaveNoPathInLogs) {
   Health((*server)->dial_address());
 
   constexpr int kPaths = 10000;
+  const absl::Time flood_start = absl::Now();
   EXPECT_EQ(testing::CallUnknownMethods((*server)->dial_address(), kPaths),
             kPaths);
+  const int64_t flood_seconds =
+      absl::ToInt64Seconds(absl::Now() - flood_start) + 2;
   const std::string text =
       testing::HttpGet((*server)->metrics_port(), "/metrics");
   log::SetSinkForTesting(nullptr);
@@ -244,7 +247,9 @@ TEST(ServerTest, UnknownMethodsShareOneLabelAndLeaveNoPathInLogs) {
       EXPECT_LT(l.size(), 256u) << l;
     }
   }
-  EXPECT_EQ(unknown_lines, kPaths);
+  // Logged at most 20 a second (every call is still counted above).
+  EXPECT_GE(unknown_lines, 1);
+  EXPECT_LE(unknown_lines, 20 * flood_seconds) << flood_seconds << " s";
 }
 
 TEST(ServerTest, LogsTheServiceOfAnUnknownPathOnlyUnderOurOwnPackages) {
