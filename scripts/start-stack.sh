@@ -50,11 +50,26 @@ for i in 0 1 2 3; do
   for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 done
 
+# One Ed25519 key per service signs its audit checkpoints (the public half
+# is what `kerjasosial-audit verify --public_key_file` takes). Development
+# keys, kept in run/keys/ across restarts; production keys live outside the
+# service's Redis host (deploy/README.md#audit-trail).
+mkdir -p "$run/keys"
+for name in "${services[@]}"; do
+  key=$run/keys/audit-$name.pem
+  if [ ! -f "$key" ]; then
+    openssl genpkey -algorithm ed25519 -out "$key" 2>/dev/null
+    openssl pkey -in "$key" -pubout -out "$run/keys/audit-$name.pub.pem"
+    chmod 600 "$key"
+  fi
+done
+
 for i in 0 1 2 3; do
   name=${services[$i]}
   pidfile=$run/$name.pid
   if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then continue; fi
   KS_REDIS_PORT=$((6401 + i)) KS_TOKEN_FILE=$tokens \
+    KS_AUDIT_KEY_FILE=$run/keys/audit-$name.pem \
     nohup "$bin/$name/kerjasosial-$name" >>"$run/logs/$name.log" 2>&1 &
   echo $! >"$pidfile"
 done
