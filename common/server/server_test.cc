@@ -183,17 +183,6 @@ TEST(ServerTest, ExportsRpcCountsByMethodAndCode) {
       std::string::npos);
 }
 
-// Every method="..." label value in a /metrics text.
-std::set<std::string> MethodLabels(const std::string& text) {
-  std::set<std::string> out;
-  static const std::regex kLabel("method=\"([^\"]*)\"");
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), kLabel);
-       it != std::sregex_iterator(); ++it) {
-    out.insert((*it)[1]);
-  }
-  return out;
-}
-
 TEST(ServerTest, UnknownMethodsShareOneLabelAndLeaveNoPathInLogs) {
   std::vector<std::string> lines;
   absl::Mutex lines_mu;
@@ -227,7 +216,7 @@ TEST(ServerTest, UnknownMethodsShareOneLabelAndLeaveNoPathInLogs) {
   // Before the fix each path added 19 series (~3.4 KB); now the whole text
   // stays what a handful of methods take, whatever clients invent.
   EXPECT_LT(text.size(), 64u * 1024) << text.size();
-  EXPECT_EQ(MethodLabels(text),
+  EXPECT_EQ(testing::MethodLabels(text),
             (std::set<std::string>{"/kerjasosial.testing.server.v1.Slow/Sleep",
                                    "/grpc.health.v1.Health/Check", "unknown"}));
   EXPECT_NE(text.find("ks_rpc_total{code=\"UNIMPLEMENTED\",method=\"unknown\"} "

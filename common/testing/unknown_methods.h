@@ -7,6 +7,8 @@
 #define KS_COMMON_TESTING_UNKNOWN_METHODS_H_
 
 #include <memory>
+#include <regex>
+#include <set>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -20,6 +22,18 @@ namespace ks::testing {
 
 // The path of the i-th made-up call: each distinct, each carrying a person's
 // name and a NIK-shaped number, as the probe in issue #8 did.
+// Every method="..." label value in a /metrics text: what a flood of
+// unknown paths must not grow.
+inline std::set<std::string> MethodLabels(const std::string& text) {
+  std::set<std::string> out;
+  static const std::regex kLabel("method=\"([^\"]*)\"");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), kLabel);
+       it != std::sregex_iterator(); ++it) {
+    out.insert((*it)[1]);
+  }
+  return out;
+}
+
 inline std::string UnknownMethodPath(int i) {
   return absl::StrCat("/Ratna Kusumawardani 6401054101900003.Probe", i, "/Get",
                       i);

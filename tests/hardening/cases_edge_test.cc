@@ -78,17 +78,6 @@ long RssKib(const std::string& pid) {
   return -1;
 }
 
-// Every method="..." label value in a /metrics text.
-std::set<std::string> MethodLabels(const std::string& text) {
-  std::set<std::string> out;
-  static const std::regex kLabel("method=\"([^\"]*)\"");
-  for (auto it = std::sregex_iterator(text.begin(), text.end(), kLabel);
-       it != std::sregex_iterator(); ++it) {
-    out.insert((*it)[1]);
-  }
-  return out;
-}
-
 class CasesEdgeTest : public ::testing::Test {
  protected:
   void SetUp() override { env_.Start(/*with_feed=*/false); }
@@ -145,7 +134,7 @@ TEST_F(CasesEdgeTest, TenThousandUnknownPathsLeaveMetricsAndLogsBounded) {
   }
   allowed.insert("/grpc.health.v1.Health/Check");
   allowed.insert("/grpc.health.v1.Health/Watch");
-  for (const std::string& label : MethodLabels(text)) {
+  for (const std::string& label : ks::testing::MethodLabels(text)) {
     EXPECT_EQ(allowed.count(label), 1u) << label;
   }
   EXPECT_NE(text.find("ks_rpc_total{code=\"UNIMPLEMENTED\",method=\"unknown\"} "
