@@ -32,6 +32,7 @@
 #include "common/status/grpc_status.h"
 #include "common/status/rich_status.h"
 #include "common/testing/process.h"
+#include "common/testing/service_binary.h"
 #include "common/testing/redis_server.h"
 #include "common/time/clock.h"
 #include "google/protobuf/util/time_util.h"
@@ -196,19 +197,13 @@ class CasesEnvironment {
 
   std::string Mint(const std::string& id, const std::string& agency,
                    auth::Role role, std::vector<std::string> regencies) {
-    auth::Principal p{id, agency, role, std::move(regencies)};
-    absl::StatusOr<std::string> token = auth::MintToken(token_file_, p);
-    EXPECT_TRUE(token.ok()) << token.status();
-    return token.ok() ? *token : "";
+    return ks::testing::MintFor(token_file_, id, agency, role,
+                                std::move(regencies));
   }
 
   // A ClientContext carrying `token` (empty: none) and a deadline.
   static std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token) {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
-    ctx->set_deadline(std::chrono::system_clock::now() +
-                      std::chrono::seconds(10));
-    return ctx;
+    return ks::testing::CallContext(token);
   }
 
   // The lifecycle steps the scenarios start from, as the prosecutor of
