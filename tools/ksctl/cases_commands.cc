@@ -416,7 +416,7 @@ std::vector<Command> CasesCommands() {
        "Simple outcomes by flags, any outcome by --outcome_json (a\n"
        "kerjasosial.cases.v1.BreachOutcome; flags given as well override it).\n"
        "  ksctl cases decide --name=... --kind=EXCUSED "
-       "--valid_reason=illness_certified\n"
+       "--valid_reason=illness\n"
        "  ksctl cases decide --name=... --kind=REPEAT --extent=PART "
        "--repeat_hours=10 --span_days=60\n",
        MutationFlags(

@@ -2,10 +2,8 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <iterator>
-#include <sstream>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -17,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "common/auth/client.h"
+#include "common/client/peer.h"
 #include "common/ids/id.h"
 #include "common/status/grpc_status.h"
 #include "common/time/clock.h"
@@ -51,7 +50,7 @@ std::string ExitCodeHelp() {
          "  5  conflict: ABORTED (stale etag), ALREADY_EXISTS; re-read first\n"
          "  6  UNAUTHENTICATED or PERMISSION_DENIED\n"
          "  7  UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED: retry with\n"
-         "     the same --request_id\n"
+         "     the same --request_id and --etag (printed with the error)\n"
          "  8  UNIMPLEMENTED: the server does not offer this rpc\n"
          "  9  audit verify: the trail does not verify (tampered)\n";
 }
@@ -188,6 +187,7 @@ Session::Session(const Args& args, std::string service, std::ostream& out,
     }
   }
   ca_file_ = args.Get("ca_file", Env("KS_CA_FILE"));
+  // main.cc refused an unparsable --timeout before the session.
   absl::Duration timeout;
   if (args.Has("timeout") &&
       absl::ParseDuration(args.Get("timeout"), &timeout)) {
@@ -197,16 +197,10 @@ Session::Session(const Args& args, std::string service, std::ostream& out,
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> Session::Channel() {
   if (channel_) return channel_;
-  std::shared_ptr<grpc::ChannelCredentials> creds =
-      grpc::InsecureChannelCredentials();
-  if (!ca_file_.empty()) {
-    absl::StatusOr<std::string> pem = ReadInput("ca_file", ca_file_);
-    if (!pem.ok()) return pem.status();
-    grpc::SslCredentialsOptions options;
-    options.pem_root_certs = *std::move(pem);
-    creds = grpc::SslCredentials(options);
-  }
-  channel_ = grpc::CreateChannel(address_, creds);
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> creds =
+      client::ChannelCredentialsFor("ca_file", ca_file_);
+  if (!creds.ok()) return creds.status();
+  channel_ = grpc::CreateChannel(address_, *creds);
   return channel_;
 }
 
@@ -379,14 +373,7 @@ absl::StatusOr<std::string> ReadInput(absl::string_view flag,
     return std::string(std::istreambuf_iterator<char>(std::cin),
                        std::istreambuf_iterator<char>());
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--", flag, ": cannot open ", path));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return client::ReadFlagFile(flag, path);
 }
 
 std::string NewRequestId() { return "ksctl-" + ids::NewId(); }

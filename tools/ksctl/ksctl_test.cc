@@ -290,6 +290,12 @@ TEST_F(KsctlTest, UsageErrorsSendNothing) {
       "--kejari=k --issued_date=01/02/2026");
   EXPECT_EQ(r.code, ks::ksctl::kExitUsage);
   EXPECT_THAT(r.out, HasSubstr("is not a date YYYY-MM-DD"));
+  r = Ksctl("cases get --name=x --timeout=soon");
+  EXPECT_EQ(r.code, ks::ksctl::kExitUsage);
+  EXPECT_THAT(r.out, HasSubstr("--timeout: 'soon' is not a duration"));
+  r = Ksctl("cases register --regency=64.01 --file=/nonexistent.json");
+  EXPECT_EQ(r.code, ks::ksctl::kExitUsage);
+  EXPECT_THAT(r.out, HasSubstr("--file: cannot open /nonexistent.json"));
   EXPECT_EQ(Ksctl("nosuch thing").code, ks::ksctl::kExitUsage);
   EXPECT_EQ(Ksctl("cases nosuch").code, ks::ksctl::kExitUsage);
 }

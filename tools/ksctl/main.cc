@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "tools/ksctl/cli.h"
 #include "tools/ksctl/commands.h"
 
@@ -96,6 +97,13 @@ int Run(const std::vector<std::string>& argv) {
     if (!args.ok()) {
       std::cerr << "ksctl " << group << " " << c.name << ": "
                 << args.status().message() << " (see --help)\n";
+      return kExitUsage;
+    }
+    absl::Duration timeout;
+    if (args->Has("timeout") &&
+        !absl::ParseDuration(args->Get("timeout"), &timeout)) {
+      std::cerr << "ksctl " << group << " " << c.name << ": --timeout: '"
+                << args->Get("timeout") << "' is not a duration like 10s\n";
       return kExitUsage;
     }
     Session session(*args, c.group, std::cout, std::cerr);
