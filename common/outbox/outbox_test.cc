@@ -458,5 +458,92 @@ TEST_F(OutboxTest, LookupRequestAndGetManyReadWhatCommitWrote) {
   EXPECT_FALSE((*many)[1].has_value());
 }
 
+// A placement (record) and the slot it holds (reservation) in one step.
+Transaction Take(const std::string& id, int64_t limit) {
+  Transaction t;
+  t.request_id = "take-" + id;
+  t.request_fingerprint = "fp-" + id;
+  t.records.push_back({"placement:" + id, 0, id});
+  t.reservations.push_back({"capacity:site-1", "held", 1, limit,
+                            Conflict{"SITE_CAPACITY_EXHAUSTED",
+                                     "the site has no free place",
+                                     {{"site", "site-1"}},
+                                     ""}});
+  Event e;
+  e.set_event_id("ev-" + id);
+  e.set_event_type("kerjasosial.placements.v1.PlacementCreated");
+  t.events.push_back(e);
+  return t;
+}
+
+TEST_F(OutboxTest, AFullReservationRefusesTheWholeTransaction) {
+  ASSERT_TRUE(writer().Commit(Take("a", 2)).ok());
+  ASSERT_TRUE(writer().Commit(Take("b", 2)).ok());
+  const int64_t keys = KeyCount();
+  const int64_t events = StreamLength();
+  absl::StatusOr<CommitResult> full = writer().Commit(Take("c", 2));
+  ASSERT_EQ(full.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Reason(full.status()), "SITE_CAPACITY_EXHAUSTED");
+  EXPECT_EQ(Metadata(full.status()), (std::map<std::string, std::string>{
+                                         {"site", "site-1"}, {"limit", "2"}}));
+  EXPECT_FALSE(IsConflict(full.status()));
+  EXPECT_EQ(KeyCount(), keys);
+  EXPECT_EQ(StreamLength(), events);
+  EXPECT_EQ(Int("HGET ks:{cases}:capacity:site-1 held"), 2);
+}
+
+TEST_F(OutboxTest, ReservationsApplyInOrderAndReleaseNeverGoesBelowZero) {
+  Transaction move;
+  move.records.push_back({"placement:m", 0, "m"});
+  // Release one that was never taken, then take two on a limit of two.
+  move.reservations.push_back({"capacity:site-1", "held", -1, 5, {}});
+  move.reservations.push_back({"capacity:site-2", "held", 1, 2, {}});
+  move.reservations.push_back({"capacity:site-2", "held", 1, 2, {}});
+  ASSERT_TRUE(writer().Commit(move).ok());
+  EXPECT_EQ(Int("HGET ks:{cases}:capacity:site-1 held"), 0);
+  EXPECT_EQ(Int("HGET ks:{cases}:capacity:site-2 held"), 2);
+
+  Transaction third;
+  third.records.push_back({"placement:n", 0, "n"});
+  third.reservations.push_back({"capacity:site-2", "held", -1, 2, {}});
+  third.reservations.push_back({"capacity:site-2", "held", 1, 2, {}});
+  third.reservations.push_back({"capacity:site-2", "held", 1, 2, {}});
+  absl::StatusOr<CommitResult> r = writer().Commit(third);
+  ASSERT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Reason(r.status()), kReasonCapacityExhausted);
+  EXPECT_EQ(Int("HGET ks:{cases}:capacity:site-2 held"), 2);
+
+  Transaction bad;
+  bad.reservations.push_back({"capacity:site-1", "held", 0, 1, {}});
+  EXPECT_EQ(writer().Commit(bad).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(OutboxTest, FiftyRacersForOneFreeSlotGiveExactlyOneWinner) {
+  for (int round = 0; round < 5; ++round) {
+    constexpr int kRacers = 50;
+    std::atomic<int> wins{0}, full{0}, other{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kRacers; ++t) {
+      threads.emplace_back([&, t] {
+        Transaction take = Take(absl::StrCat(round, "-", t), round + 1);
+        absl::StatusOr<CommitResult> r = writer().Commit(take);
+        if (r.ok()) {
+          wins.fetch_add(1);
+        } else if (r.status().code() == absl::StatusCode::kFailedPrecondition) {
+          full.fetch_add(1);
+        } else {
+          other.fetch_add(1);
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(wins.load(), 1) << "round " << round;
+    EXPECT_EQ(full.load(), kRacers - 1) << "round " << round;
+    EXPECT_EQ(other.load(), 0) << "round " << round;
+    EXPECT_EQ(Int("HGET ks:{cases}:capacity:site-1 held"), round + 1);
+  }
+}
+
 }  // namespace
 }  // namespace ks::outbox
