@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/audit/audit.h"
+#include "common/outbox/index_scan.h"
 #include "common/status/rich_status.h"
 #include "common/testing/redis_fixture.h"
 #include "gtest/gtest.h"
@@ -543,6 +544,71 @@ TEST_F(OutboxTest, FiftyRacersForOneFreeSlotGiveExactlyOneWinner) {
     EXPECT_EQ(other.load(), 0) << "round " << round;
     EXPECT_EQ(Int("HGET ks:{cases}:capacity:site-1 held"), round + 1);
   }
+}
+
+// Pages over an index: no item twice or missed, the last page has no token,
+// and totals are exact when they can be.
+TEST_F(OutboxTest, ScanIndexPagesWithAFilterAndCountsHonestly) {
+  Transaction seed;
+  for (int i = 0; i < 7; ++i) {
+    const std::string id = absl::StrCat("r", i);
+    seed.records.push_back({"rec:" + id, 0, absl::StrCat(i)});
+    seed.index_ops.push_back(IndexOp::ZAdd("idx:lex", 0, "m:" + id));
+  }
+  ASSERT_TRUE(writer().Commit(seed).ok());
+  // A member whose record is gone is skipped.
+  Transaction ghost;
+  ghost.index_ops.push_back(IndexOp::ZAdd("idx:lex", 0, "m:r3a"));
+  ASSERT_TRUE(writer().Commit(ghost).ok());
+
+  auto scan_from = [](const std::string& after, std::vector<int>* out,
+                      bool odd_only) {
+    IndexScan scan;
+    scan.index = "idx:lex";
+    scan.after = after;
+    scan.page_size = 2;
+    scan.chunk = 3;
+    scan.record_key = [](absl::string_view m) -> absl::StatusOr<std::string> {
+      return absl::StrCat("rec:", m.substr(2));
+    };
+    scan.take = [out, odd_only](const StoredRecord& r,
+                                bool keep) -> absl::StatusOr<bool> {
+      int v = 0;
+      if (!absl::SimpleAtoi(r.data, &v)) return absl::DataLossError("bad");
+      if (odd_only && v % 2 == 0) return false;
+      if (keep) out->push_back(v);
+      return true;
+    };
+    return scan;
+  };
+  std::vector<int> all;
+  std::string after;
+  int pages = 0;
+  do {
+    absl::StatusOr<IndexPageInfo> page =
+        ScanIndex(pool(), writer(), scan_from(after, &all, false), false);
+    ASSERT_TRUE(page.ok()) << page.status();
+    EXPECT_EQ(page->total_size, 8);  // the index's size, ghost included
+    EXPECT_TRUE(page->total_size_exact);
+    after = page->next_after;
+    ++pages;
+  } while (!after.empty());
+  EXPECT_EQ(all, (std::vector<int>{0, 1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(pages, 4);
+
+  std::vector<int> odd;
+  absl::StatusOr<IndexPageInfo> first =
+      ScanIndex(pool(), writer(), scan_from("", &odd, true), true);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(odd, (std::vector<int>{1, 3}));
+  EXPECT_EQ(first->next_after, "m:r3");
+  EXPECT_FALSE(first->total_size_exact);
+  EXPECT_GE(first->total_size, 3);
+  absl::StatusOr<IndexPageInfo> last = ScanIndex(
+      pool(), writer(), scan_from(first->next_after, &odd, true), true);
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ(odd, (std::vector<int>{1, 3, 5}));
+  EXPECT_EQ(last->next_after, "");
 }
 
 }  // namespace
