@@ -4,6 +4,7 @@
 #include "services/placements/domain/agreement.h"
 #include "services/placements/domain/placement.h"
 #include "services/placements/domain/site.h"
+#include "services/placements/domain/suggest.h"
 #include "services/placements/service_impl.h"
 
 namespace ks::placements {
@@ -434,6 +435,91 @@ grpc::ServerUnaryReactor* PlacementsService::ReassignPlacement(
                                        }),
                          steps),
         resp);
+  });
+}
+
+}  // namespace ks::placements
+
+namespace ks::placements {
+
+grpc::ServerUnaryReactor* PlacementsService::SuggestSites(
+    grpc::CallbackServerContext* ctx,
+    const kerjasosial::placements::v1::SuggestSitesRequest* req,
+    kerjasosial::placements::v1::SuggestSitesResponse* resp) {
+  namespace pv1 = ::kerjasosial::placements::v1;
+  return pipeline_.Unary(ctx, [=]() -> absl::Status {
+    int limit = 10;
+    KS_ASSIGN_OR_RETURN(
+        rpc::Call call,
+        pipeline_.Begin(
+            *ctx, "SuggestSites", *req,
+            rpc::Envelope("parent", kParentPattern, false, [&](Validator& v) {
+              v.ResourceName("case_name", req->case_name(),
+                             "regencies/{regency}/cases/{case}");
+              if (req->home_latitude() < -90 || req->home_latitude() > 90) {
+                v.AddViolation("home_latitude", "must be -90 to 90");
+              }
+              if (req->home_longitude() < -180 || req->home_longitude() > 180) {
+                v.AddViolation("home_longitude", "must be -180 to 180");
+              }
+              const int size = v.PageSize("page_size", req->page_size(), 50);
+              if (req->page_size() != 0) limit = size;
+            })));
+    KS_ASSIGN_OR_RETURN(CaseView c, GetCase(req->case_name()));
+    if (call.access.needs_relation()) {
+      auth::RelationFacts facts;
+      facts.handover_office = c.handover().bapas_office_code();
+      KS_RETURN_IF_ERROR(
+          auth::CheckRelations(call.principal, call.access, facts));
+    }
+    const domain::Context context = ContextFor(call);
+    const std::string regency = call.vars.at("regency");
+    std::vector<pv1::Site> sites;
+    std::string after;
+    do {
+      KS_ASSIGN_OR_RETURN(
+          outbox::IndexPageInfo page,
+          store_.List<pv1::Site>(
+              store::kSites, absl::StrCat("r:", regency), after, 500, {},
+              [](const pv1::Site& s) {
+                return s.state() == pv1::SITE_STATE_ACTIVE;
+              },
+              &sites));
+      after = page.next_after;
+    } while (!after.empty());
+    std::map<std::string, pv1::ActivityType> activities;
+    std::map<std::string, bool> in_force;
+    std::vector<domain::Candidate> candidates;
+    for (pv1::Site& s : sites) {
+      domain::Candidate cand;
+      KS_ASSIGN_OR_RETURN(cand.held,
+                          store_.Held(store::kSiteSlotsKey, s.name()));
+      auto it = in_force.find(s.agreement());
+      if (it == in_force.end()) {
+        absl::StatusOr<pv1::CooperationAgreement> a =
+            store_.Get<pv1::CooperationAgreement>(s.agreement(), "agreement");
+        it = in_force
+                 .emplace(
+                     s.agreement(),
+                     a.ok() &&
+                         domain::CheckInForce(*a, regency, context.today).ok())
+                 .first;
+      }
+      cand.agreement_in_force = it->second;
+      KS_ASSIGN_OR_RETURN(auto acts, ActivitiesOf(s));
+      activities.insert(acts.begin(), acts.end());
+      cand.site = std::move(s);
+      candidates.push_back(std::move(cand));
+    }
+    std::optional<domain::HomeLocation> home;
+    if (req->home_latitude() != 0 || req->home_longitude() != 0) {
+      home = domain::HomeLocation{req->home_latitude(), req->home_longitude()};
+    }
+    for (pv1::SiteSuggestion& s :
+         domain::Suggest(c, candidates, activities, home, context, limit)) {
+      *resp->add_suggestions() = std::move(s);
+    }
+    return absl::OkStatus();
   });
 }
 

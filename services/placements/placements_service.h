@@ -29,9 +29,12 @@
 // its CooperationAgreementEnded event once per agreement (a second sweep
 // finds it EXPIRED and writes nothing).
 //
-// Not implemented yet (UNIMPLEMENTED with a message naming the issue):
-// periodic reports, SuggestSites, outreach events, joint evaluations and
-// monitoring visits — see the report of the branch.
+// SuggestSites ranks the regency's ACTIVE sites with a free slot for a case
+// as cases answers it (domain/suggest.h); the home location of the request
+// is used for the distance only, never stored or logged.
+//
+// Not implemented yet (gRPC's UNIMPLEMENTED): periodic reports, outreach
+// events, joint evaluations and monitoring visits.
 //
 // Thread-safe: handlers share only thread-safe members (the store, the
 // pipeline, the immutable policy; get_case must be thread-safe).
@@ -132,7 +135,8 @@ class PlacementsService final
   X(SuspendPlacement, SuspendPlacementRequest, Placement)                   \
   X(EndPlacement, EndPlacementRequest, Placement)                           \
   X(CancelPlacement, CancelPlacementRequest, Placement)                     \
-  X(ReassignPlacement, ReassignPlacementRequest, ReassignPlacementResponse)
+  X(ReassignPlacement, ReassignPlacementRequest, ReassignPlacementResponse) \
+  X(SuggestSites, SuggestSitesRequest, SuggestSitesResponse)
   KS_PLACEMENTS_RPCS(KS_PLACEMENTS_RPC)
 #undef KS_PLACEMENTS_RPC
 

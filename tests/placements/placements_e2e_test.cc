@@ -413,5 +413,54 @@ TEST_F(PlacementsE2eTest, BadInputStaleEtagRetriesAndCrossRegency) {
   EXPECT_EQ(Reason(s), "AGREEMENT_NUMBER_EXISTS");
 }
 
+TEST_F(PlacementsE2eTest, SuggestSitesRanksAndExplainsAndKeepsNoLocation) {
+  const pv1::CooperationAgreement agreement = env_.AgreementInForce();
+  const pv1::ActivityType activity = env_.Activity();
+  pv1::CreateSiteRequest near = env_.SiteRequest(agreement, activity, 2);
+  near.mutable_site()->set_latitude(-1.9001);
+  near.mutable_site()->set_longitude(116.1901);
+  pv1::CreateSiteRequest far = env_.SiteRequest(agreement, activity, 2);
+  far.mutable_site()->set_latitude(-1.5);
+  far.mutable_site()->set_longitude(116.5);
+  pv1::Site near_site, far_site;
+  ASSERT_TRUE(
+      env_.stub_->CreateSite(env_.Ctx(env_.officer_).get(), far, &far_site)
+          .ok());
+  ASSERT_TRUE(
+      env_.stub_->CreateSite(env_.Ctx(env_.officer_).get(), near, &near_site)
+          .ok());
+  const std::string case_name = env_.HandedOverCase();
+  const auto before = env_.CountsNow();
+  pv1::SuggestSitesRequest req;
+  req.set_parent("regencies/64.01");
+  req.set_case_name(case_name);
+  req.set_home_latitude(-1.9012345);
+  req.set_home_longitude(116.1912345);
+  pv1::SuggestSitesResponse out;
+  grpc::Status s =
+      env_.stub_->SuggestSites(env_.Ctx(env_.jaksa_).get(), req, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(out.suggestions_size(), 2);
+  EXPECT_EQ(out.suggestions(0).site(), near_site.name());
+  EXPECT_LT(out.suggestions(0).distance_meters(), 1000);
+  EXPECT_EQ(out.suggestions(0).free_slots(), 2);
+  std::vector<std::string> factors;
+  for (const auto& f : out.suggestions(0).factors())
+    factors.push_back(f.factor());
+  EXPECT_THAT(factors, ElementsAre("activity_fit", "child_suitability",
+                                   "schedule_fit", "distance"));
+  EXPECT_GT(out.suggestions(0).score(), out.suggestions(1).score());
+  // Nothing stored, nothing logged of the location.
+  const auto after = env_.CountsNow();
+  EXPECT_EQ(after.keys, before.keys);
+  EXPECT_EQ(after.events, before.events);
+  EXPECT_EQ(env_.binary_->ReadLog().find("1.9012"), std::string::npos);
+  // Bad coordinates name their field.
+  req.set_home_latitude(91);
+  s = env_.stub_->SuggestSites(env_.Ctx(env_.jaksa_).get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(BadFields(s), ElementsAre("home_latitude"));
+}
+
 }  // namespace
 }  // namespace ks::placements::testing
