@@ -13,6 +13,10 @@ namespace {
 
 namespace v1 = ::kerjasosial::supervision::v1;
 
+std::string FinalKey(const Key& case_key) {
+  return absl::StrCat("pgc:evalfinal:", case_key.regency, ":", case_key.id);
+}
+
 std::string SeatsKey(absl::string_view regency) {
   return absl::StrCat("pgseat:", regency);
 }
@@ -115,11 +119,16 @@ outbox::RecordWrite ProgramsStore::AgreementNumberClaim(
       "partner_agreement");
 }
 
+absl::StatusOr<std::string> ProgramsStore::FinalEvaluation(
+    const Key& case_key) const {
+  KS_ASSIGN_OR_RETURN(outbox::StoredRecord claim,
+                      writer_.Get(FinalKey(case_key)));
+  return claim.data;
+}
+
 outbox::RecordWrite ProgramsStore::FinalEvaluationClaim(
     const Key& case_key, absl::string_view holder) {
-  return Claim(
-      absl::StrCat("pgc:evalfinal:", case_key.regency, ":", case_key.id),
-      holder, kReasonFinalEvaluationExists,
+  return Claim(FinalKey(case_key), holder, kReasonFinalEvaluationExists,
       "the case has a FINAL evaluation; correct it instead", "evaluation");
 }
 

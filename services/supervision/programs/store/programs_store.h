@@ -78,6 +78,9 @@ class ProgramsStore {
   static outbox::RecordWrite AgreementNumberClaim(absl::string_view regency,
                                                   absl::string_view number,
                                                   absl::string_view holder);
+  // The name of the case's FINAL evaluation; NOT_FOUND when it has none.
+  absl::StatusOr<std::string> FinalEvaluation(const Key& case_key) const;
+
   static outbox::RecordWrite FinalEvaluationClaim(const Key& case_key,
                                                   absl::string_view holder);
   static outbox::RecordWrite CorrectionClaim(const Key& corrected,
