@@ -63,8 +63,24 @@ rpc::Plan<R> PlanOf(const Table<R>& table, const Key& key, int64_t expected,
   return PlanOf(table, key, expected, domain::Outcome<R>{std::move(after), {}});
 }
 
+// The PK's own records (notes, the evaluation document, an incident's
+// account) are read in full by the Bapas only.
 bool SeesNotes(const auth::Principal& who) {
   return who.role == auth::Role::PK_BAPAS || who.role == auth::Role::ADMIN;
+}
+
+// What another reader sees of a record (domain/ says what each keeps).
+template <typename R>
+R Redact(R r) {
+  if constexpr (std::is_same_v<R, v1::GuidanceSession>) {
+    return domain::RedactGuidance(std::move(r));
+  } else if constexpr (std::is_same_v<R, v1::SafetyIncident>) {
+    return domain::RedactIncident(std::move(r));
+  } else if constexpr (std::is_same_v<R, v1::Evaluation>) {
+    return domain::RedactEvaluation(std::move(r));
+  } else {
+    return r;
+  }
 }
 
 }  // namespace
@@ -159,9 +175,7 @@ absl::StatusOr<R> ProgramsHandlers::Read(grpc::CallbackServerContext& ctx,
         call.principal, call.access,
         facts ? facts(r, ContextFor(call)) : auth::RelationFacts{}));
   }
-  if constexpr (std::is_same_v<R, v1::GuidanceSession>) {
-    if (!SeesNotes(call.principal)) r = domain::RedactGuidance(std::move(r));
-  }
+  if (!SeesNotes(call.principal)) r = Redact(std::move(r));
   if constexpr (std::is_same_v<R, v1::PartnerProgram>) {
     std::vector<R> one{std::move(r)};
     KS_RETURN_IF_ERROR(store_.FillSeats(one));
@@ -216,10 +230,8 @@ absl::StatusOr<std::pair<std::vector<R>, std::string>> ProgramsHandlers::List(
                       rpc::DecodePageToken(req.page_token(), "pg", hash));
   KS_ASSIGN_OR_RETURN(store::Page<R> page,
                       table.List(regency, after, page_size, predicate));
-  if constexpr (std::is_same_v<R, v1::GuidanceSession>) {
-    if (!SeesNotes(who)) {
-      for (R& r : page.items) r = domain::RedactGuidance(std::move(r));
-    }
+  if (!SeesNotes(who)) {
+    for (R& r : page.items) r = Redact(std::move(r));
   }
   if constexpr (std::is_same_v<R, v1::PartnerProgram>) {
     KS_RETURN_IF_ERROR(store_.FillSeats(page.items));

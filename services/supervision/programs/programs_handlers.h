@@ -17,10 +17,11 @@
 // of an incident on the site's staff (SiteStaff). A create checks the
 // relation of the record it would make.
 //
-// Privacy. Guidance notes, incident descriptions and a client's person
-// summary are kept in the records. No event carries them (domain/), no log
-// line does (these handlers log nothing about a record), and a guidance
-// session read by anyone but a PK_BAPAS or ADMIN has its notes removed.
+// Privacy. Guidance notes, evaluation documents, incident accounts and a
+// client's person summary are kept in the records. No event carries them
+// (domain/), no log line does (these handlers log nothing about a record),
+// and a reader other than a PK_BAPAS or ADMIN gets the records without them
+// (the integration client itself is readable by the PK only).
 //
 // Thread-safe: handlers share only thread-safe members.
 #ifndef KS_SERVICES_SUPERVISION_PROGRAMS_PROGRAMS_HANDLERS_H_
@@ -59,6 +60,9 @@ struct CaseFacts {
 };
 
 struct ProgramsOptions {
+  explicit ProgramsOptions(policy::PolicySet policy_set)
+      : policy(std::move(policy_set)) {}
+
   // The legal policy (taxonomies).
   policy::PolicySet policy;
   // Not owned; must outlive the handlers.

@@ -92,6 +92,11 @@ absl::StatusOr<Outcome<v1::Evaluation>> UpdateEvaluation(
   return out;
 }
 
+v1::Evaluation RedactEvaluation(v1::Evaluation evaluation) {
+  evaluation.clear_document();
+  return evaluation;
+}
+
 absl::StatusOr<Outcome<v1::Evaluation>> SubmitEvaluation(
     const v1::Evaluation& current, int64_t version, absl::string_view regency,
     const Context& ctx) {

@@ -44,6 +44,11 @@ UpdateEvaluation(
     const kerjasosial::supervision::v1::UpdateEvaluationRequest& request,
     const Context& ctx);
 
+// What a reader who is not the PK sees: everything but the reference to the
+// evaluation document (kept in the Bapas's document system, personal).
+kerjasosial::supervision::v1::Evaluation RedactEvaluation(
+    kerjasosial::supervision::v1::Evaluation evaluation);
+
 // DRAFT -> SUBMITTED; publishes EvaluationSubmitted.
 absl::StatusOr<Outcome<kerjasosial::supervision::v1::Evaluation>>
 SubmitEvaluation(const kerjasosial::supervision::v1::Evaluation& current,

@@ -13,6 +13,12 @@ bool IsSevere(v1::IncidentSeverity severity) {
          severity == v1::INCIDENT_SEVERITY_CRITICAL;
 }
 
+v1::SafetyIncident RedactIncident(v1::SafetyIncident incident) {
+  incident.clear_description();
+  incident.clear_actions_taken();
+  return incident;
+}
+
 absl::StatusOr<Outcome<v1::SafetyIncident>> RecordIncident(
     const v1::SafetyIncident& input, absl::string_view name,
     absl::string_view regency, const Context& ctx) {

@@ -22,6 +22,13 @@ inline constexpr absl::string_view kIncidentAggregate = "SafetyIncident";
 // SERIOUS and CRITICAL.
 bool IsSevere(kerjasosial::supervision::v1::IncidentSeverity severity);
 
+// What a reader who is not the Bapas's PK sees: the facts without the free
+// text (description, actions taken), which may name people despite the
+// contract's "without names"; the Pemda and the prosecutor act on the facts
+// and ask the Bapas for the account.
+kerjasosial::supervision::v1::SafetyIncident RedactIncident(
+    kerjasosial::supervision::v1::SafetyIncident incident);
+
 // A new incident `name` under the site's `regency`.
 absl::StatusOr<Outcome<kerjasosial::supervision::v1::SafetyIncident>>
 RecordIncident(const kerjasosial::supervision::v1::SafetyIncident& input,
