@@ -174,6 +174,52 @@ TEST_F(ProgramsE2eTest, GuidanceSessionsOfEveryModeAndTheirCounts) {
   EXPECT_EQ(Reason(s), "NO_ACTIVE_ASSIGNMENT");
 }
 
+TEST_F(ProgramsE2eTest, PemdaReadsAttendanceAndReferralsOfPeoplePlacedThere) {
+  {
+    absl::MutexLock lock(&mu_);
+    facts_["regencies/64.01/cases/c-away"] =
+        CaseFacts{true, false, "pk-1", "64.02"};
+  }
+  const v1::GuidanceSession here =
+      MakeGuidance(kAdultCase, v1::GUIDANCE_MODE_SITE_VISIT);
+  const v1::GuidanceSession away =
+      MakeGuidance("regencies/64.01/cases/c-away", v1::GUIDANCE_MODE_AT_BAPAS);
+  const v1::PartnerProgram program = MakeProgram("Pelatihan tata boga", 4);
+  v1::Referral r;
+  ASSERT_TRUE(stub_
+                  ->CreateReferral(Ctx(pk_).get(),
+                                   ReferralRequest(program.name(), kAdultCase),
+                                   &r)
+                  .ok());
+
+  v1::ListGuidanceSessionsRequest list;
+  list.set_parent(kParent);
+  v1::ListGuidanceSessionsResponse page;
+  grpc::Status s = stub_->ListGuidanceSessions(Ctx(pemda_).get(), list, &page);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  // Only the person placed in the Pemda's regency, attendance without notes.
+  ASSERT_EQ(page.guidance_sessions_size(), 1);
+  EXPECT_EQ(page.guidance_sessions(0).name(), here.name());
+  EXPECT_TRUE(page.guidance_sessions(0).attended());
+  EXPECT_FALSE(page.guidance_sessions(0).has_notes());
+  v1::GetGuidanceSessionRequest get;
+  get.set_name(away.name());
+  v1::GuidanceSession g;
+  s = stub_->GetGuidanceSession(Ctx(pemda_).get(), get, &g);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+
+  v1::GetReferralRequest get_ref;
+  get_ref.set_name(r.name());
+  v1::Referral seen;
+  s = stub_->GetReferral(Ctx(pemda_).get(), get_ref, &seen);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(seen.state(), v1::REFERRAL_STATE_REFERRED);
+  // The Pemda reads; it does not refer.
+  s = stub_->CreateReferral(Ctx(pemda_).get(),
+                            ReferralRequest(program.name(), kAdultCase), &seen);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+}
+
 TEST_F(ProgramsE2eTest, EvaluationSubmittedThenCorrectedAsANewVersion) {
   v1::CreateEvaluationRequest create;
   create.set_parent(kParent);
