@@ -98,6 +98,7 @@ programs::ProgramsOptions ProgramsOptionsOf(
   out.clock = options.clock;
   out.executor = options.executor;
   out.case_facts = programs::CaseFactsFrom(hours);
+  out.case_sessions = programs::CaseSessionsFrom(hours);
   out.site_staff = programs::SiteStaffFrom(read_model);
   return out;
 }

@@ -221,6 +221,20 @@ TEST_F(ProgramsE2eTest, PemdaReadsAttendanceAndReferralsOfPeoplePlacedThere) {
 }
 
 TEST_F(ProgramsE2eTest, EvaluationSubmittedThenCorrectedAsANewVersion) {
+  {
+    absl::MutexLock lock(&mu_);
+    for (int day : {5, 6, 7}) {
+      v1::WorkSession w;
+      w.set_time_zone("Asia/Makassar");
+      w.mutable_start_time()->set_seconds(absl::ToUnixSeconds(absl::FromCivil(
+          absl::CivilSecond(2026, 2, day, 8, 0, 0), absl::UTCTimeZone())));
+      w.set_state(v1::WORK_SESSION_STATE_RECORDED);
+      w.set_outcome(day == 7 ? v1::ATTENDANCE_OUTCOME_ABSENT_ACCEPTABLE
+                             : v1::ATTENDANCE_OUTCOME_ATTENDED_COMPLIED);
+      w.set_credited_minutes(day == 7 ? 0 : 240);
+      sessions_[kAdultCase].push_back(w);
+    }
+  }
   v1::CreateEvaluationRequest create;
   create.set_parent(kParent);
   create.set_request_id(ids::NewId());
@@ -235,6 +249,11 @@ TEST_F(ProgramsE2eTest, EvaluationSubmittedThenCorrectedAsANewVersion) {
   grpc::Status s = stub_->CreateEvaluation(Ctx(pk_).get(), create, &first);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(first.revision(), 1);
+  // Hours and attendance of the period, from part 1's sessions.
+  EXPECT_EQ(first.attendance().sessions_recorded(), 3);
+  EXPECT_EQ(first.attendance().sessions_complied(), 2);
+  EXPECT_EQ(first.attendance().absences_acceptable(), 1);
+  EXPECT_EQ(first.attendance().credited_minutes(), 480);
   v1::SubmitEvaluationRequest submit;
   submit.set_name(first.name());
   submit.set_etag(first.etag());

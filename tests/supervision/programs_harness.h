@@ -1,10 +1,11 @@
 // The harness of the programs part's tests: a real redis-server, the real
 // ProgramsHandlers behind a real gRPC server (the Supervision service's
 // programs rpcs through WithPrograms, plus StreamEvents over the outbox
-// feed), and a token per role. Part 1's assignment facts are the one thing
-// stood in for: a map the test fills with the facts the assignment store
-// would give (an ACTIVE assignment, its PK, child or adult, the placement's
-// regency).
+// feed), and a token per role. Part 1's assignment facts and work sessions
+// are the one thing stood in for: maps the test fills with what the
+// assignment and hours stores would give (an ACTIVE assignment, its PK,
+// child or adult, the placement's regency; the case's sessions).
+// programs_binary_test runs the same handlers on part 1's real stores.
 #ifndef KS_TESTS_SUPERVISION_PROGRAMS_HARNESS_H_
 #define KS_TESTS_SUPERVISION_PROGRAMS_HARNESS_H_
 
@@ -113,6 +114,11 @@ class ProgramsHarness : public ks::testing::RedisFixture {
       auto it = facts_.find(name);
       if (it == facts_.end()) return absl::NotFoundError("no assignment");
       return it->second;
+    };
+    options.case_sessions = [this](const std::string& name)
+        -> absl::StatusOr<std::vector<v1::WorkSession>> {
+      absl::MutexLock lock(&mu_);
+      return sessions_[name];
     };
     options.site_staff = [](const std::string& site) {
       return site == kSite ? std::vector<std::string>{"sup-1"}
@@ -265,6 +271,9 @@ class ProgramsHarness : public ks::testing::RedisFixture {
 
   absl::Mutex mu_;
   std::map<std::string, CaseFacts> facts_ ABSL_GUARDED_BY(mu_);
+  // Part 1's work sessions of a case, as the hours store would give them.
+  std::map<std::string, std::vector<v1::WorkSession>> sessions_
+      ABSL_GUARDED_BY(mu_);
   std::string dir_, pk_, other_pk_, jaksa_, pemda_, supervisor_, national_,
       service_token_;
   int port_ = 0;

@@ -33,6 +33,13 @@ std::function<absl::StatusOr<CaseFacts>(const std::string&)> CaseFactsFrom(
   };
 }
 
+std::function<absl::StatusOr<std::vector<v1::WorkSession>>(const std::string&)>
+CaseSessionsFrom(::ks::supervision::store::HoursStore& hours) {
+  return [&hours](const std::string& case_name) {
+    return hours.SessionsOf(case_name);
+  };
+}
+
 std::function<std::vector<std::string>(const std::string&)> SiteStaffFrom(
     ::ks::supervision::store::ReadModel& read_model) {
   return [&read_model](const std::string& site) {

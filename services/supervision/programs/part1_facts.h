@@ -24,6 +24,13 @@ namespace ks::supervision::programs {
 std::function<absl::StatusOr<CaseFacts>(const std::string& case_name)>
 CaseFactsFrom(::ks::supervision::store::HoursStore& hours);
 
+// The work sessions of a case (evaluations' attendance figures). `hours`
+// must outlive the function.
+std::function<
+    absl::StatusOr<std::vector<kerjasosial::supervision::v1::WorkSession>>(
+        const std::string& case_name)>
+CaseSessionsFrom(::ks::supervision::store::HoursStore& hours);
+
 // The principal ids of a site's staff (none when the site is unknown).
 // `read_model` must outlive the function.
 std::function<std::vector<std::string>(const std::string& site)> SiteStaffFrom(

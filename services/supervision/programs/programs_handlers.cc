@@ -158,6 +158,14 @@ auth::RelationFacts ProgramsHandlers::SiteFacts(const std::string& site) const {
   return facts;
 }
 
+absl::Status ProgramsHandlers::FillAttendance(v1::Evaluation& e) const {
+  if (!options_.case_sessions) return absl::OkStatus();
+  KS_ASSIGN_OR_RETURN(std::vector<v1::WorkSession> sessions,
+                      options_.case_sessions(e.case_name()));
+  *e.mutable_attendance() = domain::SummarizeAttendance(sessions, e.period());
+  return absl::OkStatus();
+}
+
 // ---------------------------------------------------------------------------
 // The three shapes every rpc of this part takes.
 
@@ -778,6 +786,7 @@ grpc::ServerUnaryReactor* ProgramsHandlers::CreateEvaluation(
                                   domain::CreateEvaluation(
                                       in, corrected ? &*corrected : nullptr,
                                       sf.subject, name, key.regency, context));
+              KS_RETURN_IF_ERROR(FillAttendance(out.after));
               rpc::Plan<v1::Evaluation> plan =
                   PlanOf(store_.evaluations, key, 0, std::move(out));
               if (corrected_key) {
@@ -852,6 +861,7 @@ grpc::ServerUnaryReactor* ProgramsHandlers::UpdateEvaluation(
                 -> absl::StatusOr<rpc::Plan<v1::Evaluation>> {
               KS_ASSIGN_OR_RETURN(
                   auto out, domain::UpdateEvaluation(current, *req, context));
+              KS_RETURN_IF_ERROR(FillAttendance(out.after));
               return PlanOf(store_.evaluations, KeyOf(call), VersionOf(current),
                             std::move(out));
             }),
@@ -874,6 +884,8 @@ grpc::ServerUnaryReactor* ProgramsHandlers::SubmitEvaluation(
                   auto out,
                   domain::SubmitEvaluation(current, VersionOf(current),
                                            call.vars.at("regency"), context));
+              // The figures as they stand at submission, then frozen.
+              KS_RETURN_IF_ERROR(FillAttendance(out.after));
               return PlanOf(store_.evaluations, KeyOf(call), VersionOf(current),
                             std::move(out));
             }),

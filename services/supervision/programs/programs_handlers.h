@@ -74,6 +74,12 @@ struct ProgramsOptions {
   // create is FAILED_PRECONDITION NO_ACTIVE_ASSIGNMENT).
   std::function<absl::StatusOr<CaseFacts>(const std::string& case_name)>
       case_facts;
+  // The work sessions of `case_name` (part 1's), for an evaluation's
+  // attendance figures (thread-safe). Null: figures stay unset.
+  std::function<
+      absl::StatusOr<std::vector<kerjasosial::supervision::v1::WorkSession>>(
+          const std::string& case_name)>
+      case_sessions;
   // Principal ids of the staff of site `site` (thread-safe). Null: none.
   std::function<std::vector<std::string>(const std::string& site)> site_staff;
 };
@@ -244,6 +250,9 @@ class ProgramsHandlers {
                               const std::string& client,
                               const domain::Context& ctx) const;
   auth::RelationFacts SiteFacts(const std::string& site) const;
+  // Sets the attendance figures of a DRAFT evaluation being written.
+  absl::Status FillAttendance(
+      kerjasosial::supervision::v1::Evaluation& e) const;
   template <typename R>
   FactsFn<R> SubjectFactsFn() const;
   FactsFn<kerjasosial::supervision::v1::Evaluation> EvaluationFactsFn() const;

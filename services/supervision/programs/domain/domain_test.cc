@@ -295,6 +295,52 @@ TEST_F(DomainTest, SubmittedEvaluationIsImmutableAndCorrectedByANewVersion) {
       ElementsAre("evaluation.kind"));
 }
 
+TEST_F(DomainTest, AttendanceOfThePeriodCountsRecordedSessionsByLocalDate) {
+  const auto session = [](absl::CivilSecond local, v1::AttendanceOutcome o,
+                          int64_t credited, bool voided = false) {
+    v1::WorkSession s;
+    s.set_time_zone("Asia/Makassar");  // WITA, UTC+8
+    absl::TimeZone wita;
+    absl::LoadTimeZone("Asia/Makassar", &wita);
+    *s.mutable_start_time() = ToProto(absl::FromCivil(local, wita));
+    s.set_outcome(o);
+    s.set_credited_minutes(credited);
+    s.set_state(voided ? v1::WORK_SESSION_STATE_VOIDED
+                       : v1::WORK_SESSION_STATE_RECORDED);
+    if (o == v1::ATTENDANCE_OUTCOME_ABSENT_UNACCEPTABLE) {
+      s.set_violation("regencies/64.01/violations/v1");
+    }
+    return s;
+  };
+  kerjasosial::common::v1::DateRange february;
+  february.mutable_start_date()->set_year(2026);
+  february.mutable_start_date()->set_month(2);
+  february.mutable_start_date()->set_day(1);
+  *february.mutable_end_date() = february.start_date();
+  february.mutable_end_date()->set_day(28);
+  const v1::AttendanceSummary a = SummarizeAttendance(
+      {// 1 Feb 07:00 WITA is 31 Jan UTC: in February by the site's date.
+       session(absl::CivilSecond(2026, 2, 1, 7, 0, 0),
+               v1::ATTENDANCE_OUTCOME_ATTENDED_COMPLIED, 240),
+       session(absl::CivilSecond(2026, 2, 10, 8, 0, 0),
+               v1::ATTENDANCE_OUTCOME_ATTENDED_COMPLIED, 180),
+       session(absl::CivilSecond(2026, 2, 11, 8, 0, 0),
+               v1::ATTENDANCE_OUTCOME_ABSENT_ACCEPTABLE, 0),
+       session(absl::CivilSecond(2026, 2, 12, 8, 0, 0),
+               v1::ATTENDANCE_OUTCOME_ABSENT_UNACCEPTABLE, 0),
+       session(absl::CivilSecond(2026, 2, 13, 8, 0, 0),
+               v1::ATTENDANCE_OUTCOME_ATTENDED_COMPLIED, 120, /*voided=*/true),
+       session(absl::CivilSecond(2026, 3, 1, 0, 30, 0),
+               v1::ATTENDANCE_OUTCOME_ATTENDED_COMPLIED, 60)},
+      february);
+  EXPECT_EQ(a.sessions_recorded(), 4);
+  EXPECT_EQ(a.sessions_complied(), 2);
+  EXPECT_EQ(a.absences_acceptable(), 1);
+  EXPECT_EQ(a.absences_unacceptable(), 1);
+  EXPECT_EQ(a.credited_minutes(), 420);
+  EXPECT_EQ(a.violations(), 1);
+}
+
 TEST_F(DomainTest, SevereIncidentIsRaisedWithoutItsDescription) {
   v1::SafetyIncident in;
   in.set_site("regencies/64.01/sites/s1");

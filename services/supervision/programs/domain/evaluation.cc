@@ -3,6 +3,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "common/time/clock.h"
 
 namespace ks::supervision::programs::domain {
 namespace {
@@ -89,6 +91,39 @@ absl::StatusOr<Outcome<v1::Evaluation>> UpdateEvaluation(
   KS_RETURN_IF_ERROR(v.Finish());
   *out.after.mutable_update_time() = ToProto(ctx.now);
   out.after.clear_etag();
+  return out;
+}
+
+v1::AttendanceSummary SummarizeAttendance(
+    const std::vector<v1::WorkSession>& sessions,
+    const kerjasosial::common::v1::DateRange& period) {
+  v1::AttendanceSummary out;
+  const int first = DateKey(period.start_date());
+  const int last = DateKey(period.end_date());
+  for (const v1::WorkSession& s : sessions) {
+    if (s.state() != v1::WORK_SESSION_STATE_RECORDED) continue;
+    absl::TimeZone zone = absl::UTCTimeZone();
+    absl::LoadTimeZone(s.time_zone(), &zone);  // UTC if unknown
+    const int day = DateKey(
+        DateFromCivilDay(absl::ToCivilDay(FromProto(s.start_time()), zone)));
+    if (day < first || day > last) continue;
+    out.set_sessions_recorded(out.sessions_recorded() + 1);
+    switch (s.outcome()) {
+      case v1::ATTENDANCE_OUTCOME_ATTENDED_COMPLIED:
+        out.set_sessions_complied(out.sessions_complied() + 1);
+        break;
+      case v1::ATTENDANCE_OUTCOME_ABSENT_ACCEPTABLE:
+        out.set_absences_acceptable(out.absences_acceptable() + 1);
+        break;
+      case v1::ATTENDANCE_OUTCOME_ABSENT_UNACCEPTABLE:
+        out.set_absences_unacceptable(out.absences_unacceptable() + 1);
+        break;
+      default:
+        break;
+    }
+    out.set_credited_minutes(out.credited_minutes() + s.credited_minutes());
+    if (!s.violation().empty()) out.set_violations(out.violations() + 1);
+  }
   return out;
 }
 

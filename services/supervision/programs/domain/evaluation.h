@@ -15,6 +15,7 @@
 #define KS_SERVICES_SUPERVISION_PROGRAMS_DOMAIN_EVALUATION_H_
 
 #include <cstdint>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -43,6 +44,14 @@ UpdateEvaluation(
     const kerjasosial::supervision::v1::Evaluation& current,
     const kerjasosial::supervision::v1::UpdateEvaluationRequest& request,
     const Context& ctx);
+
+// The attendance figures of `period` (inclusive local dates, each session
+// dated by its start in its site's zone) from the case's work sessions:
+// RECORDED sessions by outcome, their credited minutes, and those that
+// created a violation. VOIDED sessions do not count.
+kerjasosial::supervision::v1::AttendanceSummary SummarizeAttendance(
+    const std::vector<kerjasosial::supervision::v1::WorkSession>& sessions,
+    const kerjasosial::common::v1::DateRange& period);
 
 // What a reader who is not the PK sees: everything but the reference to the
 // evaluation document (kept in the Bapas's document system, personal).
