@@ -1,12 +1,114 @@
 // kerjasosial-reporting: the reporting service, one deployment per national
 // office.
+//
+// Upstreams come from the API (CreateUpstream...) and, optionally, from
+// --upstreams_file (text format of ListUpstreamsResponse: `upstreams { name:
+// "upstreams/kejari-paser" kind: UPSTREAM_KIND_CASES address: "..." }`),
+// created at start when not stored yet. The stored record wins: a file
+// entry whose id already exists is ignored, so changes made through the API
+// survive a restart. Tokens for the upstreams come from
+// --upstream_credentials_file: one `<credential_name> <token>` per line.
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "common/server/runtime.h"
+#include "google/protobuf/text_format.h"
 #include "services/reporting/reporting_service.h"
 
+ABSL_FLAG(std::string, upstreams_file, "",
+          "Upstreams to create at start when not stored yet (text format of "
+          "kerjasosial.reporting.v1.ListUpstreamsResponse). The stored "
+          "record wins over the file.");
+ABSL_FLAG(std::string, upstream_credentials_file, "",
+          "Tokens sent to upstreams: one `<credential_name> <token>` per "
+          "line.");
+
+namespace {
+
+absl::StatusOr<std::string> ReadAll(const std::string& flag,
+                                    const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": cannot read ", path));
+  }
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+absl::Status LoadOptions(ks::reporting::ReportingServiceOptions* options) {
+  if (const std::string path = absl::GetFlag(FLAGS_upstream_credentials_file);
+      !path.empty()) {
+    absl::StatusOr<std::string> text =
+        ReadAll("upstream_credentials_file", path);
+    if (!text.ok()) return text.status();
+    int line_no = 0;
+    for (absl::string_view line : absl::StrSplit(*text, '\n')) {
+      ++line_no;
+      line = absl::StripAsciiWhitespace(line);
+      if (line.empty() || line[0] == '#') continue;
+      std::vector<std::string> parts =
+          absl::StrSplit(line, ' ', absl::SkipWhitespace());
+      if (parts.size() != 2) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--upstream_credentials_file: line ", line_no,
+                         " is not `<credential_name> <token>`"));
+      }
+      options->credentials[parts[0]] = parts[1];
+    }
+  }
+  if (const std::string path = absl::GetFlag(FLAGS_upstreams_file);
+      !path.empty()) {
+    absl::StatusOr<std::string> text = ReadAll("upstreams_file", path);
+    if (!text.ok()) return text.status();
+    kerjasosial::reporting::v1::ListUpstreamsResponse list;
+    if (!google::protobuf::TextFormat::ParseFromString(*text, &list)) {
+      return absl::InvalidArgumentError(
+          "--upstreams_file: not a text ListUpstreamsResponse");
+    }
+    for (const auto& u : list.upstreams()) {
+      if (!absl::StartsWith(u.name(), "upstreams/")) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--upstreams_file: name `", u.name(),
+                         "` must be upstreams/{upstream}"));
+      }
+      options->configured.push_back(u);
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  return ks::server::RunServiceMain<ks::reporting::ReportingService>(
-      argc, argv, {"reporting", 7104, 9104},
+  const ks::server::BinaryDefaults defaults{"reporting", 7104, 9104};
+  ks::server::InitProcess(
+      argc, argv,
       "kerjasosial-reporting: the reporting service of kerjasosial.\n"
-      "Flags may also be set as KS_<FLAG> environment variables.",
-      /*publishes_feed=*/false);
+      "Flags may also be set as KS_<FLAG> environment variables.");
+  auto runtime = ks::server::Runtime::Create(
+      ks::server::ConfigFromFlags(defaults), /*publishes_feed=*/false);
+  if (!runtime.ok()) {
+    ks::server::LogStartupError(defaults.name, runtime.status());
+    return 1;
+  }
+  ks::reporting::ReportingServiceOptions options;
+  if (absl::Status s = LoadOptions(&options); !s.ok()) {
+    ks::server::LogStartupError(defaults.name, s);
+    return 1;
+  }
+  ks::reporting::ReportingService service(**runtime, std::move(options));
+  if (absl::Status s = service.Start(); !s.ok()) {
+    ks::server::LogStartupError(defaults.name, s);
+    return 1;
+  }
+  return (*runtime)->Serve({&service});
 }

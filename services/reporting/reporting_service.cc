@@ -1,0 +1,884 @@
+#include "services/reporting/reporting_service.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/ids/id.h"
+#include "common/regions/regions.h"
+#include "common/rpc/page_token.h"
+#include "common/status/rich_status.h"
+#include "common/status/status_macros.h"
+#include "common/validation/validator.h"
+
+namespace ks::reporting {
+namespace {
+
+namespace rv1 = ::kerjasosial::reporting::v1;
+using ::kerjasosial::common::v1::DateRange;
+
+constexpr char kService[] = "kerjasosial.reporting.v1.Reporting";
+constexpr char kUpstreamPattern[] = "upstreams/{upstream}";
+constexpr char kUpstreamIndex[] = "upstreams";
+// Maximum buckets of one time series (GetTimeSeries' contract).
+constexpr int kMaxBuckets = 260;
+
+std::string UpstreamKey(absl::string_view id) {
+  return absl::StrCat("upstream:", id);
+}
+std::string AddressClaimKey(const rv1::Upstream& u) {
+  return absl::StrCat("upstream-address:", static_cast<int>(u.kind()), ":",
+                      u.address());
+}
+std::string IdOf(absl::string_view name) {
+  return std::string(name.substr(name.find('/') + 1));
+}
+
+absl::Status Unimplemented(absl::string_view what) {
+  return absl::UnimplementedError(
+      absl::StrCat(what, " is not implemented by this reporting build yet"));
+}
+
+bool IsNational(const auth::Principal& p) {
+  return p.role == auth::Role::NATIONAL_VIEWER || p.role == auth::Role::ADMIN ||
+         std::find(p.regencies.begin(), p.regencies.end(), "*") !=
+             p.regencies.end();
+}
+
+// Whether the caller may read `scope` ("N", "P:64", "R:64.01"):
+// national roles everything; others their regencies and the provinces
+// their scope names whole.
+absl::Status CheckScope(const rpc::Call& call, const std::string& scope) {
+  const auth::Principal& p = call.principal;
+  if (IsNational(p)) return absl::OkStatus();
+  bool ok = false;
+  if (absl::StartsWith(scope, "R:")) {
+    ok = p.MayActIn(scope.substr(2));
+  } else if (absl::StartsWith(scope, "P:")) {
+    ok = std::find(p.regencies.begin(), p.regencies.end(), scope.substr(2)) !=
+         p.regencies.end();
+  }
+  if (ok) return absl::OkStatus();
+  return absl::PermissionDeniedError(
+      "the scope is outside the caller's regencies");
+}
+
+// "nation" / "provinces/64" / "regencies/64.01" -> "N" / "P:64" / "R:64.01";
+// INVALID_ARGUMENT naming `field` otherwise (unknown codes too).
+absl::StatusOr<std::string> ParseScope(absl::string_view field,
+                                       absl::string_view scope) {
+  const regions::Regions& regions = regions::Regions::Get();
+  if (scope == "nation") return std::string("N");
+  if (absl::ConsumePrefix(&scope, "provinces/") &&
+      regions.IsValidProvinceCode(scope)) {
+    return absl::StrCat("P:", scope);
+  }
+  if (absl::ConsumePrefix(&scope, "regencies/") &&
+      regions::Regions::IsWellFormedRegencyCode(scope) &&
+      regions.ProvinceOf(scope).ok()) {
+    return absl::StrCat("R:", scope);
+  }
+  Validator v;
+  v.AddViolation(field,
+                 "must be `nation`, `provinces/{province}` or "
+                 "`regencies/{regency}` of a known code");
+  return v.Finish();
+}
+
+absl::CivilDay DayOf(const google::type::Date& d) {
+  return absl::CivilDay(d.year(), d.month(), d.day());
+}
+
+google::type::Date DateOf(absl::CivilDay d) {
+  google::type::Date out;
+  out.set_year(static_cast<int32_t>(d.year()));
+  out.set_month(d.month());
+  out.set_day(d.day());
+  return out;
+}
+
+// Checks the metrics, granularity and range of a series request.
+void CheckSeries(Validator& v, absl::string_view metrics_field,
+                 const google::protobuf::RepeatedField<int>& metrics,
+                 absl::string_view granularity_field, rv1::Granularity g,
+                 absl::string_view range_field, bool has_range,
+                 const DateRange& range) {
+  if (metrics.empty() || metrics.size() > 20) {
+    v.AddViolation(metrics_field, "must name 1 to 20 metrics");
+  }
+  for (int i = 0; i < metrics.size(); ++i) {
+    if (metrics[i] == rv1::METRIC_UNSPECIFIED ||
+        !rv1::Metric_IsValid(metrics[i])) {
+      v.AddViolation(absl::StrCat(metrics_field, "[", i, "]"),
+                     "must be a known metric");
+    }
+    for (int j = 0; j < i; ++j) {
+      if (metrics[j] == metrics[i]) {
+        v.AddViolation(absl::StrCat(metrics_field, "[", i, "]"),
+                       "must not repeat a metric");
+      }
+    }
+  }
+  if (g == rv1::GRANULARITY_UNSPECIFIED) {
+    v.AddViolation(granularity_field, "must be MONTH or WEEK");
+  }
+  if (!has_range || !range.has_start_date() || !range.has_end_date()) {
+    v.AddViolation(range_field, "must have a start_date and an end_date");
+    return;
+  }
+  if (!v.Date(absl::StrCat(range_field, ".start_date"), range.start_date()) ||
+      !v.Date(absl::StrCat(range_field, ".end_date"), range.end_date())) {
+    return;
+  }
+  const absl::CivilDay first = DayOf(range.start_date());
+  const absl::CivilDay last = DayOf(range.end_date());
+  if (last < first) {
+    v.AddViolation(absl::StrCat(range_field, ".end_date"),
+                   "must not be before start_date");
+    return;
+  }
+  if (g != rv1::GRANULARITY_UNSPECIFIED) {
+    int buckets = 0;
+    for (absl::CivilDay d = domain::BucketStart(g, first);
+         d <= last && buckets <= kMaxBuckets; d = domain::BucketEnd(g, d) + 1) {
+      ++buckets;
+    }
+    if (buckets > kMaxBuckets) {
+      v.AddViolation(range_field, absl::StrCat("must cover at most ",
+                                               kMaxBuckets, " buckets"));
+    }
+  }
+}
+
+// The stored Upstream as the API shows it (config and etag only).
+rv1::Upstream WithEtag(rv1::Upstream u, int64_t version) {
+  u.set_etag(outbox::Etag(version));
+  return u;
+}
+
+// Clears what the API computes at read time, so a stored record holds only
+// its configuration.
+rv1::Upstream ConfigOnly(rv1::Upstream u) {
+  u.clear_cursor();
+  u.clear_events_applied();
+  u.clear_last_event_time();
+  u.clear_lag_seconds();
+  u.clear_state();
+  u.clear_last_error();
+  u.clear_last_error_time();
+  u.clear_events_rejected();
+  u.clear_etag();
+  return u;
+}
+
+void CheckUpstreamConfig(Validator& v, const rv1::Upstream& u) {
+  if (u.kind() == rv1::UPSTREAM_KIND_UNSPECIFIED) {
+    v.AddViolation("upstream.kind", "must be CASES, PLACEMENTS or SUPERVISION");
+  }
+  const std::string& address = u.address();
+  const size_t colon = address.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || colon == 0 ||
+      !absl::SimpleAtoi(address.substr(colon + 1), &port) || port <= 0 ||
+      port > 65535) {
+    v.AddViolation("upstream.address", "must be host:port");
+  } else if (!u.use_tls()) {
+    const std::string host = address.substr(0, colon);
+    if (host != "127.0.0.1" && host != "localhost" && host != "[::1]") {
+      v.AddViolation("upstream.use_tls",
+                     "must be true for a non-loopback address (DESIGN §6)");
+    }
+  }
+  for (int i = 0; i < u.regency_codes_size(); ++i) {
+    v.RegencyCode(absl::StrCat("upstream.regency_codes[", i, "]"),
+                  u.regency_codes(i));
+  }
+}
+
+}  // namespace
+
+ReportingService::ReportingService(server::Runtime& runtime,
+                                   ReportingServiceOptions options)
+    : runtime_(runtime),
+      options_(std::move(options)),
+      pipeline_(runtime.auth(), runtime.outbox(), kService),
+      aggregates_(runtime.redis(), runtime.key_prefix()),
+      runner_(runtime.redis(), aggregates_, runtime.key_prefix(),
+              options_.credentials) {}
+
+ReportingService::~ReportingService() { runner_.StopAll(); }
+
+absl::Status ReportingService::Start() {
+  KS_ASSIGN_OR_RETURN(std::vector<rv1::Upstream> stored, LoadAllUpstreams());
+  for (const rv1::Upstream& u : stored) runner_.Run(u);
+  for (const rv1::Upstream& configured : options_.configured) {
+    const std::string id = IdOf(configured.name());
+    if (std::any_of(stored.begin(), stored.end(), [&](const rv1::Upstream& u) {
+          return IdOf(u.name()) == id;
+        })) {
+      continue;  // the stored record wins over the file
+    }
+    rv1::CreateUpstreamRequest req;
+    *req.mutable_upstream() = configured;
+    req.mutable_upstream()->clear_name();
+    req.set_upstream_id(id);
+    req.set_request_id(absl::StrCat("config-", id));
+    KS_RETURN_IF_ERROR(DoCreateUpstream(nullptr, req).status());
+  }
+  return absl::OkStatus();
+}
+
+// ---- Summaries ----
+
+absl::StatusOr<std::vector<rv1::Summary>> ReportingService::SummariesOf(
+    const std::vector<std::string>& scopes) {
+  KS_ASSIGN_OR_RETURN(std::vector<store::AggregateStore::ScopeFigures> figures,
+                      aggregates_.ReadScopes(scopes));
+  std::vector<rv1::Summary> out(scopes.size());
+  for (size_t i = 0; i < scopes.size(); ++i) {
+    rv1::Summary& s = out[i];
+    const std::string& scope = scopes[i];
+    domain::FillSummary(figures[i].all, figures[i].at_risk, figures[i].overdue,
+                        &s);
+    if (scope == "N") {
+      s.set_name("nation/summary");
+      s.set_scope(rv1::SUMMARY_SCOPE_NATION);
+    } else if (absl::StartsWith(scope, "P:")) {
+      const std::string code = scope.substr(2);
+      s.set_name(absl::StrCat("provinces/", code, "/summary"));
+      s.set_scope(rv1::SUMMARY_SCOPE_PROVINCE);
+      s.mutable_region()->set_province_code(code);
+    } else {
+      const std::string code = scope.substr(2);
+      s.set_name(absl::StrCat("regencies/", code, "/summary"));
+      s.set_scope(rv1::SUMMARY_SCOPE_REGENCY);
+      s.mutable_region()->set_regency_code(code);
+      s.mutable_region()->set_province_code(code.substr(0, 2));
+    }
+    if (figures[i].last_received != absl::InfinitePast()) {
+      s.mutable_as_of_time()->set_seconds(
+          absl::ToUnixSeconds(figures[i].last_received));
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<rv1::Summary> ReportingService::SummaryOf(
+    const std::string& scope) {
+  KS_ASSIGN_OR_RETURN(std::vector<rv1::Summary> s, SummariesOf({scope}));
+  return std::move(s.front());
+}
+
+grpc::ServerUnaryReactor* ReportingService::GetNationalSummary(
+    grpc::CallbackServerContext* ctx, const rv1::GetNationalSummaryRequest* req,
+    rv1::Summary* resp) {
+  return pipeline_.Unary(ctx, [=]() -> absl::Status {
+    KS_ASSIGN_OR_RETURN(
+        rpc::Call call,
+        pipeline_.Begin(
+            *ctx, "GetNationalSummary", *req,
+            rpc::Envelope("", "", false, [&](Validator& v) {
+              if (!req->name().empty() && req->name() != "nation/summary") {
+                v.AddViolation("name", "must be `nation/summary` or empty");
+              }
+            })));
+    if (!IsNational(call.principal)) {
+      return absl::PermissionDeniedError(
+          "the national summary needs a national scope");
+    }
+    return rpc::Answer(SummaryOf("N"), resp);
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::GetProvinceSummary(
+    grpc::CallbackServerContext* ctx, const rv1::GetProvinceSummaryRequest* req,
+    rv1::Summary* resp) {
+  return pipeline_.Unary(ctx, [=]() -> absl::Status {
+    KS_ASSIGN_OR_RETURN(
+        rpc::Call call,
+        pipeline_.Begin(*ctx, "GetProvinceSummary", *req,
+                        rpc::Envelope("name", "provinces/{province}/summary")));
+    const std::string& code = call.vars["province"];
+    if (!regions::Regions::Get().IsValidProvinceCode(code)) {
+      Validator v;
+      v.AddViolation("name", "must name a known province");
+      return v.Finish();
+    }
+    const std::string scope = absl::StrCat("P:", code);
+    KS_RETURN_IF_ERROR(CheckScope(call, scope));
+    return rpc::Answer(SummaryOf(scope), resp);
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::GetRegencySummary(
+    grpc::CallbackServerContext* ctx, const rv1::GetRegencySummaryRequest* req,
+    rv1::Summary* resp) {
+  return pipeline_.Unary(ctx, [=]() -> absl::Status {
+    KS_ASSIGN_OR_RETURN(
+        rpc::Call call,
+        pipeline_.Begin(*ctx, "GetRegencySummary", *req,
+                        rpc::Envelope("name", "regencies/{regency}/summary")));
+    const std::string& code = call.vars["regency"];
+    if (!regions::Regions::Get().ProvinceOf(code).ok()) {
+      Validator v;
+      v.AddViolation("name", "must name a known regency");
+      return v.Finish();
+    }
+    const std::string scope = absl::StrCat("R:", code);
+    KS_RETURN_IF_ERROR(CheckScope(call, scope));
+    return rpc::Answer(SummaryOf(scope), resp);
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::ListRegencySummaries(
+    grpc::CallbackServerContext* ctx,
+    const rv1::ListRegencySummariesRequest* req,
+    rv1::ListRegencySummariesResponse* resp) {
+  return pipeline_.Unary(ctx, [=]() -> absl::Status {
+    Validator checks;
+    KS_ASSIGN_OR_RETURN(
+        rpc::Call call,
+        pipeline_.Begin(*ctx, "ListRegencySummaries", *req,
+                        rpc::Envelope("", "", false, [&](Validator& v) {
+                          if (!req->parent().empty() &&
+                              !ParseScope("parent", req->parent()).ok()) {
+                            v.AddViolation("parent",
+                                           "must be `provinces/{province}` of "
+                                           "a known province, or empty");
+                          }
+                          if (!req->order_by().empty() &&
+                              req->order_by() != "regency_code") {
+                            v.AddViolation("order_by",
+                                           "only `regency_code` is supported "
+                                           "by this build");
+                          }
+                          v.PageSize("page_size", req->page_size(), 600);
+                        })));
+    std::string province;
+    if (!req->parent().empty()) {
+      KS_ASSIGN_OR_RETURN(std::string scope,
+                          ParseScope("parent", req->parent()));
+      if (!absl::StartsWith(scope, "P:")) {
+        Validator v;
+        v.AddViolation("parent", "must be `provinces/{province}` or empty");
+        return v.Finish();
+      }
+      province = scope.substr(2);
+    }
+    std::vector<std::string> scopes;
+    for (const regions::Province& p : regions::Regions::Get().provinces()) {
+      if (!province.empty() && p.code != province) continue;
+      for (const regions::Regency* r :
+           regions::Regions::Get().RegenciesOf(p.code)) {
+        const std::string scope = absl::StrCat("R:", r->code);
+        if (CheckScope(call, scope).ok()) scopes.push_back(scope);
+      }
+    }
+    std::sort(scopes.begin(), scopes.end());
+    const std::string hash = rpc::QueryHash({req->parent(), req->order_by()});
+    KS_ASSIGN_OR_RETURN(int64_t offset,
+                        rpc::DecodeIntPageToken(req->page_token(), "rs", hash));
+    const int64_t size = req->page_size() > 0 ? req->page_size() : 100;
+    std::vector<std::string> page;
+    for (int64_t i = offset;
+         i < static_cast<int64_t>(scopes.size()) && i < offset + size; ++i) {
+      page.push_back(scopes[i]);
+    }
+    KS_ASSIGN_OR_RETURN(std::vector<rv1::Summary> summaries, SummariesOf(page));
+    for (rv1::Summary& s : summaries) *resp->add_summaries() = std::move(s);
+    resp->set_total_size(static_cast<int32_t>(scopes.size()));
+    if (offset + size < static_cast<int64_t>(scopes.size())) {
+      resp->set_next_page_token(
+          rpc::EncodePageToken("rs", hash, absl::StrCat(offset + size)));
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::ListProvinceSummaries(
+    grpc::CallbackServerContext* ctx,
+    const rv1::ListProvinceSummariesRequest* req,
+    rv1::ListProvinceSummariesResponse* resp) {
+  return pipeline_.Unary(ctx, [=]() -> absl::Status {
+    KS_ASSIGN_OR_RETURN(
+        rpc::Call call,
+        pipeline_.Begin(*ctx, "ListProvinceSummaries", *req,
+                        rpc::Envelope("", "", false, [&](Validator& v) {
+                          if (!req->order_by().empty() &&
+                              req->order_by() != "name") {
+                            v.AddViolation("order_by",
+                                           "only `name` is supported by this "
+                                           "build");
+                          }
+                          v.PageSize("page_size", req->page_size(), 100);
+                        })));
+    std::vector<std::string> scopes;
+    for (const regions::Province& p : regions::Regions::Get().provinces()) {
+      const std::string scope = absl::StrCat("P:", p.code);
+      if (CheckScope(call, scope).ok()) scopes.push_back(scope);
+    }
+    std::sort(scopes.begin(), scopes.end());
+    const std::string hash = rpc::QueryHash({req->order_by()});
+    KS_ASSIGN_OR_RETURN(int64_t offset,
+                        rpc::DecodeIntPageToken(req->page_token(), "ps", hash));
+    const int64_t size = req->page_size() > 0 ? req->page_size() : 50;
+    std::vector<std::string> page;
+    for (int64_t i = offset;
+         i < static_cast<int64_t>(scopes.size()) && i < offset + size; ++i) {
+      page.push_back(scopes[i]);
+    }
+    KS_ASSIGN_OR_RETURN(std::vector<rv1::Summary> summaries, SummariesOf(page));
+    for (rv1::Summary& s : summaries) *resp->add_summaries() = std::move(s);
+    if (offset + size < static_cast<int64_t>(scopes.size())) {
+      resp->set_next_page_token(
+          rpc::EncodePageToken("ps", hash, absl::StrCat(offset + size)));
+    }
+    return absl::OkStatus();
+  });
+}
+
+// ---- Time series ----
+
+absl::StatusOr<std::vector<rv1::TimeSeries>> ReportingService::Series(
+    const std::string& scope,
+    const google::protobuf::RepeatedField<int>& metrics, rv1::Granularity g,
+    const DateRange& range, std::optional<int> kind) {
+  for (int m : metrics) {
+    KS_RETURN_IF_ERROR(domain::FigureOf(static_cast<rv1::Metric>(m)).status());
+  }
+  KS_ASSIGN_OR_RETURN(
+      std::vector<store::AggregateStore::Bucket> buckets,
+      aggregates_.ReadSeries(scope, g, DayOf(range.start_date()),
+                             DayOf(range.end_date())));
+  std::vector<rv1::TimeSeries> out;
+  for (int m : metrics) {
+    rv1::TimeSeries& s = out.emplace_back();
+    s.set_metric(static_cast<rv1::Metric>(m));
+    if (kind) {
+      s.set_kind(static_cast<kerjasosial::common::v1::SentenceKind>(*kind));
+    }
+    for (const auto& b : buckets) {
+      rv1::TimeSeriesPoint* p = s.add_points();
+      *p->mutable_start_date() = DateOf(b.start);
+      *p->mutable_end_date() = DateOf(b.end);
+      p->set_value(
+          domain::MetricValue(static_cast<rv1::Metric>(m), b.counters, kind));
+    }
+  }
+  return out;
+}
+
+grpc::ServerUnaryReactor* ReportingService::GetTimeSeries(
+    grpc::CallbackServerContext* ctx, const rv1::GetTimeSeriesRequest* req,
+    rv1::GetTimeSeriesResponse* resp) {
+  return pipeline_.Unary(ctx, [=]() -> absl::Status {
+    KS_ASSIGN_OR_RETURN(
+        rpc::Call call,
+        pipeline_.Begin(
+            *ctx, "GetTimeSeries", *req,
+            rpc::Envelope("", "", false, [&](Validator& v) {
+              if (!ParseScope("scope", req->scope()).ok()) {
+                v.AddViolation("scope",
+                               "must be `nation`, `provinces/{province}` or "
+                               "`regencies/{regency}` of a known code");
+              }
+              CheckSeries(v, "metrics", req->metrics(), "granularity",
+                          req->granularity(), "range", req->has_range(),
+                          req->range());
+              if (req->has_kind() &&
+                  req->kind() ==
+                      kerjasosial::common::v1::SENTENCE_KIND_UNSPECIFIED) {
+                v.AddViolation("kind", "must be ADULT or CHILD when set");
+              }
+            })));
+    KS_ASSIGN_OR_RETURN(std::string scope, ParseScope("scope", req->scope()));
+    KS_RETURN_IF_ERROR(CheckScope(call, scope));
+    std::optional<int> kind;
+    if (req->has_kind()) kind = req->kind();
+    KS_ASSIGN_OR_RETURN(
+        std::vector<rv1::TimeSeries> series,
+        Series(scope, req->metrics(), req->granularity(), req->range(), kind));
+    for (rv1::TimeSeries& s : series) *resp->add_series() = std::move(s);
+    resp->set_granularity(req->granularity());
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::CompareScopes(
+    grpc::CallbackServerContext* ctx, const rv1::CompareScopesRequest* req,
+    rv1::CompareScopesResponse* resp) {
+  return pipeline_.Unary(ctx, [=]() -> absl::Status {
+    KS_ASSIGN_OR_RETURN(
+        rpc::Call call,
+        pipeline_.Begin(*ctx, "CompareScopes", *req,
+                        rpc::Envelope("", "", false, [&](Validator& v) {
+                          for (const auto& [field, value] :
+                               {std::pair<const char*, const std::string*>{
+                                    "scope_a", &req->scope_a()},
+                                {"scope_b", &req->scope_b()}}) {
+                            if (!ParseScope(field, *value).ok()) {
+                              v.AddViolation(
+                                  field,
+                                  "must be `nation`, `provinces/{province}` "
+                                  "or `regencies/{regency}` of a known code");
+                            }
+                          }
+                          CheckSeries(v, "metrics", req->metrics(),
+                                      "granularity", req->granularity(),
+                                      "range", req->has_range(), req->range());
+                        })));
+    KS_ASSIGN_OR_RETURN(std::string a, ParseScope("scope_a", req->scope_a()));
+    KS_ASSIGN_OR_RETURN(std::string b, ParseScope("scope_b", req->scope_b()));
+    KS_RETURN_IF_ERROR(CheckScope(call, a));
+    KS_RETURN_IF_ERROR(CheckScope(call, b));
+    KS_ASSIGN_OR_RETURN(std::vector<rv1::TimeSeries> sa,
+                        Series(a, req->metrics(), req->granularity(),
+                               req->range(), std::nullopt));
+    KS_ASSIGN_OR_RETURN(std::vector<rv1::TimeSeries> sb,
+                        Series(b, req->metrics(), req->granularity(),
+                               req->range(), std::nullopt));
+    for (rv1::TimeSeries& s : sa) *resp->add_series_a() = std::move(s);
+    for (rv1::TimeSeries& s : sb) *resp->add_series_b() = std::move(s);
+    return absl::OkStatus();
+  });
+}
+
+// ---- Upstreams ----
+
+absl::StatusOr<rv1::Upstream> ReportingService::LoadUpstream(
+    const std::string& name) const {
+  absl::StatusOr<outbox::StoredRecord> r =
+      runtime_.outbox().Get(UpstreamKey(IdOf(name)));
+  if (absl::IsNotFound(r.status())) {
+    return absl::NotFoundError(absl::StrCat(name, " does not exist"));
+  }
+  KS_RETURN_IF_ERROR(r.status());
+  rv1::Upstream u;
+  if (!u.ParseFromString(r->data)) {
+    return absl::DataLossError("a stored upstream does not parse");
+  }
+  return WithEtag(std::move(u), r->version);
+}
+
+absl::StatusOr<std::vector<rv1::Upstream>> ReportingService::LoadAllUpstreams()
+    const {
+  KS_ASSIGN_OR_RETURN(redis::Reply ids,
+                      runtime_.redis().Command(
+                          {"SMEMBERS", runtime_.outbox().Key(kUpstreamIndex)}));
+  KS_RETURN_IF_ERROR(ids.ToStatus());
+  std::vector<std::string> keys;
+  for (const redis::Reply& id : ids.elements) {
+    keys.push_back(UpstreamKey(id.str));
+  }
+  std::sort(keys.begin(), keys.end());
+  KS_ASSIGN_OR_RETURN(std::vector<std::optional<outbox::StoredRecord>> records,
+                      runtime_.outbox().GetMany(keys));
+  std::vector<rv1::Upstream> out;
+  for (const auto& r : records) {
+    if (!r) continue;
+    rv1::Upstream u;
+    if (!u.ParseFromString(r->data)) {
+      return absl::DataLossError("a stored upstream does not parse");
+    }
+    out.push_back(WithEtag(std::move(u), r->version));
+  }
+  return out;
+}
+
+absl::StatusOr<rv1::Upstream> ReportingService::DoCreateUpstream(
+    const grpc::ServerContextBase* ctx, const rv1::CreateUpstreamRequest& req) {
+  rpc::MutationSteps<rv1::Upstream> steps;
+  steps.plan =
+      [&](const rpc::Call& call,
+          const rv1::Upstream*) -> absl::StatusOr<rpc::Plan<rv1::Upstream>> {
+    const std::string id = req.upstream_id().empty()
+                               ? absl::AsciiStrToLower(ids::NewId())
+                               : req.upstream_id();
+    rv1::Upstream u = ConfigOnly(req.upstream());
+    u.set_name(absl::StrCat("upstreams/", id));
+    u.mutable_create_time()->set_seconds(absl::ToUnixSeconds(call.now));
+    *u.mutable_update_time() = u.create_time();
+    rpc::Plan<rv1::Upstream> plan;
+    plan.txn.records.emplace_back(
+        UpstreamKey(id), 0, u.SerializeAsString(),
+        outbox::Conflict{"UPSTREAM_EXISTS",
+                         absl::StrCat(u.name(), " already exists"),
+                         {{"upstream", u.name()}},
+                         ""});
+    plan.txn.records.emplace_back(
+        AddressClaimKey(u), 0, u.name(),
+        outbox::Conflict{"UPSTREAM_ADDRESS_EXISTS",
+                         "an upstream of this kind and address exists",
+                         {},
+                         "upstream"});
+    plan.txn.index_ops.push_back(outbox::IndexOp::SAdd(kUpstreamIndex, id));
+    plan.txn.response = WithEtag(u, 1).SerializeAsString();
+    plan.audit_resource = u.name();
+    return plan;
+  };
+  auto checks = [&](Validator& v) {
+    v.Required("upstream", req.has_upstream());
+    v.RequestId("request_id", req.request_id());
+    if (!req.upstream_id().empty()) {
+      bool ok = req.upstream_id().size() >= 4 && req.upstream_id().size() <= 63;
+      for (char c : req.upstream_id()) {
+        ok = ok &&
+             ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
+      }
+      if (!ok) {
+        v.AddViolation("upstream_id", "must be 4-63 characters of [a-z0-9-]");
+      }
+    }
+    if (req.has_upstream()) CheckUpstreamConfig(v, req.upstream());
+  };
+  absl::StatusOr<rv1::Upstream> out;
+  if (ctx == nullptr) {
+    // From the config file at start: no caller; commit directly.
+    Validator v;
+    checks(v);
+    KS_RETURN_IF_ERROR(v.Finish());
+    rpc::Call call;
+    call.now = absl::Now();
+    KS_ASSIGN_OR_RETURN(rpc::Plan<rv1::Upstream> plan,
+                        steps.plan(call, nullptr));
+    plan.txn.request_id = req.request_id();
+    plan.txn.request_fingerprint = outbox::Fingerprint(req);
+    absl::StatusOr<outbox::CommitResult> r = runtime_.outbox().Commit(plan.txn);
+    KS_RETURN_IF_ERROR(r.status());
+    rv1::Upstream u;
+    u.ParseFromString(r->response);
+    out = u;
+  } else {
+    out = pipeline_.Mutate(*ctx, "CreateUpstream", req,
+                           rpc::Envelope("", "", false, checks), steps);
+  }
+  if (out.ok()) runner_.Run(*out);
+  return out;
+}
+
+grpc::ServerUnaryReactor* ReportingService::CreateUpstream(
+    grpc::CallbackServerContext* ctx, const rv1::CreateUpstreamRequest* req,
+    rv1::Upstream* resp) {
+  return pipeline_.Unary(ctx, [=]() -> absl::Status {
+    KS_ASSIGN_OR_RETURN(rv1::Upstream u, DoCreateUpstream(ctx, *req));
+    runner_.FillStatus(&u);
+    *resp = std::move(u);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::GetUpstream(
+    grpc::CallbackServerContext* ctx, const rv1::GetUpstreamRequest* req,
+    rv1::Upstream* resp) {
+  return pipeline_.Unary(ctx, [=]() -> absl::Status {
+    KS_RETURN_IF_ERROR(pipeline_
+                           .Begin(*ctx, "GetUpstream", *req,
+                                  rpc::Envelope("name", kUpstreamPattern))
+                           .status());
+    KS_ASSIGN_OR_RETURN(rv1::Upstream u, LoadUpstream(req->name()));
+    runner_.FillStatus(&u);
+    *resp = std::move(u);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::ListUpstreams(
+    grpc::CallbackServerContext* ctx, const rv1::ListUpstreamsRequest* req,
+    rv1::ListUpstreamsResponse* resp) {
+  return pipeline_.Unary(ctx, [=]() -> absl::Status {
+    KS_RETURN_IF_ERROR(
+        pipeline_
+            .Begin(*ctx, "ListUpstreams", *req,
+                   rpc::Envelope(
+                       "", "", false,
+                       [&](Validator& v) {
+                         v.PageSize("page_size", req->page_size(), 1000);
+                         if (!req->filter().empty()) {
+                           v.AddViolation("filter",
+                                          "filters are not supported by this "
+                                          "build yet");
+                         }
+                       }))
+            .status());
+    KS_ASSIGN_OR_RETURN(std::vector<rv1::Upstream> all, LoadAllUpstreams());
+    const std::string hash = rpc::QueryHash({req->filter()});
+    KS_ASSIGN_OR_RETURN(int64_t offset,
+                        rpc::DecodeIntPageToken(req->page_token(), "up", hash));
+    const int64_t size = req->page_size() > 0 ? req->page_size() : 100;
+    for (int64_t i = offset;
+         i < static_cast<int64_t>(all.size()) && i < offset + size; ++i) {
+      rv1::Upstream* u = resp->add_upstreams();
+      *u = all[i];
+      runner_.FillStatus(u);
+    }
+    resp->set_total_size(static_cast<int32_t>(all.size()));
+    if (offset + size < static_cast<int64_t>(all.size())) {
+      resp->set_next_page_token(
+          rpc::EncodePageToken("up", hash, absl::StrCat(offset + size)));
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::UpdateUpstream(
+    grpc::CallbackServerContext* ctx, const rv1::UpdateUpstreamRequest* req,
+    rv1::Upstream* resp) {
+  return pipeline_.Unary(ctx, [=]() -> absl::Status {
+    rpc::MutationSteps<rv1::Upstream> steps;
+    steps.load = [&](const rpc::Call& call) {
+      return LoadUpstream(call.resource);
+    };
+    steps.version = [](const rv1::Upstream& u) {
+      return outbox::VersionFromEtag(u.etag()).value_or(0);
+    };
+    steps.plan = [&](const rpc::Call& call, const rv1::Upstream* current)
+        -> absl::StatusOr<rpc::Plan<rv1::Upstream>> {
+      rv1::Upstream u = ConfigOnly(*current);
+      const int64_t version = steps.version(*current);
+      for (const std::string& path : req->update_mask().paths()) {
+        if (path == "address") {
+          u.set_address(req->upstream().address());
+        } else if (path == "use_tls") {
+          u.set_use_tls(req->upstream().use_tls());
+        } else if (path == "tls_server_name") {
+          u.set_tls_server_name(req->upstream().tls_server_name());
+        } else if (path == "credential_name") {
+          u.set_credential_name(req->upstream().credential_name());
+        } else if (path == "display_name") {
+          u.set_display_name(req->upstream().display_name());
+        } else {
+          Validator v;
+          v.AddViolation("update_mask",
+                         absl::StrCat("path `", path,
+                                      "` is immutable or unknown (address, "
+                                      "use_tls, tls_server_name, "
+                                      "credential_name, display_name)"));
+          return v.Finish();
+        }
+      }
+      Validator v;
+      CheckUpstreamConfig(v, u);
+      KS_RETURN_IF_ERROR(v.Finish());
+      u.mutable_update_time()->set_seconds(absl::ToUnixSeconds(call.now));
+      rpc::Plan<rv1::Upstream> plan;
+      plan.txn.records.emplace_back(UpstreamKey(IdOf(u.name())), version,
+                                    u.SerializeAsString());
+      if (u.address() != current->address()) {
+        plan.txn.index_ops.push_back(
+            outbox::IndexOp::Del(AddressClaimKey(*current)));
+        plan.txn.records.emplace_back(
+            AddressClaimKey(u), 0, u.name(),
+            outbox::Conflict{"UPSTREAM_ADDRESS_EXISTS",
+                             "an upstream of this kind and address exists",
+                             {},
+                             "upstream"});
+      }
+      plan.txn.response = WithEtag(u, version + 1).SerializeAsString();
+      return plan;
+    };
+    KS_ASSIGN_OR_RETURN(
+        rv1::Upstream u,
+        pipeline_.Mutate(
+            *ctx, "UpdateUpstream", *req,
+            rpc::Envelope("upstream.name", kUpstreamPattern, false,
+                          [&](Validator& v) {
+                            v.Required("update_mask",
+                                       req->has_update_mask() &&
+                                           req->update_mask().paths_size() > 0);
+                          }),
+            steps));
+    runner_.Run(u);  // the same cursor: consumption resumes where it stopped
+    runner_.FillStatus(&u);
+    *resp = std::move(u);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::DeleteUpstream(
+    grpc::CallbackServerContext* ctx, const rv1::DeleteUpstreamRequest* req,
+    google::protobuf::Empty* resp) {
+  return pipeline_.Unary(ctx, [=]() -> absl::Status {
+    rpc::MutationSteps<google::protobuf::Empty> steps;
+    std::string deleted;
+    steps.plan = [&](const rpc::Call& call, const google::protobuf::Empty*)
+        -> absl::StatusOr<rpc::Plan<google::protobuf::Empty>> {
+      KS_ASSIGN_OR_RETURN(rv1::Upstream current, LoadUpstream(call.resource));
+      KS_RETURN_IF_ERROR(rpc::Pipeline::CheckEtag(
+          call, outbox::VersionFromEtag(current.etag()).value_or(0)));
+      const std::string id = IdOf(current.name());
+      rpc::Plan<google::protobuf::Empty> plan;
+      plan.txn.index_ops.push_back(outbox::IndexOp::Del(UpstreamKey(id)));
+      plan.txn.index_ops.push_back(
+          outbox::IndexOp::Del(AddressClaimKey(current)));
+      plan.txn.index_ops.push_back(outbox::IndexOp::SRem(kUpstreamIndex, id));
+      // Forget the cursor (and its dedupe window): a new upstream at the
+      // same address starts from the beginning of its retained feed.
+      for (const char* part : {":cursor", ":seen", ":dead", ":applied"}) {
+        plan.txn.index_ops.push_back(
+            outbox::IndexOp::Del(absl::StrCat("consumer:", id, part)));
+      }
+      plan.txn.response = google::protobuf::Empty().SerializeAsString();
+      deleted = current.name();
+      return plan;
+    };
+    // Stop consuming first, so no event commits after the cursor is gone.
+    runner_.Stop(req->name());
+    absl::StatusOr<google::protobuf::Empty> out =
+        pipeline_.Mutate(*ctx, "DeleteUpstream", *req,
+                         rpc::Envelope("name", kUpstreamPattern), steps);
+    if (!out.ok() && deleted.empty()) {
+      // Not deleted (NOT_FOUND, stale etag...): keep following it.
+      if (absl::StatusOr<rv1::Upstream> u = LoadUpstream(req->name()); u.ok()) {
+        runner_.Run(*u);
+      }
+    }
+    return rpc::Answer(std::move(out), resp);
+  });
+}
+
+// ---- Not implemented yet ----
+
+grpc::ServerUnaryReactor* ReportingService::StartRebuild(
+    grpc::CallbackServerContext* ctx, const rv1::StartRebuildRequest* req,
+    rv1::Rebuild*) {
+  return pipeline_.Unary(ctx, [=]() -> absl::Status {
+    KS_RETURN_IF_ERROR(
+        pipeline_.Begin(*ctx, "StartRebuild", *req, rpc::Envelope("", ""))
+            .status());
+    return Unimplemented("StartRebuild");
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::GetRebuild(
+    grpc::CallbackServerContext* ctx, const rv1::GetRebuildRequest* req,
+    rv1::Rebuild*) {
+  return pipeline_.Unary(ctx, [=]() -> absl::Status {
+    KS_RETURN_IF_ERROR(pipeline_
+                           .Begin(*ctx, "GetRebuild", *req,
+                                  rpc::Envelope("name", "rebuilds/{rebuild}"))
+                           .status());
+    return Unimplemented("GetRebuild");
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::ListRebuilds(
+    grpc::CallbackServerContext* ctx, const rv1::ListRebuildsRequest* req,
+    rv1::ListRebuildsResponse*) {
+  return pipeline_.Unary(ctx, [=]() -> absl::Status {
+    KS_RETURN_IF_ERROR(
+        pipeline_.Begin(*ctx, "ListRebuilds", *req, rpc::Envelope("", ""))
+            .status());
+    return Unimplemented("ListRebuilds");
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::GetPublicSummary(
+    grpc::CallbackServerContext* ctx, const rv1::GetPublicSummaryRequest*,
+    rv1::PublicSummary*) {
+  // Wired by the web side (suppression lives there).
+  return rpc::Finish(ctx, Unimplemented("GetPublicSummary"));
+}
+
+}  // namespace ks::reporting

@@ -1,0 +1,190 @@
+#include "services/reporting/upstream_runner.h"
+
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+#include "grpcpp/grpcpp.h"
+#include "kerjasosial/cases/v1/cases_service.grpc.pb.h"
+#include "kerjasosial/placements/v1/placements_service.grpc.pb.h"
+#include "kerjasosial/supervision/v1/supervision_service.grpc.pb.h"
+#include "services/reporting/domain/effects.h"
+
+namespace ks::reporting {
+namespace {
+
+namespace rv1 = ::kerjasosial::reporting::v1;
+using ::kerjasosial::common::v1::Event;
+using ::kerjasosial::common::v1::StreamEventsRequest;
+
+// A StreamFactory over the stub of the upstream's kind (all three serve the
+// same StreamEvents).
+template <typename Service>
+feed::StreamFactory FactoryOf(std::shared_ptr<grpc::Channel> channel) {
+  std::shared_ptr<typename Service::Stub> stub = Service::NewStub(channel);
+  return [stub](grpc::ClientContext* context, const StreamEventsRequest& r) {
+    return stub->StreamEvents(context, r);
+  };
+}
+
+std::string IdOf(const std::string& name) {
+  return name.substr(name.find('/') + 1);
+}
+
+}  // namespace
+
+UpstreamRunner::UpstreamRunner(redis::Pool& pool,
+                               const store::AggregateStore& store,
+                               std::string key_prefix,
+                               std::map<std::string, std::string> credentials,
+                               const Clock* clock)
+    : pool_(pool),
+      store_(store),
+      key_prefix_(std::move(key_prefix)),
+      credentials_(std::move(credentials)),
+      clock_(clock) {}
+
+UpstreamRunner::~UpstreamRunner() { StopAll(); }
+
+std::string UpstreamRunner::ConsumerPrefix(const std::string& name) const {
+  return absl::StrCat(key_prefix_, "consumer:", IdOf(name));
+}
+
+void UpstreamRunner::Run(const rv1::Upstream& upstream) {
+  Stop(upstream.name());
+  std::shared_ptr<grpc::ChannelCredentials> creds =
+      upstream.use_tls() ? grpc::SslCredentials(grpc::SslCredentialsOptions())
+                         : grpc::InsecureChannelCredentials();
+  grpc::ChannelArguments args;
+  if (!upstream.tls_server_name().empty()) {
+    args.SetSslTargetNameOverride(upstream.tls_server_name());
+  }
+  std::shared_ptr<grpc::Channel> channel =
+      grpc::CreateCustomChannel(upstream.address(), creds, args);
+  feed::ConsumerOptions options;
+  options.key_prefix = ConsumerPrefix(upstream.name());
+  switch (upstream.kind()) {
+    case rv1::UPSTREAM_KIND_CASES:
+      options.stream = FactoryOf<kerjasosial::cases::v1::Cases>(channel);
+      break;
+    case rv1::UPSTREAM_KIND_PLACEMENTS:
+      options.stream =
+          FactoryOf<kerjasosial::placements::v1::Placements>(channel);
+      break;
+    default:
+      options.stream =
+          FactoryOf<kerjasosial::supervision::v1::Supervision>(channel);
+      break;
+  }
+  options.regency_codes = {upstream.regency_codes().begin(),
+                           upstream.regency_codes().end()};
+  options.consumer_id = absl::StrCat("reporting-", IdOf(upstream.name()));
+  options.refresh_interval = absl::Minutes(10);
+  std::string token;
+  if (auto it = credentials_.find(upstream.credential_name());
+      it != credentials_.end()) {
+    token = it->second;
+  }
+  options.configure_context = [token](grpc::ClientContext* context) {
+    if (!token.empty())
+      context->AddMetadata("authorization", "Bearer " + token);
+  };
+  const rv1::UpstreamKind kind = upstream.kind();
+  const std::vector<std::string> allowed = options.regency_codes;
+  const std::string applied_key = options.key_prefix + ":applied";
+  const std::string name = upstream.name();
+  options.handler = [this, kind, allowed, applied_key, name](
+                        const Event& event) -> absl::StatusOr<feed::RedisOps> {
+    absl::StatusOr<std::vector<domain::Op>> ops =
+        domain::EffectOf(event, kind, allowed);
+    if (!ops.ok()) {
+      // Logged by id and reason only: a rejected event's content is never
+      // written anywhere but the dead-letter stream.
+      log::Warning("upstream_event_rejected",
+                   {{"upstream", name},
+                    {"event_id", event.event_id()},
+                    {"reason", std::string(ops.status().message())}});
+      return ops.status();
+    }
+    feed::RedisOps out =
+        store_.ToRedisOps(*ops, event.regency_code(), clock_->Now());
+    out.push_back({"INCR", applied_key});
+    return out;
+  };
+  auto consumer = std::make_unique<feed::Consumer>(pool_, std::move(options));
+  consumer->Start();
+  absl::MutexLock lock(&mu_);
+  consumers_[upstream.name()] = std::move(consumer);
+}
+
+void UpstreamRunner::Stop(const std::string& name) {
+  std::unique_ptr<feed::Consumer> consumer;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = consumers_.find(name);
+    if (it == consumers_.end()) return;
+    consumer = std::move(it->second);
+    consumers_.erase(it);
+  }
+  consumer->Stop();
+}
+
+void UpstreamRunner::StopAll() {
+  absl::flat_hash_map<std::string, std::unique_ptr<feed::Consumer>> all;
+  {
+    absl::MutexLock lock(&mu_);
+    all.swap(consumers_);
+  }
+  for (auto& [name, consumer] : all) consumer->Stop();
+}
+
+void UpstreamRunner::FillStatus(rv1::Upstream* upstream) const {
+  const std::string prefix = ConsumerPrefix(upstream->name());
+  absl::StatusOr<std::vector<redis::Reply>> replies =
+      pool_.Pipeline({{"GET", prefix + ":cursor"},
+                      {"GET", prefix + ":applied"},
+                      {"XLEN", prefix + ":dead"}});
+  if (replies.ok() && replies->size() == 3) {
+    upstream->set_cursor((*replies)[0].str);
+    int64_t applied = 0;
+    if (absl::SimpleAtoi((*replies)[1].str, &applied)) {
+      upstream->set_events_applied(applied);
+    }
+    upstream->set_events_rejected((*replies)[2].integer);
+  }
+  feed::ConsumerStats stats;
+  bool running = false;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = consumers_.find(upstream->name());
+    if (it != consumers_.end()) {
+      stats = it->second->stats();
+      running = true;
+    }
+  }
+  if (!running) {
+    upstream->set_state(rv1::UPSTREAM_STATE_PAUSED);
+    return;
+  }
+  if (stats.last_event_time != absl::InfinitePast()) {
+    upstream->mutable_last_event_time()->set_seconds(
+        absl::ToUnixSeconds(stats.last_event_time));
+  }
+  upstream->set_lag_seconds(absl::ToInt64Seconds(stats.lag));
+  if (!stats.last_error.ok()) {
+    upstream->set_last_error(
+        absl::StrCat(absl::StatusCodeToString(stats.last_error.code()), ": ",
+                     stats.last_error.message()));
+  }
+  if (stats.connected) {
+    upstream->set_state(stats.lag > absl::Seconds(60)
+                            ? rv1::UPSTREAM_STATE_CATCHING_UP
+                            : rv1::UPSTREAM_STATE_LIVE);
+  } else {
+    upstream->set_state(stats.last_error.ok() ? rv1::UPSTREAM_STATE_CONNECTING
+                                              : rv1::UPSTREAM_STATE_FAILING);
+  }
+}
+
+}  // namespace ks::reporting
