@@ -815,7 +815,8 @@ grpc::ServerUnaryReactor* ReportingService::DeleteUpstream(
       plan.txn.index_ops.push_back(outbox::IndexOp::SRem(kUpstreamIndex, id));
       // Forget the cursor (and its dedupe window): a new upstream at the
       // same address starts from the beginning of its retained feed.
-      for (const char* part : {":cursor", ":seen", ":dead", ":applied"}) {
+      for (const char* part : {":cursor", ":seen", ":dead", ":applied",
+                               ":rejected", ":last_rejection"}) {
         plan.txn.index_ops.push_back(
             outbox::IndexOp::Del(absl::StrCat("consumer:", id, part)));
       }

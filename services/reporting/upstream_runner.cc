@@ -93,6 +93,8 @@ void UpstreamRunner::Run(const rv1::Upstream& upstream) {
   const rv1::UpstreamKind kind = upstream.kind();
   const std::vector<std::string> allowed = options.regency_codes;
   const std::string applied_key = options.key_prefix + ":applied";
+  const std::string rejected_key = options.key_prefix + ":rejected";
+  const std::string rejection_key = options.key_prefix + ":last_rejection";
   const std::string name = upstream.name();
   options.handler = [this, kind, allowed, applied_key, name](
                         const Event& event) -> absl::StatusOr<feed::RedisOps> {
@@ -144,14 +146,28 @@ void UpstreamRunner::FillStatus(rv1::Upstream* upstream) const {
   absl::StatusOr<std::vector<redis::Reply>> replies =
       pool_.Pipeline({{"GET", prefix + ":cursor"},
                       {"GET", prefix + ":applied"},
-                      {"XLEN", prefix + ":dead"}});
-  if (replies.ok() && replies->size() == 3) {
+                      {"GET", prefix + ":rejected"},
+                      {"GET", prefix + ":last_rejection"}});
+  if (replies.ok() && replies->size() == 4) {
     upstream->set_cursor((*replies)[0].str);
     int64_t applied = 0;
     if (absl::SimpleAtoi((*replies)[1].str, &applied)) {
       upstream->set_events_applied(applied);
     }
-    upstream->set_events_rejected((*replies)[2].integer);
+    int64_t rejected = 0;
+    if (absl::SimpleAtoi((*replies)[2].str, &rejected)) {
+      upstream->set_events_rejected(rejected);
+    }
+    // "<unix seconds> <reason>" of the latest rejection.
+    const std::string& rejection = (*replies)[3].str;
+    const size_t space = rejection.find(' ');
+    int64_t when = 0;
+    if (space != std::string::npos &&
+        absl::SimpleAtoi(rejection.substr(0, space), &when)) {
+      upstream->set_last_error(
+          absl::StrCat("INVALID_ARGUMENT: ", rejection.substr(space + 1)));
+      upstream->mutable_last_error_time()->set_seconds(when);
+    }
   }
   feed::ConsumerStats stats;
   bool running = false;
@@ -172,7 +188,7 @@ void UpstreamRunner::FillStatus(rv1::Upstream* upstream) const {
         absl::ToUnixSeconds(stats.last_event_time));
   }
   upstream->set_lag_seconds(absl::ToInt64Seconds(stats.lag));
-  if (!stats.last_error.ok()) {
+  if (!stats.last_error.ok() && upstream->last_error().empty()) {
     upstream->set_last_error(
         absl::StrCat(absl::StatusCodeToString(stats.last_error.code()), ": ",
                      stats.last_error.message()));

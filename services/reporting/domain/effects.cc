@@ -13,6 +13,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "kerjasosial/cases/v1/events.pb.h"
 #include "kerjasosial/supervision/v1/events.pb.h"
+#include "services/reporting/domain/privacy.h"
 
 namespace ks::reporting::domain {
 namespace {
@@ -325,6 +326,20 @@ absl::StatusOr<std::vector<Op>> EffectOf(
     const Event& event, UpstreamKind kind,
     const std::vector<std::string>& allowed_regencies) {
   const std::string& regency = event.regency_code();
+  if (regency.empty() && event.payload().type_url().empty()) {
+    return std::vector<Op>();
+  }
+  // Before anything else reads it: a payload that carries personal data is
+  // refused whole (its field path is reported, never its content).
+  if (absl::Status decoded =
+          DecodeWithoutPersonalData(event.payload()).status();
+      !decoded.ok()) {
+    return Invalid(event, decoded.message());
+  }
+  const std::string& url = event.payload().type_url();
+  if (url.substr(url.rfind('/') + 1) != event.event_type()) {
+    return Invalid(event, "event_type differs from the payload's type");
+  }
   if (regency.empty()) {
     // Deployment-level events (audit checkpoints, snapshot ends) count in
     // no regency.

@@ -6,8 +6,10 @@
 #include "absl/time/civil_time.h"
 #include "gtest/gtest.h"
 #include "kerjasosial/cases/v1/events.pb.h"
+#include "kerjasosial/cases/v1/resources.pb.h"
 #include "kerjasosial/supervision/v1/events.pb.h"
 #include "services/reporting/domain/figures.h"
+#include "services/reporting/domain/privacy.h"
 
 namespace ks::reporting::domain {
 namespace {
@@ -239,6 +241,39 @@ TEST(Effects, RejectsWhatCannotBeTrusted) {
   Event no_regency;  // deployment-level: counts nowhere, not an error
   ASSERT_TRUE(EffectOf(no_regency, rv1::UPSTREAM_KIND_CASES, {}).ok());
   EXPECT_TRUE(EffectOf(no_regency, rv1::UPSTREAM_KIND_CASES, {})->empty());
+}
+
+TEST(Effects, RejectsPersonalDataFoundThroughTheDescriptors) {
+  // A payload type that holds a person: rejected by its marked fields, the
+  // path named, the content never.
+  cv1::Person person;
+  person.set_full_name("Siti Rahayu");
+  person.set_nik("6401234567890012");
+  Event e = Wrap(person, "64.01", 1);
+  absl::StatusOr<std::vector<Op>> ops =
+      EffectOf(e, rv1::UPSTREAM_KIND_CASES, {});
+  ASSERT_EQ(ops.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(ops.status().message().find("personal data (field full_name"),
+            std::string::npos)
+      << ops.status();
+  EXPECT_EQ(ops.status().message().find("Siti"), std::string::npos);
+  EXPECT_EQ(ops.status().message().find("6401234567890012"), std::string::npos);
+  // Nested: a Case with its person.
+  cv1::Case c;
+  c.mutable_person()->mutable_guardian()->set_phone_number("+628123");
+  EXPECT_EQ(FindPersonalField(c), "person");
+  EXPECT_EQ(FindPersonalField(c.person()), "guardian");
+  EXPECT_EQ(FindPersonalField(c.person().guardian()), "phone_number");
+  // The facts of a case are not personal.
+  cv1::CaseCancelled ok;
+  *ok.mutable_facts() =
+      Facts(kAdult, cv1::CASE_STATE_IN_PROGRESS, cv1::CASE_STATE_CANCELLED);
+  EXPECT_EQ(FindPersonalField(ok), "");
+  // An event_type that lies about its payload.
+  Event liar = Wrap(ok, "64.01", 1);
+  liar.set_event_type("kerjasosial.cases.v1.CaseCompleted");
+  EXPECT_EQ(EffectOf(liar, rv1::UPSTREAM_KIND_CASES, {}).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace
