@@ -11,7 +11,9 @@
 #include "common/rpc/page_token.h"
 #include "common/status/rich_status.h"
 #include "common/status/status_macros.h"
+#include "common/time/clock.h"
 #include "common/validation/validator.h"
+#include "services/reporting/domain/suppression.h"
 
 namespace ks::reporting {
 namespace {
@@ -876,10 +878,69 @@ grpc::ServerUnaryReactor* ReportingService::ListRebuilds(
 }
 
 grpc::ServerUnaryReactor* ReportingService::GetPublicSummary(
-    grpc::CallbackServerContext* ctx, const rv1::GetPublicSummaryRequest*,
-    rv1::PublicSummary*) {
-  // Wired by the web side (suppression lives there).
-  return rpc::Finish(ctx, Unimplemented("GetPublicSummary"));
+    grpc::CallbackServerContext* ctx, const rv1::GetPublicSummaryRequest* req,
+    rv1::PublicSummary* resp) {
+  return pipeline_.Unary(ctx, [=]() -> absl::Status {
+    constexpr absl::string_view kSuffix = "/publicSummary";
+    KS_RETURN_IF_ERROR(
+        pipeline_
+            .Begin(*ctx, "GetPublicSummary", *req,
+                   rpc::Envelope("", "", false,
+                                 [&](Validator& v) {
+                                   if (!absl::EndsWith(req->name(), kSuffix)) {
+                                     v.AddViolation(
+                                         "name",
+                                         "must be `nation/publicSummary`, "
+                                         "`provinces/{province}/publicSummary`"
+                                         " or `regencies/{regency}/"
+                                         "publicSummary`");
+                                   }
+                                 }))
+            .status());
+    // No scope check beyond the access option: the figures are public, and
+    // suppressed (below) exactly as the public page shows them.
+    absl::string_view scope = req->name();
+    absl::ConsumeSuffix(&scope, kSuffix);
+    if (!ParseScope("name", scope).ok()) {
+      return absl::NotFoundError(
+          absl::StrCat("no public figures named `", req->name(),
+                       "`: not the nation, a province or a regency"));
+    }
+    // Computed over every scope at once (a fixed 553 aggregate reads), so a
+    // cell is suppressed the same whichever scope is asked and no two
+    // answers combine into a value either one withholds.
+    const regions::Regions& regions = regions::Regions::Get();
+    std::vector<std::string> scopes = {"N"};
+    for (const regions::Province& p : regions.provinces()) {
+      scopes.push_back(absl::StrCat("P:", p.code));
+    }
+    for (const regions::Regency& r : regions.regencies()) {
+      scopes.push_back(absl::StrCat("R:", r.code));
+    }
+    KS_ASSIGN_OR_RETURN(std::vector<rv1::Summary> summaries,
+                        SummariesOf(scopes));
+    PublicInput input;
+    input.nation = std::move(summaries[0]);
+    const size_t provinces = regions.provinces().size();
+    for (size_t i = 1; i < summaries.size(); ++i) {
+      (i <= provinces ? input.provinces : input.regencies)
+          .push_back(std::move(summaries[i]));
+    }
+    const absl::Time now = absl::Now();
+    const int min_cell_size = runtime_.policy()
+                                  .Current(*SystemClock())
+                                  .public_figures()
+                                  .min_cell_size();
+    KS_ASSIGN_OR_RETURN(PublicFigures figures,
+                        BuildPublicFigures(input, min_cell_size, now));
+    const PublicSummary* found = figures.Find(req->name());
+    if (found == nullptr) {
+      return absl::NotFoundError(
+          absl::StrCat("no public figures named `", req->name(), "`"));
+    }
+    *resp = *found;
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace ks::reporting

@@ -16,8 +16,10 @@
 // regencies (and provinces) their principal may act in, PERMISSION_DENIED
 // otherwise.
 //
-// Not implemented yet (UNIMPLEMENTED with a message): GetPublicSummary (the
-// web side wires it), StartRebuild/GetRebuild/ListRebuilds.
+// GetPublicSummary suppresses small cells (domain/suppression.h).
+//
+// Not implemented yet (UNIMPLEMENTED with a message):
+// StartRebuild/GetRebuild/ListRebuilds.
 //
 // Thread-safe: handlers run on gRPC's threads and share only thread-safe
 // members.
