@@ -11,7 +11,7 @@ const TABLE = ['region_name', 'cases_active', 'cases_completed', 'cases_at_risk'
                'cases_overdue', 'completion_rate', 'prison_days_averted',
                'as_of_time'];
 const TREND_METRICS = ['METRIC_CASES_REGISTERED', 'METRIC_CASES_COMPLETED',
-                       'METRIC_CASES_BREACHED', 'METRIC_AT_RISK_CASES'];
+                       'METRIC_CASES_BREACHED', 'METRIC_PRISON_DAYS_AVERTED'];
 const state = { province: '', summary: null, rows: [], series: [], hot: [],
                 silent: [], upstreams: null, error: '' };
 let chart = null;
