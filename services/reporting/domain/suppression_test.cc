@@ -14,6 +14,7 @@
 #include "common/status/rich_status.h"
 #include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
+#include "services/reporting/domain/violation_test_util.h"
 
 namespace ks::reporting {
 namespace {
@@ -305,18 +306,7 @@ TEST(SuppressionTest, SubtractionAttackRecoversNothingOnRandomTables) {
   EXPECT_GT(suppressed_seen, 500);  // the tables did exercise suppression
 }
 
-// The BadRequest violation of `s` on `field`, or "" if none.
-std::string Violation(const absl::Status& s, const std::string& field) {
-  const google::rpc::Status rpc = ToRpcStatus(s);
-  for (const auto& any : rpc.details()) {
-    google::rpc::BadRequest br;
-    if (!any.UnpackTo(&br)) continue;
-    for (const auto& v : br.field_violations()) {
-      if (v.field() == field) return v.description();
-    }
-  }
-  return "";
-}
+using testing::Violation;
 
 TEST(SuppressionTest, RefusesBadInputNamingTheField) {
   PublicInput in = Input({{"64", {{50, 30, 100, 10, 1}}}});

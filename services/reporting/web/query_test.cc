@@ -5,23 +5,14 @@
 #include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
 #include "kerjasosial/reporting/v1/reporting_service.pb.h"
+#include "services/reporting/domain/violation_test_util.h"
 
 namespace ks::reporting::web {
 namespace {
 
 namespace rv1 = ::kerjasosial::reporting::v1;
 
-std::string Violation(const absl::Status& s, const std::string& field) {
-  const google::rpc::Status rpc = ToRpcStatus(s);
-  for (const auto& any : rpc.details()) {
-    google::rpc::BadRequest br;
-    if (!any.UnpackTo(&br)) continue;
-    for (const auto& v : br.field_violations()) {
-      if (v.field() == field) return v.description();
-    }
-  }
-  return "";
-}
+using testing::Violation;
 
 TEST(QueryTest, FillsEnumsRepeatedDatesAndNestedFields) {
   rv1::GetTimeSeriesRequest r;
