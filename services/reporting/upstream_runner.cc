@@ -96,18 +96,24 @@ void UpstreamRunner::Run(const rv1::Upstream& upstream) {
   const std::string rejected_key = options.key_prefix + ":rejected";
   const std::string rejection_key = options.key_prefix + ":last_rejection";
   const std::string name = upstream.name();
-  options.handler = [this, kind, allowed, applied_key, name](
-                        const Event& event) -> absl::StatusOr<feed::RedisOps> {
+  options.handler =
+      [this, kind, allowed, applied_key, rejected_key, rejection_key,
+       name](const Event& event) -> absl::StatusOr<feed::RedisOps> {
     absl::StatusOr<std::vector<domain::Op>> ops =
         domain::EffectOf(event, kind, allowed);
     if (!ops.ok()) {
-      // Logged by id and reason only: a rejected event's content is never
-      // written anywhere but the dead-letter stream.
-      log::Warning("upstream_event_rejected",
-                   {{"upstream", name},
-                    {"event_id", event.event_id()},
-                    {"reason", std::string(ops.status().message())}});
-      return ops.status();
+      // Counted and skipped in the same atomic step as the cursor, and
+      // logged by id and reason only. Not dead-lettered: the consumer's dead
+      // letters keep the event's bytes, and a rejected event may be one that
+      // carries personal data, which reporting must never store.
+      const std::string reason(ops.status().message());
+      log::Warning("upstream_event_rejected", {{"upstream", name},
+                                               {"event_id", event.event_id()},
+                                               {"reason", reason}});
+      return feed::RedisOps{
+          {"INCR", rejected_key},
+          {"SET", rejection_key,
+           absl::StrCat(absl::ToUnixSeconds(clock_->Now()), " ", reason)}};
     }
     feed::RedisOps out =
         store_.ToRedisOps(*ops, event.regency_code(), clock_->Now());
@@ -194,9 +200,10 @@ void UpstreamRunner::FillStatus(rv1::Upstream* upstream) const {
                      stats.last_error.message()));
   }
   if (stats.connected) {
-    upstream->set_state(stats.lag > absl::Seconds(60)
-                            ? rv1::UPSTREAM_STATE_CATCHING_UP
-                            : rv1::UPSTREAM_STATE_LIVE);
+    // The consumer does not know the upstream's head, so catching up and
+    // following live are not told apart: a connected stream is LIVE, and
+    // lag_seconds says how old the last event applied was when applied.
+    upstream->set_state(rv1::UPSTREAM_STATE_LIVE);
   } else {
     upstream->set_state(stats.last_error.ok() ? rv1::UPSTREAM_STATE_CONNECTING
                                               : rv1::UPSTREAM_STATE_FAILING);
