@@ -199,6 +199,90 @@ TEST_F(ReportingE2eTest, ScenarioFiguresEqualTheIndependentComputation) {
   for (const rv1::Upstream& x : listed.upstreams()) {
     EXPECT_EQ(x.state(), rv1::UPSTREAM_STATE_LIVE) << x.name();
   }
+
+  // Ranking: the regencies of province 64 by prison days averted; the
+  // freshness filter keeps only those silent since before the scenario.
+  rv1::RankScopesRequest rank;
+  rank.set_level(rv1::SUMMARY_SCOPE_REGENCY);
+  rank.set_within("provinces/64");
+  rank.set_metric(rv1::METRIC_PRISON_DAYS_AVERTED);
+  *rank.mutable_range()->mutable_start_date() =
+      DateOf(absl::CivilDay(2026, 9, 1));
+  *rank.mutable_range()->mutable_end_date() =
+      DateOf(absl::CivilDay(2026, 12, 31));
+  rank.set_page_size(2);
+  rv1::RankScopesResponse ranked;
+  grpc::Status st =
+      env_.stub().RankScopes(env_.Ctx(env_.viewer()).get(), rank, &ranked);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  ASSERT_EQ(ranked.ranked_size(), 2);
+  EXPECT_EQ(ranked.ranked(0).scope(), "regencies/64.01");  // ties by code
+  EXPECT_EQ(ranked.ranked(0).value(),
+            sc.expected.at("R:64.01").at(0).prison_days);
+  EXPECT_EQ(ranked.ranked(0).rank(), 1);
+  EXPECT_TRUE(ranked.ranked(0).has_last_event_time());
+  EXPECT_EQ(ranked.ranked(1).scope(), "regencies/64.72");
+  EXPECT_FALSE(ranked.next_page_token().empty());
+  rank.set_page_size(100);
+  rank.mutable_silent_since()->set_seconds(
+      absl::ToUnixSeconds(absl::Now() - absl::Hours(1)));
+  ASSERT_TRUE(env_.stub()
+                  .RankScopes(env_.Ctx(env_.viewer()).get(), rank, &ranked)
+                  .ok());
+  std::set<std::string> silent;
+  for (const rv1::RankedScope& r : ranked.ranked()) silent.insert(r.scope());
+  EXPECT_EQ(silent.count("regencies/64.01"), 0u);
+  EXPECT_EQ(silent.count("regencies/64.72"), 0u);
+  EXPECT_EQ(silent.count("regencies/64.02"), 1u) << "never heard from";
+
+  // A rebuild from the feeds into empty aggregates reproduces them exactly.
+  std::vector<rv1::Summary> before;
+  for (const char* scope : {"N", "P:64", "R:91.71"}) {
+    before.push_back(Summary(scope));
+  }
+  rv1::StartRebuildRequest start;
+  start.set_request_id("rebuild-1");
+  rv1::Rebuild rebuild;
+  st = env_.stub().StartRebuild(env_.Ctx(env_.admin()).get(), start, &rebuild);
+  ASSERT_TRUE(st.ok()) << st.error_message();
+  EXPECT_EQ(rebuild.upstreams_size(), 3);
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (rebuild.state() != rv1::REBUILD_STATE_SUCCEEDED &&
+         rebuild.state() != rv1::REBUILD_STATE_FAILED &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(100));
+    rv1::GetRebuildRequest get;
+    get.set_name(rebuild.name());
+    ASSERT_TRUE(env_.stub()
+                    .GetRebuild(env_.Ctx(env_.admin()).get(), get, &rebuild)
+                    .ok());
+  }
+  ASSERT_EQ(rebuild.state(), rv1::REBUILD_STATE_SUCCEEDED)
+      << rebuild.ShortDebugString();
+  EXPECT_DOUBLE_EQ(rebuild.fraction_done(), 1.0);
+  EXPECT_EQ(rebuild.events_applied(),
+            a->published() + b->published() + sup->published());
+  ASSERT_EQ(rebuild.progress_size(), 3);
+  for (const rv1::UpstreamProgress& p : rebuild.progress()) {
+    EXPECT_TRUE(p.done()) << p.upstream();
+  }
+  ExpectEverything(sc);
+  int i = 0;
+  for (const char* scope : {"N", "P:64", "R:91.71"}) {
+    rv1::Summary after = Summary(scope);
+    after.clear_as_of_time();
+    before[i].clear_as_of_time();
+    EXPECT_EQ(after.SerializeAsString(), before[i].SerializeAsString())
+        << scope;
+    ++i;
+  }
+  rv1::ListRebuildsRequest lr;
+  rv1::ListRebuildsResponse rebuilds;
+  ASSERT_TRUE(env_.stub()
+                  .ListRebuilds(env_.Ctx(env_.admin()).get(), lr, &rebuilds)
+                  .ok());
+  ASSERT_EQ(rebuilds.rebuilds_size(), 1);
+  EXPECT_EQ(rebuilds.rebuilds(0).name(), rebuild.name());
 }
 
 TEST_F(ReportingE2eTest, RestartsMidwayLoseAndDoubleNothing) {
