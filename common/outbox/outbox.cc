@@ -25,12 +25,14 @@ namespace ks::outbox {
 namespace {
 
 // KEYS: 1 idempotency, 2 stream, 3 audit log, 4 audit sequence counter,
-//       4+1..4+nr records, 4+nr+1..4+nr+no index-op keys.
+//       4+1..4+nr records, 4+nr+1..4+nr+no index-op keys,
+//       4+nr+no+1..4+nr+no+nv reservation keys.
 // ARGV: 1 use idempotency ('1'/'0'), 2 fingerprint, 3 response, 4 ttl (s),
 //       5 nr, 6 no, 7 ne, 8 use audit ('1'/'0'), 9..16 audit fields,
 //       then per record: expected version, data;
 //       then per op: command, argument count, arguments...;
-//       then per event: serialized Event.
+//       then per event: serialized Event;
+//       then nv, and per reservation: field, delta, limit.
 // Returns {'committed'|'replayed', response, versions "1,2", cursors
 // "id,id", audit sequence ""|"17"}.
 constexpr absl::string_view kScriptBody = R"lua(
@@ -148,6 +150,44 @@ for i = 1, no do
   ops[i] = {cmd, key, args}
 end
 
+-- Reservations: bounded counters, checked in order against the value the
+-- earlier ones leave ("ks-full <i>" when one would exceed its limit).
+local r = a + ne
+local nv = tonumber(ARGV[r]) or 0
+r = r + 1
+local counts, holds = {}, {}
+for i = 1, nv do
+  local key = KEYS[4 + nr + no + i]
+  local field, delta, limit = ARGV[r], tonumber(ARGV[r + 1]),
+                              tonumber(ARGV[r + 2])
+  r = r + 3
+  err = need(key, 'hash', 'capacity key')
+  if err then return redis.error_reply(err) end
+  local slot = key .. '\0' .. field
+  local current = counts[slot]
+  if current == nil then
+    current = 0
+    if current_type(key) == 'hash' then
+      local v = redis.call('HGET', key, field)
+      if v then
+        if not string.match(v, '^%-?%d+$') then
+          return redis.error_reply('INTERNAL: capacity key ' .. key ..
+                                   ' field ' .. field .. ' is not an integer')
+        end
+        current = tonumber(v)
+      end
+    end
+  end
+  local after = current + delta
+  if delta > 0 and after > limit then
+    return redis.error_reply('FAILED_PRECONDITION: ks-full ' .. i)
+  end
+  if after < 0 then after = 0 end
+  counts[slot] = after
+  holds[i] = {key, field, slot}
+  types[key] = 'hash'
+end
+
 -- 3. Writes: nothing below can fail on data, but the audit entry's XADD
 -- on a tampered log, which therefore goes first (common/audit).
 local seq = ''
@@ -158,6 +198,10 @@ end
 for i = 1, no do
   local op = ops[i]
   redis.call(op[1], op[2], unpack(op[3]))
+end
+for i = 1, nv do
+  local h = holds[i]
+  redis.call('HSET', h[1], h[2], string.format('%d', counts[h[3]]))
 end
 local cursors = {}
 for i = 1, ne do
@@ -304,6 +348,13 @@ absl::StatusOr<ScriptCall> Writer::Encode(const Transaction& txn) const {
           "outbox: an event's cursor is assigned by the stream");
     }
   }
+  for (const Reservation& v : txn.reservations) {
+    if (v.key.empty() || v.field.empty() || v.delta == 0 || v.limit < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("outbox: bad reservation \"", v.key, "\" field \"",
+                       v.field, "\" delta ", v.delta, " limit ", v.limit));
+    }
+  }
 
   const std::string idem_key = Key(absl::StrCat("idem:", txn.request_id));
   std::vector<std::string> keys = {idem_key, StreamKey(),
@@ -348,6 +399,13 @@ absl::StatusOr<ScriptCall> Writer::Encode(const Transaction& txn) const {
     if (event.source().empty()) event.set_source(options_.source);
     args.push_back(event.SerializeAsString());
   }
+  args.push_back(absl::StrCat(txn.reservations.size()));
+  for (const Reservation& v : txn.reservations) {
+    keys.push_back(Key(v.key));
+    args.push_back(v.field);
+    args.push_back(absl::StrCat(v.delta));
+    args.push_back(absl::StrCat(v.limit));
+  }
   return ScriptCall{std::move(keys), std::move(args)};
 }
 
@@ -389,6 +447,22 @@ absl::Status Writer::MapConflict(const Transaction& txn,
                                  const absl::Status& status) {
   absl::string_view text = status.message();
   if (text == "ks-request-reused") return RequestIdReusedError(txn.request_id);
+  if (absl::ConsumePrefix(&text, "ks-full ")) {
+    size_t index = 0;
+    if (!absl::SimpleAtoi(text, &index) || index < 1 ||
+        index > txn.reservations.size()) {
+      return absl::InternalError("outbox: malformed capacity conflict");
+    }
+    const Reservation& v = txn.reservations[index - 1];
+    std::map<std::string, std::string> metadata = v.on_full.metadata;
+    metadata["limit"] = absl::StrCat(v.limit);
+    return WithErrorInfo(
+        absl::FailedPreconditionError(
+            v.on_full.message.empty() ? "no capacity left" : v.on_full.message),
+        v.on_full.reason.empty() ? std::string(kReasonCapacityExhausted)
+                                 : v.on_full.reason,
+        metadata);
+  }
   if (!absl::ConsumePrefix(&text, "ks-record ")) return status;
   std::vector<absl::string_view> parts = absl::StrSplit(text, ' ');
   size_t index = 0;

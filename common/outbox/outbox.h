@@ -87,6 +87,8 @@ inline constexpr absl::string_view kReasonStaleEtag = "STALE_ETAG";
 inline constexpr absl::string_view kReasonResourceExists = "RESOURCE_EXISTS";
 inline constexpr absl::string_view kReasonResourceNotFound =
     "RESOURCE_NOT_FOUND";
+inline constexpr absl::string_view kReasonCapacityExhausted =
+    "CAPACITY_EXHAUSTED";
 
 // What a client is told when a record that must not exist does (a unique
 // claim taken by someone else). The default is RESOURCE_EXISTS.
@@ -134,6 +136,27 @@ struct IndexOp {
   static IndexOp HIncrBy(std::string key, std::string field, int64_t delta);
 };
 
+// A bounded counter held in the same atomic step as the records that use
+// it: a site's or a program's capacity. Checking the slot in the commit
+// script, rather than reading it first, is what makes 50 concurrent requests
+// for one free slot produce exactly one winner without a retry loop.
+// `key` is relative to the key prefix and holds a hash; its `field` is an
+// integer (absent = 0). Reservations of one transaction apply in order, so a
+// move (-1 on one field, +1 on another, or both on the same one) is checked
+// against the value the earlier ones leave. A reservation's key must not
+// also be the target of an index op of the same transaction.
+struct Reservation {
+  std::string key;
+  std::string field;
+  // > 0 takes slots and is refused when the count would exceed `limit`;
+  // < 0 releases them and never takes the count below 0.
+  int64_t delta = 0;
+  int64_t limit = 0;
+  // What a client is told when the slots are taken (FAILED_PRECONDITION;
+  // the reason defaults to CAPACITY_EXHAUSTED). Metadata gains "limit".
+  Conflict on_full;
+};
+
 struct Transaction {
   // Optional (every RPC mutation has one). Empty: no idempotency entry.
   std::string request_id;
@@ -148,6 +171,8 @@ struct Transaction {
   // Events to append to the feed, in order; `cursor` must be empty (the
   // stream assigns it). event_time defaults to now, source to Options.source.
   std::vector<kerjasosial::common::v1::Event> events;
+  // Capacity held atomically with the records (see Reservation).
+  std::vector<Reservation> reservations;
 };
 
 struct CommitResult {
@@ -201,6 +226,8 @@ class Writer {
   //   NOT_FOUND         RESOURCE_NOT_FOUND: a record with expected_version > 0
   //                     does not exist
   //   ABORTED           STALE_ETAG {current_etag}: stale version
+  //   FAILED_PRECONDITION  a Reservation would exceed its limit: its
+  //                     Conflict (CAPACITY_EXHAUSTED by default) {limit}
   //   INTERNAL          a key holds the wrong type (data corruption)
   //   UNAVAILABLE / DEADLINE_EXCEEDED   Redis unreachable / slow: the write
   //                     may have happened; retry with the same request id.

@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/audit/audit.h"
+#include "common/outbox/index_scan.h"
 #include "common/status/rich_status.h"
 #include "common/testing/redis_fixture.h"
 #include "gtest/gtest.h"
@@ -456,6 +457,158 @@ TEST_F(OutboxTest, LookupRequestAndGetManyReadWhatCommitWrote) {
   EXPECT_EQ((*many)[0]->data, "A");
   EXPECT_EQ((*many)[0]->version, 1);
   EXPECT_FALSE((*many)[1].has_value());
+}
+
+// A placement (record) and the slot it holds (reservation) in one step.
+Transaction Take(const std::string& id, int64_t limit) {
+  Transaction t;
+  t.request_id = "take-" + id;
+  t.request_fingerprint = "fp-" + id;
+  t.records.push_back({"placement:" + id, 0, id});
+  t.reservations.push_back({"capacity:site-1", "held", 1, limit,
+                            Conflict{"SITE_CAPACITY_EXHAUSTED",
+                                     "the site has no free place",
+                                     {{"site", "site-1"}},
+                                     ""}});
+  Event e;
+  e.set_event_id("ev-" + id);
+  e.set_event_type("kerjasosial.placements.v1.PlacementCreated");
+  t.events.push_back(e);
+  return t;
+}
+
+TEST_F(OutboxTest, AFullReservationRefusesTheWholeTransaction) {
+  ASSERT_TRUE(writer().Commit(Take("a", 2)).ok());
+  ASSERT_TRUE(writer().Commit(Take("b", 2)).ok());
+  const int64_t keys = KeyCount();
+  const int64_t events = StreamLength();
+  absl::StatusOr<CommitResult> full = writer().Commit(Take("c", 2));
+  ASSERT_EQ(full.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Reason(full.status()), "SITE_CAPACITY_EXHAUSTED");
+  EXPECT_EQ(Metadata(full.status()), (std::map<std::string, std::string>{
+                                         {"site", "site-1"}, {"limit", "2"}}));
+  EXPECT_FALSE(IsConflict(full.status()));
+  EXPECT_EQ(KeyCount(), keys);
+  EXPECT_EQ(StreamLength(), events);
+  EXPECT_EQ(Int("HGET ks:{cases}:capacity:site-1 held"), 2);
+}
+
+TEST_F(OutboxTest, ReservationsApplyInOrderAndReleaseNeverGoesBelowZero) {
+  Transaction move;
+  move.records.push_back({"placement:m", 0, "m"});
+  // Release one that was never taken, then take two on a limit of two.
+  move.reservations.push_back({"capacity:site-1", "held", -1, 5, {}});
+  move.reservations.push_back({"capacity:site-2", "held", 1, 2, {}});
+  move.reservations.push_back({"capacity:site-2", "held", 1, 2, {}});
+  ASSERT_TRUE(writer().Commit(move).ok());
+  EXPECT_EQ(Int("HGET ks:{cases}:capacity:site-1 held"), 0);
+  EXPECT_EQ(Int("HGET ks:{cases}:capacity:site-2 held"), 2);
+
+  Transaction third;
+  third.records.push_back({"placement:n", 0, "n"});
+  third.reservations.push_back({"capacity:site-2", "held", -1, 2, {}});
+  third.reservations.push_back({"capacity:site-2", "held", 1, 2, {}});
+  third.reservations.push_back({"capacity:site-2", "held", 1, 2, {}});
+  absl::StatusOr<CommitResult> r = writer().Commit(third);
+  ASSERT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Reason(r.status()), kReasonCapacityExhausted);
+  EXPECT_EQ(Int("HGET ks:{cases}:capacity:site-2 held"), 2);
+
+  Transaction bad;
+  bad.reservations.push_back({"capacity:site-1", "held", 0, 1, {}});
+  EXPECT_EQ(writer().Commit(bad).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(OutboxTest, FiftyRacersForOneFreeSlotGiveExactlyOneWinner) {
+  for (int round = 0; round < 5; ++round) {
+    constexpr int kRacers = 50;
+    std::atomic<int> wins{0}, full{0}, other{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kRacers; ++t) {
+      threads.emplace_back([&, t] {
+        Transaction take = Take(absl::StrCat(round, "-", t), round + 1);
+        absl::StatusOr<CommitResult> r = writer().Commit(take);
+        if (r.ok()) {
+          wins.fetch_add(1);
+        } else if (r.status().code() == absl::StatusCode::kFailedPrecondition) {
+          full.fetch_add(1);
+        } else {
+          other.fetch_add(1);
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(wins.load(), 1) << "round " << round;
+    EXPECT_EQ(full.load(), kRacers - 1) << "round " << round;
+    EXPECT_EQ(other.load(), 0) << "round " << round;
+    EXPECT_EQ(Int("HGET ks:{cases}:capacity:site-1 held"), round + 1);
+  }
+}
+
+// Pages over an index: no item twice or missed, the last page has no token,
+// and totals are exact when they can be.
+TEST_F(OutboxTest, ScanIndexPagesWithAFilterAndCountsHonestly) {
+  Transaction seed;
+  for (int i = 0; i < 7; ++i) {
+    const std::string id = absl::StrCat("r", i);
+    seed.records.push_back({"rec:" + id, 0, absl::StrCat(i)});
+    seed.index_ops.push_back(IndexOp::ZAdd("idx:lex", 0, "m:" + id));
+  }
+  ASSERT_TRUE(writer().Commit(seed).ok());
+  // A member whose record is gone is skipped.
+  Transaction ghost;
+  ghost.index_ops.push_back(IndexOp::ZAdd("idx:lex", 0, "m:r3a"));
+  ASSERT_TRUE(writer().Commit(ghost).ok());
+
+  auto scan_from = [](const std::string& after, std::vector<int>* out,
+                      bool odd_only) {
+    IndexScan scan;
+    scan.index = "idx:lex";
+    scan.after = after;
+    scan.page_size = 2;
+    scan.chunk = 3;
+    scan.record_key = [](absl::string_view m) -> absl::StatusOr<std::string> {
+      return absl::StrCat("rec:", m.substr(2));
+    };
+    scan.take = [out, odd_only](const StoredRecord& r,
+                                bool keep) -> absl::StatusOr<bool> {
+      int v = 0;
+      if (!absl::SimpleAtoi(r.data, &v)) return absl::DataLossError("bad");
+      if (odd_only && v % 2 == 0) return false;
+      if (keep) out->push_back(v);
+      return true;
+    };
+    return scan;
+  };
+  std::vector<int> all;
+  std::string after;
+  int pages = 0;
+  do {
+    absl::StatusOr<IndexPageInfo> page =
+        ScanIndex(pool(), writer(), scan_from(after, &all, false), false);
+    ASSERT_TRUE(page.ok()) << page.status();
+    EXPECT_EQ(page->total_size, 8);  // the index's size, ghost included
+    EXPECT_TRUE(page->total_size_exact);
+    after = page->next_after;
+    ++pages;
+  } while (!after.empty());
+  EXPECT_EQ(all, (std::vector<int>{0, 1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(pages, 4);
+
+  std::vector<int> odd;
+  absl::StatusOr<IndexPageInfo> first =
+      ScanIndex(pool(), writer(), scan_from("", &odd, true), true);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(odd, (std::vector<int>{1, 3}));
+  EXPECT_EQ(first->next_after, "m:r3");
+  EXPECT_FALSE(first->total_size_exact);
+  EXPECT_GE(first->total_size, 3);
+  absl::StatusOr<IndexPageInfo> last = ScanIndex(
+      pool(), writer(), scan_from(first->next_after, &odd, true), true);
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ(odd, (std::vector<int>{1, 3, 5}));
+  EXPECT_EQ(last->next_after, "");
 }
 
 }  // namespace

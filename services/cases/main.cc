@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/auth/client.h"
+#include "common/client/peer.h"
 #include "common/feed/consumer.h"
 #include "common/log/log.h"
 #include "common/policy/policy.h"
@@ -72,37 +73,6 @@ ABSL_FLAG(absl::Duration, transfer_timeout, absl::Seconds(10),
           "past it the transfer answers UNAVAILABLE and writes nothing here");
 
 namespace {
-
-// The whole file at `path`; INVALID_ARGUMENT naming `flag` if unreadable.
-absl::StatusOr<std::string> ReadFlagFile(const std::string& flag,
-                                         const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--", flag, ": cannot open ", path));
-  }
-  std::string text;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) text.append(buf, n);
-  std::fclose(f);
-  return text;
-}
-
-// Channel credentials for an outbound call: TLS with the roots of
-// `ca_file`, or plaintext when it is empty. `flag` names it in errors.
-std::shared_ptr<grpc::ChannelCredentials> ClientCredentials(
-    const std::string& flag, const std::string& ca_file, absl::Status* status) {
-  if (ca_file.empty()) return grpc::InsecureChannelCredentials();
-  absl::StatusOr<std::string> pem = ReadFlagFile(flag, ca_file);
-  if (!pem.ok()) {
-    *status = pem.status();
-    return nullptr;
-  }
-  grpc::SslCredentialsOptions options;
-  options.pem_root_certs = *std::move(pem);
-  return grpc::SslCredentials(options);
-}
 
 // The client of other cases deployments' ReceiveTransferredCase: one channel
 // per address, created on first use. Thread-safe.
@@ -179,7 +149,7 @@ int main(int argc, char** argv) {
           absl::GetFlag(FLAGS_transfer_routes));
   if (!routes_file.empty()) {
     absl::StatusOr<std::string> text =
-        ReadFlagFile("transfer_routes_file", routes_file);
+        ks::client::ReadFlagFile("transfer_routes_file", routes_file);
     routes = text.ok() ? ks::cases::domain::TransferRoutes::ParseFile(*text)
                        : text.status();
   }
@@ -213,16 +183,14 @@ int main(int argc, char** argv) {
                                                   token.status().message())));
       return 1;
     }
-    absl::Status creds_status;
-    auto creds =
-        ClientCredentials("transfer_ca_file",
-                          absl::GetFlag(FLAGS_transfer_ca_file), &creds_status);
-    if (!creds_status.ok()) {
-      ks::server::LogStartupError(defaults.name, creds_status);
+    auto creds = ks::client::ChannelCredentialsFor(
+        "transfer_ca_file", absl::GetFlag(FLAGS_transfer_ca_file));
+    if (!creds.ok()) {
+      ks::server::LogStartupError(defaults.name, creds.status());
       return 1;
     }
     transfer_client =
-        std::make_unique<TransferClient>(std::move(creds), *std::move(token),
+        std::make_unique<TransferClient>(*std::move(creds), *std::move(token),
                                          absl::GetFlag(FLAGS_transfer_timeout));
     options.transfer_peer =
         [client = transfer_client.get()](
@@ -246,45 +214,36 @@ int main(int argc, char** argv) {
                                                 ks::cases::domain::SnapshotOf);
   (*runtime)->SetSnapshotSource(&snapshot);
 
+  std::unique_ptr<ks::client::Peer> supervision_peer;
   std::unique_ptr<ks::feed::Consumer> consumer;
   const std::string supervision = absl::GetFlag(FLAGS_supervision_address);
   if (!supervision.empty()) {
-    absl::StatusOr<std::string> token =
-        ks::auth::ReadTokenFile(absl::GetFlag(FLAGS_service_token_file));
-    if (!token.ok()) {
-      ks::server::LogStartupError(
-          defaults.name,
-          absl::InvalidArgumentError(absl::StrCat("--service_token_file: ",
-                                                  token.status().message())));
+    ks::client::PeerOptions peer_options;
+    peer_options.name = "supervision";
+    peer_options.address = supervision;
+    peer_options.ca_file = absl::GetFlag(FLAGS_supervision_ca_file);
+    absl::StatusOr<std::unique_ptr<ks::client::Peer>> created =
+        ks::client::PeerFromFlags(std::move(peer_options),
+                                  absl::GetFlag(FLAGS_service_token_file));
+    if (!created.ok()) {
+      ks::server::LogStartupError(defaults.name, created.status());
       return 1;
     }
-    absl::Status creds_status;
-    auto creds = ClientCredentials("supervision_ca_file",
-                                   absl::GetFlag(FLAGS_supervision_ca_file),
-                                   &creds_status);
-    if (!creds_status.ok()) {
-      ks::server::LogStartupError(defaults.name, creds_status);
-      return 1;
-    }
-    std::shared_ptr<kerjasosial::supervision::v1::Supervision::Stub> stub =
-        kerjasosial::supervision::v1::Supervision::NewStub(
-            grpc::CreateChannel(supervision, creds));
+    supervision_peer = *std::move(created);
     ks::feed::ConsumerOptions consumer_options;
     consumer_options.key_prefix =
         absl::StrCat((*runtime)->key_prefix(), "feed:supervision");
     consumer_options.stream =
-        [stub](grpc::ClientContext* c,
-               const kerjasosial::common::v1::StreamEventsRequest& r) {
-          return stub->StreamEvents(c, r);
-        };
+        ks::client::FeedOf<kerjasosial::supervision::v1::Supervision>(
+            *supervision_peer);
     consumer_options.handler =
         [&service](const kerjasosial::common::v1::Event& event) {
           return service.ApplySupervisionEvent(event);
         };
-    consumer_options.configure_context = [token =
-                                              *token](grpc::ClientContext* c) {
-      ks::auth::AttachToken(c, token);
-    };
+    consumer_options.configure_context =
+        [peer = supervision_peer.get()](grpc::ClientContext* c) {
+          peer->Configure(c);
+        };
     consumer = std::make_unique<ks::feed::Consumer>(
         (*runtime)->redis(), std::move(consumer_options));
     consumer->Start();

@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "common/crypto/sha256.h"
 #include "common/ids/id.h"
+#include "common/outbox/index_scan.h"
 #include "common/status/rich_status.h"
 #include "common/status/status_macros.h"
 #include "common/validation/validator.h"
@@ -273,78 +274,30 @@ absl::StatusOr<Committed> CaseStore::Commit(Change change) {
 }
 
 absl::StatusOr<Page> CaseStore::List(const ListQuery& query) {
-  const std::string key = writer_.Key(query.index);
-  const int page_size = std::max(1, query.page_size);
+  outbox::IndexScan scan;
+  scan.index = query.index;
+  scan.descending = query.descending;
+  scan.after = query.after;
+  scan.page_size = query.page_size;
+  scan.chunk = kScanChunk;
+  scan.record_key =
+      [](absl::string_view member) -> absl::StatusOr<std::string> {
+    KS_ASSIGN_OR_RETURN(CaseName name, NameFromMember(member));
+    return RecordKey(name);
+  };
   Page page;
-  std::string after = query.after;
-  bool page_full = false;
-  bool index_ended = false;
-  std::string last_returned;
-  int64_t scanned = 0, matched = 0;
-  // Scan from `after` until the page is full and one more match is seen
-  // (so the last page has no token), or the index ends.
-  while (true) {
-    std::string start = after.empty() ? (query.descending ? "+" : "-")
-                                      : absl::StrCat("(", after);
-    std::string end = query.descending ? "-" : "+";
-    KS_ASSIGN_OR_RETURN(
-        redis::Reply members,
-        pool_.Command({query.descending ? "ZREVRANGEBYLEX" : "ZRANGEBYLEX", key,
-                       start, end, "LIMIT", "0", absl::StrCat(kScanChunk)}));
-    std::vector<std::string> keys;
-    std::vector<CaseName> names;
-    for (const redis::Reply& m : members.elements) {
-      KS_ASSIGN_OR_RETURN(CaseName name, NameFromMember(m.str));
-      keys.push_back(RecordKey(name));
-      names.push_back(std::move(name));
-    }
-    KS_ASSIGN_OR_RETURN(
-        std::vector<std::optional<outbox::StoredRecord>> records,
-        writer_.GetMany(keys));
-    for (size_t i = 0; i < records.size(); ++i) {
-      after = members.elements[i].str;
-      if (!records[i]) continue;  // removed between the two reads
-      Case c;
-      if (!c.ParseFromString(records[i]->data)) {
-        return absl::DataLossError(
-            absl::StrCat("case ", names[i].Name(), " record does not parse"));
-      }
-      c.set_version(records[i]->version);
-      c.set_etag(outbox::Etag(records[i]->version));
-      ++scanned;
-      if (query.predicate && !query.predicate(c)) continue;
-      ++matched;
-      if (page_full) {
-        page.next_after = last_returned;
-        break;
-      }
-      page.cases.push_back(std::move(c));
-      last_returned = members.elements[i].str;
-      page_full = static_cast<int>(page.cases.size()) >= page_size;
-    }
-    if (!page.next_after.empty()) break;
-    if (static_cast<int>(members.elements.size()) < kScanChunk) {
-      index_ended = true;
-      break;
-    }
-  }
-
-  KS_ASSIGN_OR_RETURN(redis::Reply card, pool_.Command({"ZCARD", key}));
-  if (!query.predicate) {
-    page.total_size = card.integer;
-    page.total_size_exact = true;
-  } else if (query.after.empty() && index_ended) {
-    page.total_size = matched;  // this page scanned the whole index
-    page.total_size_exact = true;
-  } else {
-    // AIP-158 allows an estimate: the share of matches among the records
-    // this page scanned, applied to the whole index.
-    const int64_t known = static_cast<int64_t>(page.cases.size()) +
-                          (page.next_after.empty() ? 0 : 1);
-    const int64_t estimate =
-        scanned == 0 ? 0 : (card.integer * matched + scanned / 2) / scanned;
-    page.total_size = std::max(known, estimate);
-  }
+  KS_ASSIGN_OR_RETURN(
+      outbox::IndexPageInfo info,
+      outbox::ScanIndexInto<Case>(
+          pool_, writer_, std::move(scan), "case", query.predicate,
+          [](Case& c, int64_t version) {
+            c.set_version(version);
+            c.set_etag(outbox::Etag(version));
+          },
+          &page.cases));
+  page.next_after = std::move(info.next_after);
+  page.total_size = info.total_size;
+  page.total_size_exact = info.total_size_exact;
   return page;
 }
 

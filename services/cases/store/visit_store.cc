@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "common/outbox/index_scan.h"
 #include "common/status/status_macros.h"
 #include "common/validation/validator.h"
 
@@ -90,55 +91,34 @@ absl::StatusOr<v1::SupervisionVisit> VisitStore::Get(const VisitName& name) {
 }
 
 absl::StatusOr<VisitPage> VisitStore::List(const VisitQuery& query) {
-  const std::string key = writer_.Key(
-      query.case_id.empty() ? RegencyIndex(query.regency)
-                            : CaseIndex(query.regency, query.case_id));
+  outbox::IndexScan scan;
+  scan.index = query.case_id.empty() ? RegencyIndex(query.regency)
+                                     : CaseIndex(query.regency, query.case_id);
+  scan.descending = true;  // newest first
+  scan.after = query.after;
+  scan.page_size = query.page_size;
+  scan.chunk = kScanChunk;
+  scan.record_key =
+      [&query](absl::string_view member) -> absl::StatusOr<std::string> {
+    const std::vector<std::string> parts = absl::StrSplit(member, ':');
+    if (parts.size() != (query.case_id.empty() ? 3u : 2u)) {
+      return absl::InternalError("bad supervision visit index member");
+    }
+    return RecordKey(VisitName{query.regency,
+                               query.case_id.empty() ? parts[2] : query.case_id,
+                               parts[1]});
+  };
   VisitPage page;
-  std::string after = query.after;
-  std::string last_returned;
-  // Scan from `after` until the page is full and one more match is seen
-  // (so the last page has no token), or the index ends.
-  while (true) {
-    const std::string start = after.empty() ? "+" : absl::StrCat("(", after);
-    KS_ASSIGN_OR_RETURN(
-        redis::Reply members,
-        pool_.Command({"ZREVRANGEBYLEX", key, start, "-", "LIMIT", "0",
-                       absl::StrCat(kScanChunk)}));
-    std::vector<std::string> keys;
-    std::vector<VisitName> names;
-    for (const redis::Reply& m : members.elements) {
-      const std::vector<std::string> parts = absl::StrSplit(m.str, ':');
-      if (parts.size() != (query.case_id.empty() ? 3u : 2u)) {
-        return absl::InternalError("bad supervision visit index member");
-      }
-      VisitName name{query.regency,
-                     query.case_id.empty() ? parts[2] : query.case_id,
-                     parts[1]};
-      keys.push_back(RecordKey(name));
-      names.push_back(std::move(name));
-    }
-    KS_ASSIGN_OR_RETURN(
-        std::vector<std::optional<outbox::StoredRecord>> records,
-        writer_.GetMany(keys));
-    for (size_t i = 0; i < records.size(); ++i) {
-      after = members.elements[i].str;
-      if (!records[i]) continue;
-      v1::SupervisionVisit v;
-      if (!v.ParseFromString(records[i]->data)) {
-        return absl::DataLossError(absl::StrCat(
-            "supervision visit ", names[i].Name(), " record does not parse"));
-      }
-      v.set_etag(outbox::Etag(records[i]->version));
-      if (query.predicate && !query.predicate(v)) continue;
-      if (static_cast<int>(page.visits.size()) >= query.page_size) {
-        page.next_after = last_returned;
-        return page;
-      }
-      page.visits.push_back(std::move(v));
-      last_returned = members.elements[i].str;
-    }
-    if (static_cast<int>(members.elements.size()) < kScanChunk) return page;
-  }
+  KS_ASSIGN_OR_RETURN(
+      outbox::IndexPageInfo info,
+      outbox::ScanIndexInto<v1::SupervisionVisit>(
+          pool_, writer_, std::move(scan), "supervision visit", query.predicate,
+          [](v1::SupervisionVisit& v, int64_t version) {
+            v.set_etag(outbox::Etag(version));
+          },
+          &page.visits));
+  page.next_after = std::move(info.next_after);
+  return page;
 }
 
 }  // namespace ks::cases::store
