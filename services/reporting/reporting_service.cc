@@ -206,7 +206,7 @@ ReportingService::ReportingService(server::Runtime& runtime,
       pipeline_(runtime.auth(), runtime.outbox(), kService),
       aggregates_(runtime.redis(), runtime.key_prefix()),
       runner_(runtime.redis(), aggregates_, runtime.key_prefix(),
-              options_.credentials) {}
+              options_.credentials, options_.ca_file) {}
 
 ReportingService::~ReportingService() {
   {

@@ -51,6 +51,8 @@ namespace ks::reporting {
 struct ReportingServiceOptions {
   // Upstream.credential_name -> bearer token.
   std::map<std::string, std::string> credentials;
+  // PEM roots trusted for upstreams with use_tls (--upstream_ca_file).
+  std::string ca_file;
   // Upstreams to create at start when not stored yet (--upstreams_file).
   std::vector<kerjasosial::reporting::v1::Upstream> configured;
 };
