@@ -9,9 +9,7 @@
 // survive a restart. Tokens for the upstreams come from
 // --upstream_credentials_file: one `<credential_name> <token>` per line.
 #include <cstdio>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -42,29 +40,19 @@ ABSL_FLAG(std::string, chartjs_file,
 ABSL_FLAG(std::string, http_grpc_ca_file, "",
           "PEM roots the HTTP gateway trusts when it calls this service's own "
           "gRPC listener over TLS (--tls_cert); empty: plaintext loopback.");
+ABSL_FLAG(std::string, upstream_ca_file, "",
+          "PEM roots trusted for upstreams with use_tls (required for them).");
 ABSL_FLAG(std::string, upstream_credentials_file, "",
           "Tokens sent to upstreams: one `<credential_name> <token>` per "
           "line.");
 
 namespace {
 
-absl::StatusOr<std::string> ReadAll(const std::string& flag,
-                                    const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--", flag, ": cannot read ", path));
-  }
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 absl::Status LoadOptions(ks::reporting::ReportingServiceOptions* options) {
   if (const std::string path = absl::GetFlag(FLAGS_upstream_credentials_file);
       !path.empty()) {
     absl::StatusOr<std::string> text =
-        ReadAll("upstream_credentials_file", path);
+        ks::client::ReadFlagFile("upstream_credentials_file", path);
     if (!text.ok()) return text.status();
     int line_no = 0;
     for (absl::string_view line : absl::StrSplit(*text, '\n')) {
@@ -83,7 +71,8 @@ absl::Status LoadOptions(ks::reporting::ReportingServiceOptions* options) {
   }
   if (const std::string path = absl::GetFlag(FLAGS_upstreams_file);
       !path.empty()) {
-    absl::StatusOr<std::string> text = ReadAll("upstreams_file", path);
+    absl::StatusOr<std::string> text =
+        ks::client::ReadFlagFile("upstreams_file", path);
     if (!text.ok()) return text.status();
     kerjasosial::reporting::v1::ListUpstreamsResponse list;
     if (!google::protobuf::TextFormat::ParseFromString(*text, &list)) {
@@ -99,6 +88,7 @@ absl::Status LoadOptions(ks::reporting::ReportingServiceOptions* options) {
       options->configured.push_back(u);
     }
   }
+  options->ca_file = absl::GetFlag(FLAGS_upstream_ca_file);
   return absl::OkStatus();
 }
 

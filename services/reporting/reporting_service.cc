@@ -208,9 +208,16 @@ ReportingService::ReportingService(server::Runtime& runtime,
       pipeline_(runtime.auth(), runtime.outbox(), kService),
       aggregates_(runtime.redis(), runtime.key_prefix()),
       runner_(runtime.redis(), aggregates_, runtime.key_prefix(),
-              options_.credentials) {}
+              options_.credentials, options_.ca_file) {}
 
-ReportingService::~ReportingService() { runner_.StopAll(); }
+ReportingService::~ReportingService() {
+  {
+    absl::MutexLock lock(&rebuild_mu_);
+    stopping_ = true;
+  }
+  if (rebuild_thread_.joinable()) rebuild_thread_.join();
+  runner_.StopAll();
+}
 
 absl::Status ReportingService::Start() {
   KS_ASSIGN_OR_RETURN(std::vector<rv1::Upstream> stored, LoadAllUpstreams());
@@ -547,6 +554,135 @@ grpc::ServerUnaryReactor* ReportingService::CompareScopes(
   });
 }
 
+grpc::ServerUnaryReactor* ReportingService::RankScopes(
+    grpc::CallbackServerContext* ctx, const rv1::RankScopesRequest* req,
+    rv1::RankScopesResponse* resp) {
+  return pipeline_.Unary(ctx, [=]() -> absl::Status {
+    KS_ASSIGN_OR_RETURN(
+        rpc::Call call,
+        pipeline_.Begin(
+            *ctx, "RankScopes", *req,
+            rpc::Envelope("", "", false, [&](Validator& v) {
+              if (req->level() != rv1::SUMMARY_SCOPE_PROVINCE &&
+                  req->level() != rv1::SUMMARY_SCOPE_REGENCY) {
+                v.AddViolation("level", "must be PROVINCE or REGENCY");
+              }
+              if (!req->within().empty()) {
+                absl::StatusOr<std::string> w =
+                    ParseScope("within", req->within());
+                if (!w.ok() || absl::StartsWith(*w, "R:")) {
+                  v.AddViolation("within",
+                                 "must be `nation` or `provinces/{province}` "
+                                 "of a known province");
+                }
+              }
+              google::protobuf::RepeatedField<int> one;
+              one.Add(req->metric());
+              CheckSeries(v, "metric", one, "level", rv1::GRANULARITY_MONTH,
+                          "range", req->has_range(), req->range());
+              v.PageSize("page_size", req->page_size(), 514);
+            })));
+    KS_RETURN_IF_ERROR(domain::FigureOf(req->metric()).status());
+    std::string within = "N";
+    if (!req->within().empty()) {
+      KS_ASSIGN_OR_RETURN(within, ParseScope("within", req->within()));
+    }
+    // The candidates the caller may read, inside `within`.
+    std::vector<std::string> scopes;
+    const regions::Regions& regions = regions::Regions::Get();
+    for (const regions::Province& p : regions.provinces()) {
+      if (within != "N" && within != "P:" + p.code) continue;
+      if (req->level() == rv1::SUMMARY_SCOPE_PROVINCE) {
+        scopes.push_back("P:" + p.code);
+        continue;
+      }
+      for (const regions::Regency* r : regions.RegenciesOf(p.code)) {
+        scopes.push_back("R:" + r->code);
+      }
+    }
+    scopes.erase(std::remove_if(scopes.begin(), scopes.end(),
+                                [&](const std::string& s) {
+                                  return !CheckScope(call, s).ok();
+                                }),
+                 scopes.end());
+    KS_ASSIGN_OR_RETURN(auto fresh, aggregates_.Freshness());
+    struct Row {
+      std::string scope;
+      int64_t value;
+      absl::Time last;
+    };
+    std::vector<Row> rows;
+    const absl::Time silent_since =
+        req->has_silent_since()
+            ? absl::FromUnixSeconds(req->silent_since().seconds())
+            : absl::InfiniteFuture();
+    const rv1::Metric metric = req->metric();
+    for (const std::string& scope : scopes) {
+      auto it = fresh.find(scope);
+      const absl::Time last =
+          it == fresh.end() ? absl::InfinitePast() : it->second;
+      if (req->has_silent_since() && last >= silent_since) continue;
+      // Monthly buckets over the range: a flow sums them, a stock is its
+      // value at the range's end. The cost is per scope and month, never
+      // per case.
+      KS_ASSIGN_OR_RETURN(
+          std::vector<store::AggregateStore::Bucket> buckets,
+          aggregates_.ReadSeries(scope, rv1::GRANULARITY_MONTH,
+                                 DayOf(req->range().start_date()),
+                                 DayOf(req->range().end_date())));
+      int64_t value = 0;
+      if (domain::IsStock(metric)) {
+        value =
+            domain::MetricValue(metric, buckets.back().counters, std::nullopt);
+      } else if (metric == rv1::METRIC_MEDIAN_DAYS_TO_COMPLETE) {
+        domain::Counters sum;
+        for (const auto& b : buckets) {
+          for (const auto& [field, v] : b.counters) sum[field] += v;
+        }
+        value = domain::MetricValue(metric, sum, std::nullopt);
+      } else {
+        for (const auto& b : buckets) {
+          value += domain::MetricValue(metric, b.counters, std::nullopt);
+        }
+      }
+      rows.push_back(Row{scope, value, last});
+    }
+    std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
+      if (a.value != b.value) {
+        return req->ascending() ? a.value < b.value : a.value > b.value;
+      }
+      return a.scope < b.scope;
+    });
+    const std::string hash = rpc::QueryHash(
+        {req->within(),
+         absl::StrCat(req->level(), ":", req->metric(), ":", req->ascending()),
+         req->range().SerializeAsString(),
+         req->silent_since().SerializeAsString()});
+    KS_ASSIGN_OR_RETURN(int64_t offset,
+                        rpc::DecodeIntPageToken(req->page_token(), "rk", hash));
+    const int64_t size = req->page_size() > 0 ? req->page_size() : 50;
+    for (int64_t i = offset;
+         i < static_cast<int64_t>(rows.size()) && i < offset + size; ++i) {
+      rv1::RankedScope* r = resp->add_ranked();
+      const Row& row = rows[i];
+      r->set_scope(absl::StrCat(
+          absl::StartsWith(row.scope, "P:") ? "provinces/" : "regencies/",
+          row.scope.substr(2)));
+      r->set_value(row.value);
+      r->set_rank(static_cast<int32_t>(i + 1));
+      if (row.last != absl::InfinitePast()) {
+        r->mutable_last_event_time()->set_seconds(
+            absl::ToUnixSeconds(row.last));
+      }
+    }
+    if (offset + size < static_cast<int64_t>(rows.size())) {
+      resp->set_next_page_token(
+          rpc::EncodePageToken("rk", hash, absl::StrCat(offset + size)));
+    }
+    return absl::OkStatus();
+  });
+}
+
 // ---- Upstreams ----
 
 absl::StatusOr<rv1::Upstream> ReportingService::LoadUpstream(
@@ -826,6 +962,10 @@ grpc::ServerUnaryReactor* ReportingService::DeleteUpstream(
       deleted = current.name();
       return plan;
     };
+    if (RebuildRunning()) {
+      return absl::FailedPreconditionError(
+          "a rebuild is running; delete the upstream after it ended");
+    }
     // Stop consuming first, so no event commits after the cursor is gone.
     runner_.Stop(req->name());
     absl::StatusOr<google::protobuf::Empty> out =
@@ -841,39 +981,235 @@ grpc::ServerUnaryReactor* ReportingService::DeleteUpstream(
   });
 }
 
-// ---- Not implemented yet ----
+// ---- Rebuilds ----
+
+namespace {
+
+std::string RebuildKey(absl::string_view id) {
+  return absl::StrCat("rebuild:", id);
+}
+constexpr char kRebuildIndex[] = "rebuilds";
+
+}  // namespace
+
+bool ReportingService::RebuildRunning() const {
+  absl::MutexLock lock(&rebuild_mu_);
+  return !rebuild_running_.empty();
+}
+
+absl::StatusOr<rv1::Rebuild> ReportingService::LoadRebuild(
+    const std::string& name) const {
+  absl::StatusOr<outbox::StoredRecord> r =
+      runtime_.outbox().Get(RebuildKey(IdOf(name)));
+  if (absl::IsNotFound(r.status())) {
+    return absl::NotFoundError(absl::StrCat(name, " does not exist"));
+  }
+  KS_RETURN_IF_ERROR(r.status());
+  rv1::Rebuild out;
+  if (!out.ParseFromString(r->data)) {
+    return absl::DataLossError("a stored rebuild does not parse");
+  }
+  return out;
+}
 
 grpc::ServerUnaryReactor* ReportingService::StartRebuild(
     grpc::CallbackServerContext* ctx, const rv1::StartRebuildRequest* req,
-    rv1::Rebuild*) {
+    rv1::Rebuild* resp) {
   return pipeline_.Unary(ctx, [=]() -> absl::Status {
-    KS_RETURN_IF_ERROR(
-        pipeline_.Begin(*ctx, "StartRebuild", *req, rpc::Envelope("", ""))
-            .status());
-    return Unimplemented("StartRebuild");
+    rpc::MutationSteps<rv1::Rebuild> steps;
+    bool created = false;
+    steps.plan =
+        [&](const rpc::Call& call,
+            const rv1::Rebuild*) -> absl::StatusOr<rpc::Plan<rv1::Rebuild>> {
+      if (RebuildRunning()) {
+        return absl::FailedPreconditionError("a rebuild is running");
+      }
+      KS_ASSIGN_OR_RETURN(std::vector<rv1::Upstream> upstreams,
+                          LoadAllUpstreams());
+      const std::string id = absl::AsciiStrToLower(ids::NewId());
+      rv1::Rebuild r;
+      r.set_name(absl::StrCat("rebuilds/", id));
+      r.set_state(rv1::REBUILD_STATE_PENDING);
+      for (const rv1::Upstream& u : upstreams) r.add_upstreams(u.name());
+      r.mutable_start_time()->set_seconds(absl::ToUnixSeconds(call.now));
+      r.mutable_requested_by()->set_principal_id(call.principal.id);
+      r.mutable_requested_by()->set_agency_code(call.principal.agency);
+      rpc::Plan<rv1::Rebuild> plan;
+      plan.txn.records.emplace_back(RebuildKey(id), 0, r.SerializeAsString());
+      plan.txn.index_ops.push_back(outbox::IndexOp::ZAdd(
+          kRebuildIndex, static_cast<double>(absl::ToUnixMillis(call.now)),
+          id));
+      plan.txn.response = r.SerializeAsString();
+      plan.audit_resource = r.name();
+      created = true;
+      return plan;
+    };
+    KS_ASSIGN_OR_RETURN(rv1::Rebuild r,
+                        pipeline_.Mutate(*ctx, "StartRebuild", *req,
+                                         rpc::Envelope("", "", false,
+                                                       [&](Validator& v) {
+                                                         v.RequestId(
+                                                             "request_id",
+                                                             req->request_id());
+                                                       }),
+                                         steps));
+    if (created) {
+      absl::MutexLock lock(&rebuild_mu_);
+      if (rebuild_running_.empty() && !stopping_) {
+        rebuild_running_ = r.name();
+        if (rebuild_thread_.joinable()) rebuild_thread_.join();
+        rebuild_thread_ = std::thread(
+            [this, r] { RunRebuild(IdOf(r.name()), /*version=*/1, r); });
+      }
+    }
+    *resp = std::move(r);
+    return absl::OkStatus();
   });
+}
+
+void ReportingService::RunRebuild(std::string id, int64_t version,
+                                  rv1::Rebuild rebuild) {
+  auto save = [&]() {
+    outbox::Transaction txn;
+    txn.records.emplace_back(RebuildKey(id), version,
+                             rebuild.SerializeAsString());
+    if (runtime_.outbox().Commit(txn).ok()) ++version;
+  };
+  auto fail = [&](const absl::Status& status) {
+    rebuild.set_state(rv1::REBUILD_STATE_FAILED);
+    rebuild.set_error_message(absl::StrCat(
+        absl::StatusCodeToString(status.code()), ": ", status.message()));
+    rebuild.mutable_end_time()->set_seconds(absl::ToUnixSeconds(absl::Now()));
+    save();
+  };
+  rebuild.set_state(rv1::REBUILD_STATE_RUNNING);
+  save();
+  absl::StatusOr<std::vector<rv1::Upstream>> upstreams = LoadAllUpstreams();
+  absl::Status status = upstreams.status();
+  if (status.ok()) {
+    runner_.StopAll();
+    status = aggregates_.Clear();
+  }
+  if (status.ok()) {
+    // Every cursor and dedupe window goes too: each feed replays from its
+    // start into the empty aggregates.
+    std::vector<std::vector<std::string>> dels;
+    for (const rv1::Upstream& u : *upstreams) {
+      const std::string prefix = runner_.ConsumerPrefix(u.name());
+      dels.push_back({"DEL", prefix + ":cursor", prefix + ":seen",
+                      prefix + ":dead", prefix + ":applied",
+                      prefix + ":rejected", prefix + ":last_rejection"});
+    }
+    if (!dels.empty()) status = runtime_.redis().Pipeline(dels).status();
+  }
+  if (!status.ok()) {
+    fail(status);
+    // Whatever happened, consumption resumes.
+    if (upstreams.ok()) {
+      for (const rv1::Upstream& u : *upstreams) runner_.Run(u);
+    }
+    absl::MutexLock lock(&rebuild_mu_);
+    rebuild_running_.clear();
+    return;
+  }
+  for (const rv1::Upstream& u : *upstreams) runner_.Run(u);
+  std::map<std::string, std::pair<std::string, int>> still;  // cursor, polls
+  const absl::Time deadline = absl::Now() + absl::Hours(6);
+  while (true) {
+    {
+      absl::MutexLock lock(&rebuild_mu_);
+      if (stopping_) break;
+    }
+    rebuild.clear_progress();
+    int64_t applied = 0;
+    int done = 0;
+    for (const rv1::Upstream& configured : *upstreams) {
+      rv1::Upstream u = configured;
+      runner_.FillStatus(&u);
+      rv1::UpstreamProgress* p = rebuild.add_progress();
+      p->set_upstream(u.name());
+      p->set_events_applied(u.events_applied() + u.events_rejected());
+      p->set_cursor(u.cursor());
+      *p->mutable_event_time() = u.last_event_time();
+      auto& [cursor, polls] = still[u.name()];
+      polls = (u.state() == rv1::UPSTREAM_STATE_LIVE && cursor == u.cursor())
+                  ? polls + 1
+                  : 0;
+      cursor = u.cursor();
+      p->set_done(polls >= 5);
+      done += p->done() ? 1 : 0;
+      applied += p->events_applied();
+    }
+    rebuild.set_events_applied(applied);
+    rebuild.set_fraction_done(upstreams->empty() ? 1.0
+                                                 : static_cast<double>(done) /
+                                                       upstreams->size());
+    if (done == static_cast<int>(upstreams->size())) {
+      rebuild.set_state(rv1::REBUILD_STATE_SUCCEEDED);
+      rebuild.mutable_end_time()->set_seconds(absl::ToUnixSeconds(absl::Now()));
+      save();
+      break;
+    }
+    if (absl::Now() > deadline) {
+      fail(absl::DeadlineExceededError("the feeds did not settle in 6 h"));
+      break;
+    }
+    save();
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  absl::MutexLock lock(&rebuild_mu_);
+  rebuild_running_.clear();
 }
 
 grpc::ServerUnaryReactor* ReportingService::GetRebuild(
     grpc::CallbackServerContext* ctx, const rv1::GetRebuildRequest* req,
-    rv1::Rebuild*) {
+    rv1::Rebuild* resp) {
   return pipeline_.Unary(ctx, [=]() -> absl::Status {
     KS_RETURN_IF_ERROR(pipeline_
                            .Begin(*ctx, "GetRebuild", *req,
                                   rpc::Envelope("name", "rebuilds/{rebuild}"))
                            .status());
-    return Unimplemented("GetRebuild");
+    return rpc::Answer(LoadRebuild(req->name()), resp);
   });
 }
 
 grpc::ServerUnaryReactor* ReportingService::ListRebuilds(
     grpc::CallbackServerContext* ctx, const rv1::ListRebuildsRequest* req,
-    rv1::ListRebuildsResponse*) {
+    rv1::ListRebuildsResponse* resp) {
   return pipeline_.Unary(ctx, [=]() -> absl::Status {
-    KS_RETURN_IF_ERROR(
-        pipeline_.Begin(*ctx, "ListRebuilds", *req, rpc::Envelope("", ""))
-            .status());
-    return Unimplemented("ListRebuilds");
+    KS_RETURN_IF_ERROR(pipeline_
+                           .Begin(*ctx, "ListRebuilds", *req,
+                                  rpc::Envelope("", "", false,
+                                                [&](Validator& v) {
+                                                  v.PageSize("page_size",
+                                                             req->page_size(),
+                                                             100);
+                                                }))
+                           .status());
+    const std::string hash = rpc::QueryHash({});
+    KS_ASSIGN_OR_RETURN(int64_t offset,
+                        rpc::DecodeIntPageToken(req->page_token(), "rb", hash));
+    const int64_t size = req->page_size() > 0 ? req->page_size() : 20;
+    KS_ASSIGN_OR_RETURN(
+        redis::Reply ids,
+        runtime_.redis().Command(
+            {"ZREVRANGE", runtime_.outbox().Key(kRebuildIndex),
+             absl::StrCat(offset), absl::StrCat(offset + size)}));
+    KS_RETURN_IF_ERROR(ids.ToStatus());
+    std::vector<std::string> keys;
+    for (size_t i = 0; i < ids.elements.size() && i < static_cast<size_t>(size);
+         ++i) {
+      keys.push_back(RebuildKey(ids.elements[i].str));
+    }
+    KS_ASSIGN_OR_RETURN(auto records, runtime_.outbox().GetMany(keys));
+    for (const auto& r : records) {
+      if (r) resp->add_rebuilds()->ParseFromString(r->data);
+    }
+    if (ids.elements.size() > static_cast<size_t>(size)) {
+      resp->set_next_page_token(
+          rpc::EncodePageToken("rb", hash, absl::StrCat(offset + size)));
+    }
+    return absl::OkStatus();
   });
 }
 

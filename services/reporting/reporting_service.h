@@ -16,10 +16,15 @@
 // regencies (and provinces) their principal may act in, PERMISSION_DENIED
 // otherwise.
 //
-// GetPublicSummary suppresses small cells (domain/suppression.h).
+// Rebuilds run in place: live consumption stops, the aggregates and every
+// upstream's cursor are cleared, and each feed is replayed from its start
+// (an upstream that trimmed its feed answers with a snapshot). The figures
+// therefore read low while a rebuild runs (DESIGN asks for a swap of fresh
+// aggregates; not done yet). An upstream's replay is "done" once its stream
+// is connected and its cursor stayed still for a second (the consumer cannot
+// see the upstream's head).
 //
-// Not implemented yet (UNIMPLEMENTED with a message):
-// StartRebuild/GetRebuild/ListRebuilds.
+// GetPublicSummary suppresses small cells (domain/suppression.h).
 //
 // Thread-safe: handlers run on gRPC's threads and share only thread-safe
 // members.
@@ -29,9 +34,11 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "common/rpc/pipeline.h"
 #include "common/server/runtime.h"
 #include "kerjasosial/reporting/v1/reporting_service.grpc.pb.h"
@@ -43,6 +50,8 @@ namespace ks::reporting {
 struct ReportingServiceOptions {
   // Upstream.credential_name -> bearer token.
   std::map<std::string, std::string> credentials;
+  // PEM roots trusted for upstreams with use_tls (--upstream_ca_file).
+  std::string ca_file;
   // Upstreams to create at start when not stored yet (--upstreams_file).
   std::vector<kerjasosial::reporting::v1::Upstream> configured;
 };
@@ -85,6 +94,10 @@ class ReportingService final
       grpc::CallbackServerContext* ctx,
       const kerjasosial::reporting::v1::CompareScopesRequest* req,
       kerjasosial::reporting::v1::CompareScopesResponse* resp) override;
+  grpc::ServerUnaryReactor* RankScopes(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::reporting::v1::RankScopesRequest* req,
+      kerjasosial::reporting::v1::RankScopesResponse* resp) override;
   grpc::ServerUnaryReactor* ListUpstreams(
       grpc::CallbackServerContext* ctx,
       const kerjasosial::reporting::v1::ListUpstreamsRequest* req,
@@ -141,11 +154,23 @@ class ReportingService final
       const grpc::ServerContextBase* ctx,
       const kerjasosial::reporting::v1::CreateUpstreamRequest& req);
 
+  // The background work of a rebuild (see StartRebuild in the .cc).
+  void RunRebuild(std::string id, int64_t version,
+                  kerjasosial::reporting::v1::Rebuild rebuild);
+  absl::StatusOr<kerjasosial::reporting::v1::Rebuild> LoadRebuild(
+      const std::string& name) const;
+  bool RebuildRunning() const;
+
   server::Runtime& runtime_;
   const ReportingServiceOptions options_;
   rpc::Pipeline pipeline_;
   store::AggregateStore aggregates_;
   UpstreamRunner runner_;
+  mutable absl::Mutex rebuild_mu_;
+  // The rebuild in progress ("" when none).
+  std::string rebuild_running_ ABSL_GUARDED_BY(rebuild_mu_);
+  bool stopping_ ABSL_GUARDED_BY(rebuild_mu_) = false;
+  std::thread rebuild_thread_;
 };
 
 }  // namespace ks::reporting

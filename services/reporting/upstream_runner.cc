@@ -18,16 +18,6 @@ namespace rv1 = ::kerjasosial::reporting::v1;
 using ::kerjasosial::common::v1::Event;
 using ::kerjasosial::common::v1::StreamEventsRequest;
 
-// A StreamFactory over the stub of the upstream's kind (all three serve the
-// same StreamEvents).
-template <typename Service>
-feed::StreamFactory FactoryOf(std::shared_ptr<grpc::Channel> channel) {
-  std::shared_ptr<typename Service::Stub> stub = Service::NewStub(channel);
-  return [stub](grpc::ClientContext* context, const StreamEventsRequest& r) {
-    return stub->StreamEvents(context, r);
-  };
-}
-
 std::string IdOf(const std::string& name) {
   return name.substr(name.find('/') + 1);
 }
@@ -38,11 +28,12 @@ UpstreamRunner::UpstreamRunner(redis::Pool& pool,
                                const store::AggregateStore& store,
                                std::string key_prefix,
                                std::map<std::string, std::string> credentials,
-                               const Clock* clock)
+                               std::string ca_file, const Clock* clock)
     : pool_(pool),
       store_(store),
       key_prefix_(std::move(key_prefix)),
       credentials_(std::move(credentials)),
+      ca_file_(std::move(ca_file)),
       clock_(clock) {}
 
 UpstreamRunner::~UpstreamRunner() { StopAll(); }
@@ -53,61 +44,72 @@ std::string UpstreamRunner::ConsumerPrefix(const std::string& name) const {
 
 void UpstreamRunner::Run(const rv1::Upstream& upstream) {
   Stop(upstream.name());
-  std::shared_ptr<grpc::ChannelCredentials> creds =
-      upstream.use_tls() ? grpc::SslCredentials(grpc::SslCredentialsOptions())
-                         : grpc::InsecureChannelCredentials();
-  grpc::ChannelArguments args;
-  if (!upstream.tls_server_name().empty()) {
-    args.SetSslTargetNameOverride(upstream.tls_server_name());
-  }
-  std::shared_ptr<grpc::Channel> channel =
-      grpc::CreateCustomChannel(upstream.address(), creds, args);
-  feed::ConsumerOptions options;
-  options.key_prefix = ConsumerPrefix(upstream.name());
-  switch (upstream.kind()) {
-    case rv1::UPSTREAM_KIND_CASES:
-      options.stream = FactoryOf<kerjasosial::cases::v1::Cases>(channel);
-      break;
-    case rv1::UPSTREAM_KIND_PLACEMENTS:
-      options.stream =
-          FactoryOf<kerjasosial::placements::v1::Placements>(channel);
-      break;
-    default:
-      options.stream =
-          FactoryOf<kerjasosial::supervision::v1::Supervision>(channel);
-      break;
-  }
-  options.regency_codes = {upstream.regency_codes().begin(),
-                           upstream.regency_codes().end()};
-  options.consumer_id = absl::StrCat("reporting-", IdOf(upstream.name()));
-  options.refresh_interval = absl::Minutes(10);
   std::string token;
   if (auto it = credentials_.find(upstream.credential_name());
       it != credentials_.end()) {
     token = it->second;
   }
-  options.configure_context = [token](grpc::ClientContext* context) {
-    if (!token.empty())
-      context->AddMetadata("authorization", "Bearer " + token);
+  absl::StatusOr<std::unique_ptr<client::Peer>> peer =
+      upstream.use_tls() && ca_file_.empty()
+          ? absl::FailedPreconditionError(
+                "use_tls needs --upstream_ca_file (the roots to trust)")
+          : client::Peer::Create(
+                client::PeerOptions{upstream.name(), upstream.address(),
+                                    upstream.use_tls() ? ca_file_ : "", token});
+  if (!peer.ok()) {
+    log::Warning("upstream_not_followed",
+                 {{"upstream", upstream.name()},
+                  {"reason", std::string(peer.status().message())}});
+    absl::MutexLock lock(&mu_);
+    failed_[upstream.name()] = peer.status();
+    return;
+  }
+  feed::ConsumerOptions options;
+  options.key_prefix = ConsumerPrefix(upstream.name());
+  switch (upstream.kind()) {
+    case rv1::UPSTREAM_KIND_CASES:
+      options.stream = client::FeedOf<kerjasosial::cases::v1::Cases>(**peer);
+      break;
+    case rv1::UPSTREAM_KIND_PLACEMENTS:
+      options.stream =
+          client::FeedOf<kerjasosial::placements::v1::Placements>(**peer);
+      break;
+    default:
+      options.stream =
+          client::FeedOf<kerjasosial::supervision::v1::Supervision>(**peer);
+      break;
+  }
+  options.configure_context = [p = peer->get()](grpc::ClientContext* context) {
+    p->Configure(context);
   };
+  options.regency_codes = {upstream.regency_codes().begin(),
+                           upstream.regency_codes().end()};
+  options.consumer_id = absl::StrCat("reporting-", IdOf(upstream.name()));
+  options.refresh_interval = absl::Minutes(10);
   const rv1::UpstreamKind kind = upstream.kind();
   const std::vector<std::string> allowed = options.regency_codes;
   const std::string applied_key = options.key_prefix + ":applied";
   const std::string rejected_key = options.key_prefix + ":rejected";
   const std::string rejection_key = options.key_prefix + ":last_rejection";
   const std::string name = upstream.name();
-  options.handler = [this, kind, allowed, applied_key, name](
-                        const Event& event) -> absl::StatusOr<feed::RedisOps> {
+  options.handler =
+      [this, kind, allowed, applied_key, rejected_key, rejection_key,
+       name](const Event& event) -> absl::StatusOr<feed::RedisOps> {
     absl::StatusOr<std::vector<domain::Op>> ops =
         domain::EffectOf(event, kind, allowed);
     if (!ops.ok()) {
-      // Logged by id and reason only: a rejected event's content is never
-      // written anywhere but the dead-letter stream.
-      log::Warning("upstream_event_rejected",
-                   {{"upstream", name},
-                    {"event_id", event.event_id()},
-                    {"reason", std::string(ops.status().message())}});
-      return ops.status();
+      // Counted and skipped in the same atomic step as the cursor, and
+      // logged by id and reason only. Not dead-lettered: the consumer's dead
+      // letters keep the event's bytes, and a rejected event may be one that
+      // carries personal data, which reporting must never store.
+      const std::string reason(ops.status().message());
+      log::Warning("upstream_event_rejected", {{"upstream", name},
+                                               {"event_id", event.event_id()},
+                                               {"reason", reason}});
+      return feed::RedisOps{
+          {"INCR", rejected_key},
+          {"SET", rejection_key,
+           absl::StrCat(absl::ToUnixSeconds(clock_->Now()), " ", reason)}};
     }
     feed::RedisOps out =
         store_.ToRedisOps(*ops, event.regency_code(), clock_->Now());
@@ -117,28 +119,31 @@ void UpstreamRunner::Run(const rv1::Upstream& upstream) {
   auto consumer = std::make_unique<feed::Consumer>(pool_, std::move(options));
   consumer->Start();
   absl::MutexLock lock(&mu_);
-  consumers_[upstream.name()] = std::move(consumer);
+  failed_.erase(upstream.name());
+  followed_[upstream.name()] = Followed{*std::move(peer), std::move(consumer)};
 }
 
 void UpstreamRunner::Stop(const std::string& name) {
-  std::unique_ptr<feed::Consumer> consumer;
+  Followed stopped;
   {
     absl::MutexLock lock(&mu_);
-    auto it = consumers_.find(name);
-    if (it == consumers_.end()) return;
-    consumer = std::move(it->second);
-    consumers_.erase(it);
+    failed_.erase(name);
+    auto it = followed_.find(name);
+    if (it == followed_.end()) return;
+    stopped = std::move(it->second);
+    followed_.erase(it);
   }
-  consumer->Stop();
+  stopped.consumer->Stop();
 }
 
 void UpstreamRunner::StopAll() {
-  absl::flat_hash_map<std::string, std::unique_ptr<feed::Consumer>> all;
+  absl::flat_hash_map<std::string, Followed> all;
   {
     absl::MutexLock lock(&mu_);
-    all.swap(consumers_);
+    all.swap(followed_);
+    failed_.clear();
   }
-  for (auto& [name, consumer] : all) consumer->Stop();
+  for (auto& [name, f] : all) f.consumer->Stop();
 }
 
 void UpstreamRunner::FillStatus(rv1::Upstream* upstream) const {
@@ -173,10 +178,17 @@ void UpstreamRunner::FillStatus(rv1::Upstream* upstream) const {
   bool running = false;
   {
     absl::MutexLock lock(&mu_);
-    auto it = consumers_.find(upstream->name());
-    if (it != consumers_.end()) {
-      stats = it->second->stats();
+    auto it = followed_.find(upstream->name());
+    if (it != followed_.end()) {
+      stats = it->second.consumer->stats();
       running = true;
+    }
+    if (auto f = failed_.find(upstream->name()); f != failed_.end()) {
+      upstream->set_state(rv1::UPSTREAM_STATE_FAILING);
+      upstream->set_last_error(
+          absl::StrCat(absl::StatusCodeToString(f->second.code()), ": ",
+                       f->second.message()));
+      return;
     }
   }
   if (!running) {
@@ -194,9 +206,10 @@ void UpstreamRunner::FillStatus(rv1::Upstream* upstream) const {
                      stats.last_error.message()));
   }
   if (stats.connected) {
-    upstream->set_state(stats.lag > absl::Seconds(60)
-                            ? rv1::UPSTREAM_STATE_CATCHING_UP
-                            : rv1::UPSTREAM_STATE_LIVE);
+    // The consumer does not know the upstream's head, so catching up and
+    // following live are not told apart: a connected stream is LIVE, and
+    // lag_seconds says how old the last event applied was when applied.
+    upstream->set_state(rv1::UPSTREAM_STATE_LIVE);
   } else {
     upstream->set_state(stats.last_error.ok() ? rv1::UPSTREAM_STATE_CONNECTING
                                               : rv1::UPSTREAM_STATE_FAILING);

@@ -21,6 +21,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "common/client/peer.h"
 #include "common/feed/consumer.h"
 #include "common/redis/client.h"
 #include "common/time/clock.h"
@@ -31,16 +32,19 @@ namespace ks::reporting {
 
 class UpstreamRunner {
  public:
-  // `credentials` maps Upstream.credential_name to the bearer token sent.
+  // `credentials` maps Upstream.credential_name to the bearer token sent;
+  // `ca_file` holds the PEM roots trusted for upstreams with use_tls.
   // `pool`, `store` and `clock` must outlive the runner.
   UpstreamRunner(redis::Pool& pool, const store::AggregateStore& store,
                  std::string key_prefix,
                  std::map<std::string, std::string> credentials,
-                 const Clock* clock = SystemClock());
+                 std::string ca_file = "", const Clock* clock = SystemClock());
   ~UpstreamRunner();
 
   // Starts following `upstream` (or restarts it with a new configuration,
-  // keeping its cursor).
+  // keeping its cursor). A configuration that cannot be followed (use_tls
+  // without --upstream_ca_file, an unreadable CA file) leaves it FAILING
+  // with that error in last_error.
   void Run(const kerjasosial::reporting::v1::Upstream& upstream);
   // Stops following the upstream named `name`, if followed.
   void Stop(const std::string& name);
@@ -57,10 +61,18 @@ class UpstreamRunner {
   const store::AggregateStore& store_;
   const std::string key_prefix_;
   const std::map<std::string, std::string> credentials_;
+  const std::string ca_file_;
   const Clock* clock_;
   mutable absl::Mutex mu_;
-  absl::flat_hash_map<std::string, std::unique_ptr<feed::Consumer>> consumers_
-      ABSL_GUARDED_BY(mu_);
+  // The consumer of each followed upstream, with the peer (channel, token)
+  // it streams from; declared so the consumer stops before its peer goes.
+  struct Followed {
+    std::unique_ptr<client::Peer> peer;
+    std::unique_ptr<feed::Consumer> consumer;
+  };
+  absl::flat_hash_map<std::string, Followed> followed_ ABSL_GUARDED_BY(mu_);
+  // Why an upstream could not be followed.
+  absl::flat_hash_map<std::string, absl::Status> failed_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace ks::reporting
