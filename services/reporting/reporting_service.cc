@@ -38,11 +38,6 @@ std::string IdOf(absl::string_view name) {
   return std::string(name.substr(name.find('/') + 1));
 }
 
-absl::Status Unimplemented(absl::string_view what) {
-  return absl::UnimplementedError(
-      absl::StrCat(what, " is not implemented by this reporting build yet"));
-}
-
 bool IsNational(const auth::Principal& p) {
   return p.role == auth::Role::NATIONAL_VIEWER || p.role == auth::Role::ADMIN ||
          std::find(p.regencies.begin(), p.regencies.end(), "*") !=
