@@ -507,5 +507,35 @@ TEST_F(WebBrowserTest, CsvReadsWithPythonsCsvModuleAndMatchesTheApi) {
                         Totals(p64, "cases_active"), "\n"));
 }
 
+TEST_F(WebBrowserTest, GetPublicSummaryAnswersEveryScopeAndRefusesUnknownOnes) {
+  // The same suppression whichever scope is asked: 65's completed cases.
+  Struct p65;
+  ASSERT_TRUE(
+      env_->GetJson("/api/v1/provinces/65/publicSummary", env_->viewer, &p65));
+  const auto& cell = p65.fields().at("cases_completed").struct_value().fields();
+  EXPECT_TRUE(cell.at("suppressed").bool_value());
+  EXPECT_EQ(cell.at("value").string_value(), "0");
+  Struct r6501;
+  ASSERT_TRUE(env_->GetJson("/api/v1/regencies/65.01/publicSummary",
+                            env_->viewer, &r6501));
+  EXPECT_TRUE(r6501.fields()
+                  .at("cases_completed")
+                  .struct_value()
+                  .fields()
+                  .at("suppressed")
+                  .bool_value());
+  // A well-formed code that names no regency: NOT_FOUND.
+  httplib::Client http("127.0.0.1", env_->http_port);
+  auto unknown = http.Get("/api/v1/regencies/99.99/publicSummary",
+                          {{"Authorization", "Bearer " + env_->viewer}});
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404) << unknown->body;
+  EXPECT_NE(unknown->body.find(R"("code":5)"), std::string::npos);
+  // Without a token: UNAUTHENTICATED from reporting, through the gateway.
+  auto anonymous = http.Get("/api/v1/nation/publicSummary");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+}
+
 }  // namespace
 }  // namespace ks
