@@ -44,8 +44,8 @@ class LocalStack:
         return out.strip().splitlines()[0]
 
     def _spawn(self, name, argv):
-        log = open(os.path.join(self.dir, name + ".log"), "wb")
-        self.procs.append((name, subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)))
+        with open(os.path.join(self.dir, name + ".log"), "wb") as log:
+            self.procs.append((name, subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)))
 
     def log(self, name):
         with open(os.path.join(self.dir, name + ".log"), errors="replace") as f:
