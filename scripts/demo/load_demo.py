@@ -23,7 +23,6 @@ import datetime
 import os
 import random
 import sys
-import zlib
 import zoneinfo
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -68,8 +67,9 @@ def optional(step, *args):
             print("  %s is UNIMPLEMENTED on this stack: skipped" % e.method, file=sys.stderr)
 
 
-def run_case(s, flow, path, cat, program, rng, other_regency, today):
-    """Drives one case along `path`; raises Refused on the first refusal."""
+def run_case(s, flow, path, cat, program, rng, other_regency, today, seq):
+    """Drives one case along `path`; raises Refused on the first refusal.
+    `seq` numbers the decision (unique within a run)."""
     child = rng.random() < 0.2
     hours = rng.choice([8, 12, 16, 24]) if child else rng.choice([16, 24, 40, 60])
     consequence = "BREACH_CONSEQUENCE_REPEAT"
@@ -80,7 +80,7 @@ def run_case(s, flow, path, cat, program, rng, other_regency, today):
     # days) leaves room for every session in the past.
     ago = rng.randrange(20, 170)
     data = ks_flows.case_data(flow.regency, today, ago, child, hours, consequence,
-                              zlib.crc32(flow.key.encode()) % 9000 + rng.randrange(1000), rng)
+                              seq, rng)
     flow.create(data, ago)
     if path == "registered":
         return
@@ -119,6 +119,23 @@ def run_case(s, flow, path, cat, program, rng, other_regency, today):
         optional(flow.warn)
 
 
+def mint(args):
+    """Mints a token for each principal the flows use (ks_flows.PRINCIPALS,
+    the single list of them) into <tokens_dir>/<role>.token, once."""
+    import subprocess
+    for pid, agency, role in ks_flows.PRINCIPALS:
+        path = os.path.join(args.tokens_dir, role.lower() + ".token")
+        if os.path.exists(path):
+            continue
+        token = subprocess.run(
+            [args.mint_with, "mint", "--token_file=" + args.token_file, "--id=" + pid,
+             "--agency=" + agency, "--role=" + role, "--regencies=*"],
+            check=True, capture_output=True, text=True).stdout.strip().splitlines()[0]
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+            f.write(token + "\n")
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--tokens_dir", required=True, help="directory of <role>.token files")
@@ -127,7 +144,12 @@ def main():
     ap.add_argument("--regencies", type=int, default=21)
     for name, port in (("cases", 7101), ("placements", 7102), ("supervision", 7103), ("reporting", 7104)):
         ap.add_argument("--" + name, default="127.0.0.1:%d" % port)
+    ap.add_argument("--mint_with", help="kerjasosial-token binary: first mint the demo "
+                    "principals' tokens missing from --tokens_dir into --token_file, then exit")
+    ap.add_argument("--token_file", help="the stack's token file (with --mint_with)")
     args = ap.parse_args()
+    if args.mint_with:
+        return mint(args)
 
     tokens = {}
     for _, _, role in ks_flows.PRINCIPALS:
@@ -169,7 +191,7 @@ def main():
             path = paths[k] if k < len(paths) else rng.choices(paths, weights)[0]
             flow = ks_flows.CaseFlow(s, code, iana, "%s-%d" % (code, k), local_today)
             try:
-                run_case(s, flow, path, cat, program, rng, rng.choice(others) if others else code, local_today)
+                run_case(s, flow, path, cat, program, rng, rng.choice(others) if others else code, local_today, n)
                 ok += 1
             except (Refused, TimeoutError) as e:
                 failed += 1
