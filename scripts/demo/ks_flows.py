@@ -60,6 +60,10 @@ PRINCIPALS = [
 ]
 
 STATE = cres.CaseState
+# The states a case reaches once its first session is credited, and after.
+SERVING_OR_LATER = (STATE.CASE_STATE_IN_PROGRESS, STATE.CASE_STATE_COMPLETION_PENDING,
+                    STATE.CASE_STATE_COMPLETED, STATE.CASE_STATE_BREACHED,
+                    STATE.CASE_STATE_CONVERTED, STATE.CASE_STATE_TRANSFERRED_OUT)
 
 
 class Refused(Exception):
@@ -419,7 +423,9 @@ class CaseFlow:
                 self.case = self.s.get_case(self.case.name)
 
     def confirm(self):
-        self.case = self.s.wait_case(self.case.name, (STATE.CASE_STATE_COMPLETION_PENDING,))
+        # COMPLETED too: a re-run replays the confirmation.
+        self.case = self.s.wait_case(self.case.name, (STATE.CASE_STATE_COMPLETION_PENDING,
+                                                      STATE.CASE_STATE_COMPLETED))
         return self._on_case("ConfirmCompletion", lambda c: cpb.ConfirmCompletionRequest(
             name=c.name, etag=c.etag, request_id=self.rid("confirm")))
 
