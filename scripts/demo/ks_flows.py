@@ -100,8 +100,9 @@ def regions(root=ROOT):
     with open(os.path.join(root, "data", "regions", "provinces.csv")) as f:
         next(f)
         for line in f:
-            code, _, label, iana = line.rstrip("\n").rsplit(",", 3)[-4:]
-            zones[code.split(",")[0]] = (label, iana)
+            code, rest = line.rstrip("\n").split(",", 1)
+            _, label, iana = rest.rsplit(",", 2)  # a name may hold a comma
+            zones[code] = (label, iana)
     out = {}
     with open(os.path.join(root, "data", "regions", "regencies.csv")) as f:
         next(f)
@@ -441,7 +442,6 @@ class CaseFlow:
 
     def decide(self, kind):
         """Decides the breach: REPEAT, SERVE_PRISON, PAY_FINE or EXCUSED."""
-        c = self.case
         outcome = {"kind": "BREACH_OUTCOME_KIND_" + kind, "extent": "OUTCOME_EXTENT_PART",
                    "decided_date": date_dict(self.today)}
         if kind == "REPEAT":
@@ -488,7 +488,7 @@ class CaseFlow:
             g.interval.end_time.FromDatetime(end.astimezone(datetime.timezone.utc))
             json_format.ParseDict({"mode": "GUIDANCE_MODE_SITE_VISIT" if i % 2 else "GUIDANCE_MODE_AT_BAPAS",
                                    "topics": ["GUIDANCE_TOPIC_WORK_PROGRESS"], "attended": True},
-                                  g, ignore_unknown_fields=False)
+                                  g)
             self.s.call(self.s.supervision, "CreateGuidanceSession", req, "PK_BAPAS")
 
     def refer(self, program):

@@ -44,11 +44,12 @@ def pick_regencies(regions, count, rng):
     by_zone = {}
     for code in sorted(regions):
         by_zone.setdefault(regions[code][3], []).append(code)
+    share = {"WITA": 0.3, "WIT": 0.2}
     out = []
-    share = {"WIB": 0.5, "WITA": 0.3, "WIT": 0.2}
-    for zone, codes in sorted(by_zone.items()):
-        out += rng.sample(codes, max(1, round(count * share.get(zone, 0))))
-    return sorted(out[:max(count, 3)])
+    for zone in ("WITA", "WIT"):
+        out += rng.sample(by_zone[zone], max(1, int(count * share[zone])))
+    out += rng.sample(by_zone["WIB"], max(1, count - len(out)))
+    return sorted(out)
 
 
 UNIMPLEMENTED_SEEN = set()
@@ -166,7 +167,6 @@ def main():
     rng = random.Random(args.seed)
     regions = ks_flows.regions()
     chosen = pick_regencies(regions, args.regencies, rng)
-    today = datetime.date.today()
     ok = failed = again = 0
     catalogues = {}
     for i, code in enumerate(chosen):

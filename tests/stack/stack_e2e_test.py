@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts", "demo"))
 
 import ks_flows  # noqa: E402
 import local_stack  # noqa: E402
-from ks_flows import STATE, cres, pres, rpb, spb  # noqa: E402
+from ks_flows import STATE, cres, pres, spb  # noqa: E402
 
 ARGS = None
 WITA, WIT = "Asia/Makassar", "Asia/Jayapura"
