@@ -123,12 +123,18 @@ class Stack:
 
     def __init__(self, addresses, tokens, key_prefix, timeout=15.0):
         self.tokens, self.prefix, self.timeout = tokens, key_prefix, timeout
-        ch = {k: grpc.insecure_channel(v) for k, v in addresses.items()}
+        ch = self.channels = {k: grpc.insecure_channel(v) for k, v in addresses.items()}
         self.cases = cgrpc.CasesStub(ch["cases"])
         self.placements = pgrpc.PlacementsStub(ch["placements"])
         self.supervision = sgrpc.SupervisionStub(ch["supervision"])
         self.reporting = rgrpc.ReportingStub(ch["reporting"])
         self.calls = 0
+
+    def wait_ready(self, timeout=20.0):
+        """Waits until every service accepts connections (processes just
+        started); raises grpc.FutureTimeoutError after `timeout` s."""
+        for channel in self.channels.values():
+            grpc.channel_ready_future(channel).result(timeout=timeout)
 
     def rid(self, key):
         """The request_id of step `key`: stable across runs of one seed."""

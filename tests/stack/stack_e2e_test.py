@@ -49,9 +49,7 @@ class StackE2eTest(unittest.TestCase):
         cls.stack = local_stack.LocalStack(binaries, ARGS.token_tool, ks_flows.PRINCIPALS)
         cls.stack.__enter__()
         cls.s = ks_flows.Stack(cls.stack.addresses, cls.stack.tokens, "e2e")
-        # The first call waits for the binaries to listen.
-        cls.s.call(cls.s.cases, "ListCases", ks_flows.cpb.ListCasesRequest(parent="regencies/64.01"),
-                   "JAKSA", wait_ready=True)
+        cls.s.wait_ready()  # the binaries are just starting
         cls.cat = {
             "64.01": ks_flows.setup_regency(cls.s, "64.01", "Kabupaten Paser", local_today(WITA), sites=2),
             "91.71": ks_flows.setup_regency(cls.s, "91.71", "Kota Jayapura", local_today(WIT)),
