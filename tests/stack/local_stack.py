@@ -10,6 +10,7 @@ Use as a context manager; everything it started is stopped (SIGTERM, then
 SIGKILL after 10 s) and its directory removed on exit.
 """
 
+import ctypes
 import os
 import shutil
 import signal
@@ -19,6 +20,12 @@ import tempfile
 import time
 
 SERVICES = ("cases", "placements", "supervision", "reporting")
+
+
+def _die_with_parent():
+    # PR_SET_PDEATHSIG: a child is killed when the test process dies, even
+    # by SIGKILL (a ctest timeout), so no service or Redis outlives it.
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
 
 
 def free_port():
@@ -45,7 +52,8 @@ class LocalStack:
 
     def _spawn(self, name, argv):
         with open(os.path.join(self.dir, name + ".log"), "wb") as log:
-            self.procs.append((name, subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)))
+            self.procs.append((name, subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
+                                                      preexec_fn=_die_with_parent)))
 
     def log(self, name):
         with open(os.path.join(self.dir, name + ".log"), errors="replace") as f:
