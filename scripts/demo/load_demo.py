@@ -6,7 +6,8 @@ the services' rules (hours per day, spans, child rules) hold for the demo
 data too. Deterministic from --seed (names, dates, paths and request_ids),
 sized by --size (cases per regency). A re-run with the same seed sends the
 same request_ids, so the services answer the first results and nothing is
-doubled.
+doubled. Dates are relative to today, so that holds for re-runs on the same
+day; scripts/start-stack.sh loads once anyway (run/demo.loaded).
 
 A refused call prints the server's code, field violations and reason; the
 loader goes on with the next item and counts it. Exit status: 0 when
