@@ -3,7 +3,8 @@
 four redis-server processes on free ports, driven only through the gRPC API
 with the demo loader's flows (scripts/demo/ks_flows.py):
 
-  - an adult case (WITA) and a child case (WIT) served to completion;
+  - an adult case (WITA) and a child case (WIT) served to completion, the
+    adult with guidance sessions and a referral to a partner program;
   - a breach with each outcome: REPEAT, SERVE_PRISON, PAY_FINE, EXCUSED;
   - a transfer to another regency;
   - a reassignment to another site;
@@ -96,6 +97,15 @@ class StackE2eTest(unittest.TestCase):
         # Completion: adult in WITA, child in WIT (after school, 3 h a day).
         adult = self.started("adult", "64.01", WITA, False, 16)
         self.assertEqual(adult.record_sessions(16 * 60), 16 * 60)
+        # The PK's guidance and a referral to a partner program, in supervision.
+        adult.guidance(2)
+        program = ks_flows.partner_program(self.s, "64.01")
+        referral = adult.refer(program.name)
+        self.assertEqual(referral.case_name, adult.case.name)
+        listed = self.s.call(self.s.supervision, "ListGuidanceSessions",
+                             spb.ListGuidanceSessionsRequest(parent="regencies/64.01", page_size=100),
+                             "PK_BAPAS")
+        self.assertEqual(sum(g.case_name == adult.case.name for g in listed.guidance_sessions), 2)
         adult.confirm()
         self.assertEqual(adult.case.state, STATE.CASE_STATE_COMPLETED)
         self.assertTrue(adult.case.completion.certificate_number)
