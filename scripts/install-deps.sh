@@ -10,10 +10,14 @@ packages=(
   # libraries (headers + CMake configs)
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libhiredis-dev libssl-dev
+  # reporting's dashboard: HTTP server, and Chart.js served locally (no CDN)
+  libcpp-httplib-dev libjs-chart.js
   # audit checkpoint keys (openssl genpkey), also used by the tests
   openssl
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # the dashboard's browser test (headless)
+  chromium
   # the datastore, and its CLI for the local stack
   redis-server redis-tools
   # the stack's health/reflection probe (scripts/probe.py)

@@ -1,12 +1,137 @@
 // kerjasosial-supervision: the supervision service, one deployment per Bapas
 // office.
+//
+// Besides the common flags (server.h; the legal policy comes with them,
+// --policy_file):
+//   --cases_address       the cases deployment: GetCaseForExecution at PK
+//                         assignment, and its feed (the case read model);
+//   --placements_address  the placements deployment: its feed (the
+//                         placement read model RecordWorkSession uses);
+//   --*_ca_file           TLS roots of each (empty: plaintext, loopback);
+//   --service_token_file  the SERVICE bearer token presented to both.
+// Either address may be empty (that upstream is then not followed; a PK
+// assignment answers UNAVAILABLE without cases).
+#include <memory>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "common/client/peer.h"
+#include "common/feed/consumer.h"
+#include "common/log/log.h"
+#include "common/rpc/executor.h"
 #include "common/server/runtime.h"
+#include "kerjasosial/cases/v1/cases_service.grpc.pb.h"
+#include "kerjasosial/placements/v1/placements_service.grpc.pb.h"
+#include "services/supervision/store/keys.h"
 #include "services/supervision/supervision_service.h"
 
+ABSL_FLAG(std::string, cases_address, "",
+          "host:port of the cases deployment (GetCaseForExecution and its "
+          "feed); empty: not followed");
+ABSL_FLAG(std::string, cases_ca_file, "",
+          "PEM roots to verify the cases server (TLS); empty: plaintext");
+ABSL_FLAG(std::string, placements_address, "",
+          "host:port of the placements deployment whose feed to follow; "
+          "empty: not followed");
+ABSL_FLAG(std::string, placements_ca_file, "",
+          "PEM roots to verify the placements server (TLS); empty: plaintext");
+ABSL_FLAG(std::string, service_token_file, "",
+          "file holding the SERVICE bearer token presented to cases and "
+          "placements");
+ABSL_FLAG(int, handler_threads, 0,
+          "0: handlers run on gRPC's callback threads; N > 0: on a bounded "
+          "executor of N threads with a queue of 64*N calls");
+
+namespace {
+
+// A peer of `name` at `address` (null when the address is empty).
+absl::StatusOr<std::unique_ptr<ks::client::Peer>> PeerFor(
+    const std::string& name, const std::string& address,
+    const std::string& ca_file) {
+  ks::client::PeerOptions options;
+  options.name = name;
+  options.address = address;
+  options.ca_file = ca_file;
+  return ks::client::PeerFromFlags(std::move(options),
+                                   absl::GetFlag(FLAGS_service_token_file));
+}
+
+// Follows `peer`'s feed into the read model through `handler`.
+template <typename Service>
+std::unique_ptr<ks::feed::Consumer> Follow(ks::server::Runtime& runtime,
+                                           ks::client::Peer& peer,
+                                           absl::string_view key,
+                                           ks::feed::Handler handler) {
+  ks::feed::ConsumerOptions options;
+  options.key_prefix = absl::StrCat(runtime.key_prefix(), key);
+  options.stream = ks::client::FeedOf<Service>(peer);
+  options.handler = std::move(handler);
+  options.configure_context = [p = &peer](grpc::ClientContext* c) {
+    p->Configure(c);
+  };
+  auto consumer =
+      std::make_unique<ks::feed::Consumer>(runtime.redis(), std::move(options));
+  consumer->Start();
+  ks::log::Info("feed_followed", {{"upstream", peer.options().name}});
+  return consumer;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  return ks::server::RunServiceMain<ks::supervision::SupervisionService>(
-      argc, argv, {"supervision", 7103, 9103},
+  const ks::server::BinaryDefaults defaults{"supervision", 7103, 9103};
+  ks::server::InitProcess(
+      argc, argv,
       "kerjasosial-supervision: the supervision service of kerjasosial.\n"
-      "Flags may also be set as KS_<FLAG> environment variables.",
-      /*publishes_feed=*/true);
+      "Flags may also be set as KS_<FLAG> environment variables.");
+  auto runtime = ks::server::Runtime::Create(
+      ks::server::ConfigFromFlags(defaults), /*publishes_feed=*/true);
+  if (!runtime.ok()) {
+    ks::server::LogStartupError(defaults.name, runtime.status());
+    return 1;
+  }
+  auto cases = PeerFor("cases", absl::GetFlag(FLAGS_cases_address),
+                       absl::GetFlag(FLAGS_cases_ca_file));
+  auto placements =
+      PeerFor("placements", absl::GetFlag(FLAGS_placements_address),
+              absl::GetFlag(FLAGS_placements_ca_file));
+  for (const auto* p : {&cases, &placements}) {
+    if (!p->ok()) {
+      ks::server::LogStartupError(defaults.name, p->status());
+      return 1;
+    }
+  }
+  ks::supervision::SupervisionServiceOptions options{(*runtime)->policy()};
+  options.cases = cases->get();
+  std::unique_ptr<ks::rpc::Executor> executor;
+  if (const int threads = absl::GetFlag(FLAGS_handler_threads); threads > 0) {
+    executor = std::make_unique<ks::rpc::Executor>(
+        threads, static_cast<size_t>(threads) * 64);
+    options.executor = executor.get();
+  }
+  ks::supervision::SupervisionService service(**runtime, std::move(options));
+  ks::supervision::store::ReadModel& model = service.read_model();
+  std::unique_ptr<ks::feed::Consumer> cases_feed, placements_feed;
+  if (*cases) {
+    cases_feed = Follow<kerjasosial::cases::v1::Cases>(
+        **runtime, **cases, ks::supervision::store::kCasesFeedPrefix,
+        [&model](const kerjasosial::common::v1::Event& e) {
+          return model.ApplyCasesEvent(e);
+        });
+  }
+  if (*placements) {
+    placements_feed = Follow<kerjasosial::placements::v1::Placements>(
+        **runtime, **placements, ks::supervision::store::kPlacementsFeedPrefix,
+        [&model](const kerjasosial::common::v1::Event& e) {
+          return model.ApplyPlacementsEvent(e);
+        });
+  }
+  const int code = (*runtime)->Serve({&service});
+  // The server has stopped; the consumers stop before the Redis pool and the
+  // read model they write through are destroyed.
+  if (cases_feed) cases_feed->Stop();
+  if (placements_feed) placements_feed->Stop();
+  executor.reset();
+  return code;
 }

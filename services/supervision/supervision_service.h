@@ -1,18 +1,165 @@
 // The gRPC handlers of the supervision service
-// (kerjasosial.supervision.v1.Supervision), run by the Bapas. Only StreamEvents
-// (this deployment's outbox feed) is served so far; every other method answers
-// gRPC's own UNIMPLEMENTED until the issue that builds the supervision service
-// lands.
+// (kerjasosial.supervision.v1.Supervision), run by a Bapas office: PK
+// assignments and the hours (issue #10, part 1). Each handler is the shared
+// request pipeline (common/rpc: authenticate, envelope, authorize from the
+// rpc's access option, replay, load, etag, commit) plus supervision's own
+// keys (store/) and rules (domain/).
+//
+// The hours. Every change of a case's credit (a session recorded or voided)
+// recomputes the case's whole allocation from its live sessions
+// (domain/credit.h: order-independent, capped per "Hari" by the policy's day
+// rule, by the minutes owed and by the child rules) and commits the ledger,
+// every session whose credit moved, the indexes and the feed events in ONE
+// outbox step conditional on the ledger's version. Two concurrent changes of
+// one case therefore cannot both credit the same window: the loser's commit
+// is refused (ABORTED) and the handler recomputes and retries it. Completion
+// is announced by the step that takes credit to the target, and withdrawn
+// by the step that takes it back, each exactly once (the ledger's state is
+// committed with the event).
+//
+// Recording works without cases and placements: RecordWorkSession reads the
+// placement (period, zone, ACTIVE intervals, site staff) from the local read
+// model (store/read_model.h) that feed::Consumer keeps from placements'
+// feed. Only CreatePkAssignment calls cases (GetCaseForExecution, through
+// `options.cases`), for the person summary and the sentence the ledger
+// counts to; the summary is kept as this service's personal data and never
+// put in a feed, a log or a metric.
+//
+// Part 2 (guidance, Litmas, partner programs, referrals, evaluations,
+// violations, warnings, safety incidents) plugs in at the marked place below:
+// its handlers are declared in this class and defined in programs/, on the
+// same pipeline and runtime. Until then those rpcs answer gRPC's
+// UNIMPLEMENTED (the generated base class).
+//
+// Thread-safe: handlers share only thread-safe members (the stores, the
+// pipeline, the immutable policy, the peer).
 #ifndef KS_SERVICES_SUPERVISION_SUPERVISION_SERVICE_H_
 #define KS_SERVICES_SUPERVISION_SUPERVISION_SERVICE_H_
 
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/client/peer.h"
+#include "common/policy/policy.h"
+#include "common/rpc/executor.h"
+#include "common/rpc/pipeline.h"
 #include "common/server/runtime.h"
+#include "common/time/clock.h"
 #include "kerjasosial/supervision/v1/supervision_service.grpc.pb.h"
+#include "services/supervision/programs/programs_service.h"
+#include "services/supervision/store/hours_store.h"
+#include "services/supervision/store/read_model.h"
 
 namespace ks::supervision {
 
-using SupervisionService = server::FeedService<
-    kerjasosial::supervision::v1::Supervision::CallbackService>;
+struct SupervisionServiceOptions {
+  // The legal policy (every legal number comes from it).
+  policy::PolicySet policy;
+  // Not owned; must outlive the service.
+  const Clock* clock = SystemClock();
+  // Not owned. Null: handlers run on gRPC's callback threads.
+  rpc::Executor* executor = nullptr;
+  // Not owned. The cases deployment (GetCaseForExecution at assignment).
+  // Null: CreatePkAssignment answers UNAVAILABLE.
+  client::Peer* cases = nullptr;
+};
+
+// The programs part's rpcs come from WithPrograms (programs/), which
+// forwards them to programs_.
+class SupervisionService final
+    : public programs::WithPrograms<
+          kerjasosial::supervision::v1::Supervision::CallbackService> {
+ public:
+  SupervisionService(server::Runtime& runtime,
+                     SupervisionServiceOptions options);
+  // With the runtime's policy and the system clock (RunServiceMain).
+  explicit SupervisionService(server::Runtime& runtime);
+  SupervisionService(const SupervisionService&) = delete;
+  SupervisionService& operator=(const SupervisionService&) = delete;
+
+  // PK assignments.
+  grpc::ServerUnaryReactor* CreatePkAssignment(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::CreatePkAssignmentRequest* req,
+      kerjasosial::supervision::v1::PkAssignment* resp) override;
+  grpc::ServerUnaryReactor* GetPkAssignment(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::GetPkAssignmentRequest* req,
+      kerjasosial::supervision::v1::PkAssignment* resp) override;
+
+  // Work sessions and the ledger.
+  grpc::ServerUnaryReactor* RecordWorkSession(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::RecordWorkSessionRequest* req,
+      kerjasosial::supervision::v1::WorkSession* resp) override;
+  grpc::ServerUnaryReactor* GetWorkSession(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::GetWorkSessionRequest* req,
+      kerjasosial::supervision::v1::WorkSession* resp) override;
+  grpc::ServerUnaryReactor* VoidWorkSession(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::VoidWorkSessionRequest* req,
+      kerjasosial::supervision::v1::WorkSession* resp) override;
+  grpc::ServerUnaryReactor* GetHoursLedger(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::GetHoursLedgerRequest* req,
+      kerjasosial::supervision::v1::HoursLedger* resp) override;
+
+  // ---- Part 2 (programs/): guidance, partner agreements and programs,
+  // referrals, evaluations, safety incidents, integration clients are
+  // forwarded by WithPrograms to these handlers. ----
+ protected:
+  programs::ProgramsHandlers& programs() override { return programs_; }
+
+ public:
+
+  grpc::ServerWriteReactor<kerjasosial::common::v1::Event>* StreamEvents(
+      grpc::CallbackServerContext* context,
+      const kerjasosial::common::v1::StreamEventsRequest* request) override {
+    return runtime_.StreamEvents(context, request);
+  }
+
+  // The read model the feed consumers of main.cc feed (their handlers are
+  // read_model().ApplyCasesEvent / ApplyPlacementsEvent).
+  store::ReadModel& read_model() { return read_model_; }
+
+ private:
+  using WorkSession = kerjasosial::supervision::v1::WorkSession;
+  using HoursLedger = kerjasosial::supervision::v1::HoursLedger;
+  using PkAssignment = kerjasosial::supervision::v1::PkAssignment;
+
+  absl::StatusOr<PkAssignment> DoCreateAssignment(
+      grpc::CallbackServerContext& ctx,
+      const kerjasosial::supervision::v1::CreatePkAssignmentRequest& req);
+  absl::StatusOr<WorkSession> DoRecord(
+      grpc::CallbackServerContext& ctx,
+      const kerjasosial::supervision::v1::RecordWorkSessionRequest& req);
+  absl::StatusOr<WorkSession> DoVoid(
+      grpc::CallbackServerContext& ctx,
+      const kerjasosial::supervision::v1::VoidWorkSessionRequest& req);
+
+  // The person summary and sentence of a case from cases; UNAVAILABLE when
+  // cases cannot be reached (or no peer is configured).
+  absl::StatusOr<kerjasosial::cases::v1::CaseForExecution> FetchCase(
+      const std::string& case_name);
+
+  // The relation facts of a case's resources: its ledger's PK and site.
+  auth::RelationFacts FactsOf(const HoursLedger& ledger);
+
+  // Retries `attempt` while it fails on a concurrent change of the same
+  // ledger (ABORTED without a client etag): each retry recomputes.
+  template <typename R>
+  absl::StatusOr<R> WithRetry(const std::function<absl::StatusOr<R>()>& f);
+
+  server::Runtime& runtime_;
+  const SupervisionServiceOptions options_;
+  store::HoursStore hours_;
+  store::ReadModel read_model_;
+  rpc::Pipeline pipeline_;
+  // Part 2's handlers, on part 1's assignment facts and read model.
+  programs::ProgramsHandlers programs_;
+};
 
 }  // namespace ks::supervision
 

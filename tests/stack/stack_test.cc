@@ -17,7 +17,6 @@
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "kerjasosial/cases/v1/cases_service.grpc.pb.h"
-#include "kerjasosial/placements/v1/placements_service.grpc.pb.h"
 
 namespace ks {
 namespace {
@@ -105,7 +104,7 @@ TEST_F(StackTest, EveryServiceIsServingAndListsItsApiByReflection) {
   EXPECT_EQ(out.find("NOT_SERVING"), std::string::npos) << out;
 }
 
-TEST_F(StackTest, FeedsNeedAFeedRoleAndUnbuiltMethodsSayUnimplemented) {
+TEST_F(StackTest, FeedsNeedAFeedRole) {
   auto stub = kerjasosial::cases::v1::Cases::NewStub(
       grpc::CreateChannel(addresses_[0], grpc::InsecureChannelCredentials()));
   auto read_feed = [&](const std::string& token) {
@@ -128,18 +127,6 @@ TEST_F(StackTest, FeedsNeedAFeedRoleAndUnbuiltMethodsSayUnimplemented) {
             grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(read_feed(pemda_token_), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(read_feed(viewer_token_), grpc::StatusCode::OK);
-
-  // Placements' methods are built by a later issue: until then they answer
-  // gRPC's own UNIMPLEMENTED rather than a stub's fake answer.
-  auto placements = kerjasosial::placements::v1::Placements::NewStub(
-      grpc::CreateChannel(addresses_[1], grpc::InsecureChannelCredentials()));
-  grpc::ClientContext ctx;
-  ctx.set_wait_for_ready(true);
-  ctx.AddMetadata("authorization", "Bearer " + viewer_token_);
-  kerjasosial::placements::v1::GetSiteRequest req;
-  kerjasosial::placements::v1::Site resp;
-  EXPECT_EQ(placements->GetSite(&ctx, req, &resp).error_code(),
-            grpc::StatusCode::UNIMPLEMENTED);
 }
 
 TEST_F(StackTest, MetricsShowRpcsAndRedisRoundTrips) {

@@ -1,0 +1,375 @@
+#include "services/reporting/domain/effects.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/regions/regions.h"
+#include "common/status/status_macros.h"
+#include "google/protobuf/util/time_util.h"
+#include "kerjasosial/cases/v1/events.pb.h"
+#include "kerjasosial/supervision/v1/events.pb.h"
+#include "services/reporting/domain/privacy.h"
+
+namespace ks::reporting::domain {
+namespace {
+
+namespace cv1 = ::kerjasosial::cases::v1;
+namespace sv1 = ::kerjasosial::supervision::v1;
+using ::kerjasosial::common::v1::Event;
+using ::kerjasosial::reporting::v1::Granularity;
+using ::kerjasosial::reporting::v1::UpstreamKind;
+
+absl::CivilDay FromDate(const google::type::Date& d) {
+  return absl::CivilDay(d.year(), d.month(), d.day());
+}
+
+bool IsSet(const google::type::Date& d) { return d.year() != 0; }
+
+// Collects the ops of one event for the scopes of its regency.
+class Builder {
+ public:
+  Builder(std::vector<std::string> scopes, absl::CivilDay event_day)
+      : scopes_(std::move(scopes)), event_day_(event_day) {}
+
+  // A flow: all time, and the month and week of `day`.
+  void Flow(absl::string_view figure, int kind, int64_t amount,
+            absl::CivilDay day) {
+    if (amount == 0) return;
+    const std::string field = Field(figure, kind);
+    for (const std::string& scope : scopes_) {
+      Incr(AllTimeKey(scope), field, amount);
+      InBuckets(scope, field, amount, day);
+    }
+  }
+  void Flow(absl::string_view figure, int kind, int64_t amount) {
+    Flow(figure, kind, amount, event_day_);
+  }
+  // A stock change: all time (the value now) and, as a delta, the buckets
+  // of the event's day.
+  void Stock(absl::string_view figure, int kind, int64_t amount) {
+    Flow(figure, kind, amount, event_day_);
+  }
+  void Member(bool add, std::string (*key)(absl::string_view),
+              const std::string& member) {
+    for (const std::string& scope : scopes_) {
+      ops_.push_back(Op{add ? Op::Kind::kSetAdd : Op::Kind::kSetRemove,
+                        key(scope), member, 0});
+    }
+  }
+  std::vector<Op> Take() { return std::move(ops_); }
+  // `date` when the payload states it, else the event's local day.
+  absl::CivilDay DayOr(const google::type::Date& date) const {
+    return IsSet(date) ? FromDate(date) : event_day_;
+  }
+
+ private:
+  void Incr(std::string key, std::string field, int64_t amount) {
+    ops_.push_back(
+        Op{Op::Kind::kIncr, std::move(key), std::move(field), amount});
+  }
+  void InBuckets(const std::string& scope, const std::string& field,
+                 int64_t amount, absl::CivilDay day) {
+    for (Granularity g : {kerjasosial::reporting::v1::GRANULARITY_MONTH,
+                          kerjasosial::reporting::v1::GRANULARITY_WEEK}) {
+      const std::string bucket = BucketName(g, day);
+      Incr(BucketKey(scope, bucket), field, amount);
+      ops_.push_back(Op{Op::Kind::kSetAdd, BucketListKey(scope, g), bucket, 0});
+    }
+  }
+
+  std::vector<std::string> scopes_;
+  absl::CivilDay event_day_;
+  std::vector<Op> ops_;
+};
+
+absl::Status Invalid(const Event& event, absl::string_view why) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "event ", event.event_id(), " (", event.event_type(), "): ", why));
+}
+
+template <typename T>
+absl::StatusOr<T> Unpack(const Event& event) {
+  T out;
+  if (event.payload().type_url().empty() || !event.payload().UnpackTo(&out)) {
+    return Invalid(event, "the payload does not unpack as its event_type");
+  }
+  return out;
+}
+
+// The state change every case event states (facts.previous_state ->
+// facts.state), and the at-risk/overdue sets a terminal state leaves.
+void CaseState(Builder& b, const cv1::CaseFacts& f, const std::string& name) {
+  const int kind = f.kind();
+  const int before = f.previous_state();
+  const int after = f.state();
+  if (before == after) return;
+  if (before != cv1::CASE_STATE_UNSPECIFIED) {
+    b.Stock(StateFigure(before), kind, -1);
+  }
+  b.Stock(StateFigure(after), kind, 1);
+  const bool was_active =
+      before != cv1::CASE_STATE_UNSPECIFIED && IsActiveState(before);
+  const bool is_active = IsActiveState(after);
+  if (was_active != is_active) b.Stock(fig::kActive, kind, is_active ? 1 : -1);
+  if (!is_active) {
+    b.Member(false, &AtRiskKey, name);
+    b.Member(false, &OverdueKey, name);
+  }
+}
+
+// Business day of a case event whose payload names no date: the local day
+// of its commit in the regency's zone.
+absl::Status CaseEffect(const Event& e, Builder& b) {
+  const std::string& type = e.event_type();
+  const std::string& name = e.aggregate_name();
+  if (type == "kerjasosial.cases.v1.CaseRegistered") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseRegistered>(e));
+    const cv1::CaseFacts& f = p.facts();
+    CaseState(b, f, name);
+    // The receiving side of a transfer is the same sentence: counted once,
+    // where it was first registered.
+    if (p.transferred_from().empty()) {
+      // A new sentence counts on its decision's (final) date.
+      const absl::CivilDay day = b.DayOr(p.final_date());
+      b.Flow(fig::kRegistered, f.kind(), 1, day);
+      b.Flow(fig::kSentencedHours, f.kind(), f.sentence_hours(), day);
+    }
+  } else if (type == "kerjasosial.cases.v1.CaseHandedOver") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseHandedOver>(e));
+    CaseState(b, p.facts(), name);
+    b.Flow(fig::kHandedOver, p.facts().kind(), 1, b.DayOr(p.handover_date()));
+  } else if (type == "kerjasosial.cases.v1.CaseCompleted") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseCompleted>(e));
+    const cv1::CaseFacts& f = p.facts();
+    CaseState(b, f, name);
+    b.Flow(fig::kCompleted, f.kind(), 1);
+    b.Flow(fig::kPrisonDays, f.kind(), f.replaced_prison_days());
+    b.Flow(fig::kFines, f.kind(), f.replaced_fine_rupiah());
+    b.Flow(DaysFigure(DaysBucket(p.days_to_complete())), f.kind(), 1);
+  } else if (type == "kerjasosial.cases.v1.CaseBreached") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseBreached>(e));
+    CaseState(b, p.facts(), name);
+    b.Flow(fig::kBreached, p.facts().kind(), 1);
+  } else if (type == "kerjasosial.cases.v1.BreachOutcomeDecided") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::BreachOutcomeDecided>(e));
+    const cv1::CaseFacts& f = p.facts();
+    CaseState(b, f, name);
+    const cv1::BreachOutcome& o = p.outcome();
+    // A decision counts on the decision's date.
+    const absl::CivilDay day = b.DayOr(o.decided_date());
+    b.Flow(OutcomeFigure(o.kind(), o.extent()), f.kind(), 1, day);
+    if (f.state() == cv1::CASE_STATE_CONVERTED) {
+      b.Flow(fig::kConverted, f.kind(), 1, day);
+    }
+  } else if (type == "kerjasosial.cases.v1.CaseCancelled") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseCancelled>(e));
+    CaseState(b, p.facts(), name);
+    b.Flow(fig::kCancelled, p.facts().kind(), 1);
+  } else if (type == "kerjasosial.cases.v1.CaseProgressChanged") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseProgressChanged>(e));
+    CaseState(b, p.facts(), name);
+    if (IsActiveState(p.facts().state())) {
+      b.Member(p.at_risk(), &AtRiskKey, name);
+      b.Member(p.overdue(), &OverdueKey, name);
+    }
+  } else if (type == "kerjasosial.cases.v1.CaseCorrected") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseCorrected>(e));
+    CaseState(b, p.facts(), name);
+  } else if (type == "kerjasosial.cases.v1.ExecutionOrderIssued") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::ExecutionOrderIssued>(e));
+    CaseState(b, p.facts(), name);
+  } else if (type == "kerjasosial.cases.v1.CaseStarted") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseStarted>(e));
+    CaseState(b, p.facts(), name);
+  } else if (type == "kerjasosial.cases.v1.CaseCompletionPending") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseCompletionPending>(e));
+    CaseState(b, p.facts(), name);
+  } else if (type == "kerjasosial.cases.v1.FinePaymentRecorded") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::FinePaymentRecorded>(e));
+    CaseState(b, p.facts(), name);
+  } else if (type == "kerjasosial.cases.v1.CaseTransferred") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseTransferred>(e));
+    CaseState(b, p.facts(), name);
+  } else if (!absl::StartsWith(type, "kerjasosial.cases.v1.") &&
+             !absl::StartsWith(type, "kerjasosial.common.v1.")) {
+    return Invalid(e, "not an event type of a cases feed");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SupervisionEffect(const Event& e, Builder& b,
+                               const absl::TimeZone& zone) {
+  const std::string& type = e.event_type();
+  constexpr int kNoKind = 0;  // the session events do not name the kind
+  if (type == "kerjasosial.supervision.v1.SessionRecorded") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::SessionRecorded>(e));
+    const absl::CivilDay day =
+        IsSet(p.local_date())
+            ? FromDate(p.local_date())
+            : absl::ToCivilDay(absl::FromUnixSeconds(p.start_time().seconds()),
+                               zone);
+    b.Flow(fig::kSessions, kNoKind, 1, day);
+    b.Flow(fig::kCreditedMinutes, kNoKind, p.credited_minutes(), day);
+  } else if (type == "kerjasosial.supervision.v1.SessionVoided") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::SessionVoided>(e));
+    // Withdrawn from the day the session counted on.
+    const absl::CivilDay day = b.DayOr(p.local_date());
+    b.Flow(fig::kSessions, kNoKind, -1, day);
+    b.Flow(fig::kCreditedMinutes, kNoKind, -p.withdrawn_minutes(), day);
+  } else if (type == "kerjasosial.supervision.v1.ViolationRecorded") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::ViolationRecorded>(e));
+    if (p.has_occur_time()) {
+      b.Flow(fig::kViolations, kNoKind, 1,
+             absl::ToCivilDay(absl::FromUnixSeconds(p.occur_time().seconds()),
+                              zone));
+    } else {
+      b.Flow(fig::kViolations, kNoKind, 1);
+    }
+  } else if (type == "kerjasosial.supervision.v1.WarningIssued") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::WarningIssued>(e));
+    (void)p;
+    b.Flow(fig::kWarnings, kNoKind, 1);
+  } else if (!absl::StartsWith(type, "kerjasosial.supervision.v1.") &&
+             !absl::StartsWith(type, "kerjasosial.common.v1.")) {
+    return Invalid(e, "not an event type of a supervision feed");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int DaysBucket(int64_t days) {
+  if (days < 0) days = 0;
+  return static_cast<int>(
+      std::min<int64_t>(days / kDaysBucketWidth, kDaysBuckets - 1));
+}
+
+std::string Field(absl::string_view figure, int kind) {
+  return absl::StrCat(figure, "|", kind);
+}
+std::string StateFigure(int case_state) {
+  return absl::StrCat("state:", case_state);
+}
+std::string OutcomeFigure(int outcome_kind, int extent) {
+  return absl::StrCat("outcome:", outcome_kind, ":", extent);
+}
+std::string DaysFigure(int bucket) { return absl::StrCat("dtc:", bucket); }
+
+std::vector<std::string> ScopesOf(absl::string_view regency_code) {
+  return {"N", absl::StrCat("P:", regency_code.substr(0, 2)),
+          absl::StrCat("R:", regency_code)};
+}
+
+std::string MonthBucket(absl::CivilDay day) {
+  return absl::StrFormat("M:%04d-%02d", day.year(), day.month());
+}
+
+std::string WeekBucket(absl::CivilDay day) {
+  return absl::StrCat("W:", absl::FormatCivilTime(absl::PrevWeekday(
+                                day + 1, absl::Weekday::monday)));
+}
+
+absl::CivilDay BucketStart(Granularity g, absl::CivilDay day) {
+  if (g == kerjasosial::reporting::v1::GRANULARITY_WEEK) {
+    return absl::PrevWeekday(day + 1, absl::Weekday::monday);
+  }
+  return absl::CivilDay(absl::CivilMonth(day));
+}
+
+absl::CivilDay BucketEnd(Granularity g, absl::CivilDay day) {
+  if (g == kerjasosial::reporting::v1::GRANULARITY_WEEK) {
+    return BucketStart(g, day) + 6;
+  }
+  return absl::CivilDay(absl::CivilMonth(day) + 1) - 1;
+}
+
+std::string BucketName(Granularity g, absl::CivilDay day) {
+  return g == kerjasosial::reporting::v1::GRANULARITY_WEEK ? WeekBucket(day)
+                                                           : MonthBucket(day);
+}
+
+std::string AllTimeKey(absl::string_view scope) {
+  return absl::StrCat("agg:", scope);
+}
+std::string BucketKey(absl::string_view scope, absl::string_view bucket) {
+  return absl::StrCat("agg:", scope, ":", bucket);
+}
+std::string BucketListKey(absl::string_view scope, Granularity g) {
+  return absl::StrCat(
+      "agg:", scope,
+      g == kerjasosial::reporting::v1::GRANULARITY_WEEK ? ":weeks" : ":months");
+}
+std::string AtRiskKey(absl::string_view scope) {
+  return absl::StrCat("atrisk:", scope);
+}
+std::string OverdueKey(absl::string_view scope) {
+  return absl::StrCat("overdue:", scope);
+}
+
+bool IsStockField(absl::string_view field) {
+  return absl::StartsWith(field, absl::StrCat(fig::kActive, "|")) ||
+         absl::StartsWith(field, "state:");
+}
+
+bool IsActiveState(int s) {
+  return s != cv1::CASE_STATE_UNSPECIFIED && s != cv1::CASE_STATE_COMPLETED &&
+         s != cv1::CASE_STATE_CONVERTED &&
+         s != cv1::CASE_STATE_TRANSFERRED_OUT && s != cv1::CASE_STATE_CANCELLED;
+}
+
+absl::StatusOr<std::vector<Op>> EffectOf(
+    const Event& event, UpstreamKind kind,
+    const std::vector<std::string>& allowed_regencies) {
+  const std::string& regency = event.regency_code();
+  if (regency.empty() && event.payload().type_url().empty()) {
+    return std::vector<Op>();
+  }
+  // Before anything else reads it: a payload that carries personal data is
+  // refused whole (its field path is reported, never its content).
+  if (absl::Status decoded =
+          DecodeWithoutPersonalData(event.payload()).status();
+      !decoded.ok()) {
+    return Invalid(event, decoded.message());
+  }
+  const std::string& url = event.payload().type_url();
+  if (url.substr(url.rfind('/') + 1) != event.event_type()) {
+    return Invalid(event, "event_type differs from the payload's type");
+  }
+  if (regency.empty()) {
+    // Deployment-level events (audit checkpoints, snapshot ends) count in
+    // no regency.
+    return std::vector<Op>();
+  }
+  const regions::Regions& regions = regions::Regions::Get();
+  absl::StatusOr<absl::TimeZone> zone = regions.TimeZone(regency);
+  if (!zone.ok()) return Invalid(event, "regency_code is not a regency");
+  if (!allowed_regencies.empty() &&
+      std::find(allowed_regencies.begin(), allowed_regencies.end(), regency) ==
+          allowed_regencies.end()) {
+    return Invalid(event, "regency_code is outside the upstream's regencies");
+  }
+  if (!event.has_event_time()) return Invalid(event, "event_time is unset");
+  const absl::CivilDay event_day = absl::ToCivilDay(
+      absl::FromUnixSeconds(event.event_time().seconds()), *zone);
+  Builder b(ScopesOf(regency), event_day);
+  switch (kind) {
+    case kerjasosial::reporting::v1::UPSTREAM_KIND_CASES:
+      KS_RETURN_IF_ERROR(CaseEffect(event, b));
+      break;
+    case kerjasosial::reporting::v1::UPSTREAM_KIND_SUPERVISION:
+      KS_RETURN_IF_ERROR(SupervisionEffect(event, b, *zone));
+      break;
+    default:
+      // Placements figures (sites, capacity, agreements) are not kept yet:
+      // their events are accepted and count in no figure.
+      break;
+  }
+  return b.Take();
+}
+
+}  // namespace ks::reporting::domain

@@ -1,0 +1,127 @@
+// The effect of one upstream event on reporting's aggregates, as a list of
+// counter operations: pure (no Redis, no clock), so every figure's rule is
+// unit-tested on its own (effects_test.cc).
+//
+// Aggregates. Every figure is kept per scope — the nation ("N"), a province
+// ("P:64") and a regency ("R:64.01") — in three kinds of hash:
+//   agg:<scope>              all time: flows since the start, stocks now;
+//   agg:<scope>:M:<YYYY-MM>  one calendar month;
+//   agg:<scope>:W:<YYYY-MM-DD of the ISO week's Monday>  one ISO week.
+// A field is "<figure>|<kind>", kind being the SentenceKind number ("0" when
+// the feed does not say, e.g. a work session). Flows (registered, credited
+// minutes...) add to the bucket of their business date: a decision on the
+// decision's date, a session on the session's local date, the rest on the
+// local date of the event's time in its regency's zone, so a late entry
+// lands in its own month. Stocks (cases by state, active cases) change in
+// the all-time hash and, as a delta, in the bucket of the change; a stock's
+// value at a bucket's end is then the all-time value less the deltas of the
+// buckets after it (aggregate_store.h). The buckets a scope has are listed
+// in agg:<scope>:months / :weeks, so that sum costs one read per bucket,
+// never one per case.
+//
+// At-risk and overdue cases are flags a feed states absolutely (the case's
+// progress event says "at risk", not "one more at risk"), so they are kept
+// as sets of case resource names per scope (SADD/SREM are idempotent) and
+// counted with SCARD. Case names are opaque ids, not personal data.
+//
+// Errors: INVALID_ARGUMENT for an event reporting cannot trust (a payload
+// that does not unpack, a regency that does not exist, a type foreign to the
+// upstream's kind); the consumer counts it as rejected and skips it.
+#ifndef KS_SERVICES_REPORTING_DOMAIN_EFFECTS_H_
+#define KS_SERVICES_REPORTING_DOMAIN_EFFECTS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "kerjasosial/common/v1/event.pb.h"
+#include "kerjasosial/reporting/v1/resources.pb.h"
+
+namespace ks::reporting::domain {
+
+// One Redis command on a key relative to the service's key prefix.
+struct Op {
+  enum class Kind { kIncr, kSetAdd, kSetRemove };
+  Kind kind;
+  std::string key;
+  std::string member;  // hash field or set member
+  int64_t amount = 0;  // kIncr only
+  bool operator==(const Op& o) const {
+    return kind == o.kind && key == o.key && member == o.member &&
+           amount == o.amount;
+  }
+};
+
+// Field names of the figures (see the file comment for "<figure>|<kind>").
+namespace fig {
+inline constexpr char kRegistered[] = "registered";
+inline constexpr char kHandedOver[] = "handed_over";
+inline constexpr char kCompleted[] = "completed";
+inline constexpr char kBreached[] = "breached";
+inline constexpr char kConverted[] = "converted";
+inline constexpr char kCancelled[] = "cancelled";
+inline constexpr char kSentencedHours[] = "sentenced_hours";
+inline constexpr char kCreditedMinutes[] = "credited_minutes";
+inline constexpr char kSessions[] = "sessions";
+inline constexpr char kViolations[] = "violations";
+inline constexpr char kWarnings[] = "warnings";
+inline constexpr char kPrisonDays[] = "prison_days_averted";
+inline constexpr char kFines[] = "fines_replaced";
+inline constexpr char kActive[] = "active";  // stock
+// "state:<CaseState number>" (stock), "outcome:<kind>:<extent>" (flow),
+// "dtc:<histogram bucket index>" (flow).
+}  // namespace fig
+
+// Days-to-complete histogram: buckets of 15 days up to 180, then one open
+// bucket (Figures.days_to_complete).
+inline constexpr int kDaysBucketWidth = 15;
+inline constexpr int kDaysBuckets = 13;
+int DaysBucket(int64_t days);
+
+// "<figure>|<kind>".
+std::string Field(absl::string_view figure, int kind);
+std::string StateFigure(int case_state);
+std::string OutcomeFigure(int outcome_kind, int extent);
+std::string DaysFigure(int bucket);
+
+// The scopes a regency's figures count in: {"N", "P:64", "R:64.01"}.
+std::vector<std::string> ScopesOf(absl::string_view regency_code);
+// "M:2026-11" and "W:2026-11-30" (the Monday of the ISO week of `day`).
+std::string MonthBucket(absl::CivilDay day);
+std::string WeekBucket(absl::CivilDay day);
+// The first and last day of the bucket holding `day`.
+absl::CivilDay BucketStart(kerjasosial::reporting::v1::Granularity g,
+                           absl::CivilDay day);
+absl::CivilDay BucketEnd(kerjasosial::reporting::v1::Granularity g,
+                         absl::CivilDay day);
+std::string BucketName(kerjasosial::reporting::v1::Granularity g,
+                       absl::CivilDay day);
+// Keys: "agg:<scope>", "agg:<scope>:<bucket>", "agg:<scope>:months|weeks",
+// "atrisk:<scope>", "overdue:<scope>".
+std::string AllTimeKey(absl::string_view scope);
+std::string BucketKey(absl::string_view scope, absl::string_view bucket);
+std::string BucketListKey(absl::string_view scope,
+                          kerjasosial::reporting::v1::Granularity g);
+std::string AtRiskKey(absl::string_view scope);
+std::string OverdueKey(absl::string_view scope);
+
+// Whether a counter field holds a stock (value now) rather than a flow.
+bool IsStockField(absl::string_view field);
+
+// Whether a case in `state` is still running (not a terminal state).
+bool IsActiveState(int case_state);
+
+// The ops of `event`, received from an upstream of `kind` that may only
+// send the regencies in `allowed_regencies` (empty: any). An event type
+// reporting does not count (e.g. a PK assignment) yields no ops.
+absl::StatusOr<std::vector<Op>> EffectOf(
+    const kerjasosial::common::v1::Event& event,
+    kerjasosial::reporting::v1::UpstreamKind kind,
+    const std::vector<std::string>& allowed_regencies);
+
+}  // namespace ks::reporting::domain
+
+#endif  // KS_SERVICES_REPORTING_DOMAIN_EFFECTS_H_

@@ -1,0 +1,280 @@
+#include "services/reporting/domain/effects.h"
+
+#include <map>
+#include <string>
+
+#include "absl/time/civil_time.h"
+#include "gtest/gtest.h"
+#include "kerjasosial/cases/v1/events.pb.h"
+#include "kerjasosial/cases/v1/resources.pb.h"
+#include "kerjasosial/supervision/v1/events.pb.h"
+#include "services/reporting/domain/figures.h"
+#include "services/reporting/domain/privacy.h"
+
+namespace ks::reporting::domain {
+namespace {
+
+namespace cv1 = ::kerjasosial::cases::v1;
+namespace sv1 = ::kerjasosial::supervision::v1;
+namespace rv1 = ::kerjasosial::reporting::v1;
+using ::kerjasosial::common::v1::Event;
+
+constexpr int kAdult = 1;
+constexpr int kChild = 2;
+
+Event Wrap(const google::protobuf::Message& payload, const std::string& regency,
+           int64_t unix_seconds) {
+  Event e;
+  e.set_event_id("e1");
+  e.set_aggregate_name("regencies/" + regency + "/cases/c1");
+  e.set_regency_code(regency);
+  e.mutable_event_time()->set_seconds(unix_seconds);
+  e.set_event_type(payload.GetDescriptor()->full_name());
+  e.mutable_payload()->PackFrom(payload);
+  return e;
+}
+
+cv1::CaseFacts Facts(int kind, cv1::CaseState before, cv1::CaseState after) {
+  cv1::CaseFacts f;
+  f.set_kind(static_cast<kerjasosial::common::v1::SentenceKind>(kind));
+  f.set_state(after);
+  f.set_previous_state(before);
+  f.set_sentence_hours(40);
+  f.set_replaced_prison_days(60);
+  f.set_replaced_fine_rupiah(5'000'000);
+  return f;
+}
+
+// Applies ops to an in-memory "Redis": key -> field -> value, and sets.
+struct Memory {
+  std::map<std::string, Counters> hashes;
+  std::map<std::string, std::set<std::string>> sets;
+  void Apply(const std::vector<Op>& ops) {
+    for (const Op& op : ops) {
+      switch (op.kind) {
+        case Op::Kind::kIncr:
+          hashes[op.key][op.member] += op.amount;
+          break;
+        case Op::Kind::kSetAdd:
+          sets[op.key].insert(op.member);
+          break;
+        case Op::Kind::kSetRemove:
+          sets[op.key].erase(op.member);
+          break;
+      }
+    }
+  }
+};
+
+std::vector<Op> Effect(const Event& e,
+                       rv1::UpstreamKind kind = rv1::UPSTREAM_KIND_CASES) {
+  absl::StatusOr<std::vector<Op>> ops = EffectOf(e, kind, {});
+  EXPECT_TRUE(ops.ok()) << ops.status();
+  return ops.ok() ? *ops : std::vector<Op>();
+}
+
+TEST(Buckets, MonthsAndIsoWeeks) {
+  EXPECT_EQ(MonthBucket(absl::CivilDay(2026, 11, 30)), "M:2026-11");
+  // 2026-11-30 is a Monday; 2026-12-06 the Sunday of the same week.
+  EXPECT_EQ(WeekBucket(absl::CivilDay(2026, 11, 30)), "W:2026-11-30");
+  EXPECT_EQ(WeekBucket(absl::CivilDay(2026, 12, 6)), "W:2026-11-30");
+  EXPECT_EQ(WeekBucket(absl::CivilDay(2027, 1, 1)), "W:2026-12-28");
+  EXPECT_EQ(BucketEnd(rv1::GRANULARITY_MONTH, absl::CivilDay(2024, 2, 10)),
+            absl::CivilDay(2024, 2, 29));
+  EXPECT_EQ(BucketStart(rv1::GRANULARITY_WEEK, absl::CivilDay(2026, 12, 6)),
+            absl::CivilDay(2026, 11, 30));
+}
+
+TEST(Effects, RegistrationCountsOnTheDecisionDateInEveryScope) {
+  cv1::CaseRegistered p;
+  *p.mutable_facts() =
+      Facts(kChild, cv1::CASE_STATE_UNSPECIFIED, cv1::CASE_STATE_REGISTERED);
+  p.mutable_final_date()->set_year(2026);
+  p.mutable_final_date()->set_month(10);
+  p.mutable_final_date()->set_day(31);
+  Memory m;
+  // Committed in November (a late entry): counts in October.
+  m.Apply(Effect(Wrap(p, "64.01", 1'795'000'000)));
+  for (const char* scope : {"N", "P:64", "R:64.01"}) {
+    EXPECT_EQ(m.hashes[AllTimeKey(scope)][Field(fig::kRegistered, kChild)], 1);
+    EXPECT_EQ(m.hashes[AllTimeKey(scope)][Field(fig::kSentencedHours, kChild)],
+              40);
+    EXPECT_EQ(m.hashes[AllTimeKey(scope)][Field(fig::kActive, kChild)], 1);
+    EXPECT_EQ(m.hashes[BucketKey(scope, "M:2026-10")]
+                      [Field(fig::kRegistered, kChild)],
+              1);
+    EXPECT_EQ(m.hashes[BucketKey(scope, "W:2026-10-26")]
+                      [Field(fig::kRegistered, kChild)],
+              1);
+    EXPECT_TRUE(m.sets[BucketListKey(scope, rv1::GRANULARITY_MONTH)].count(
+        "M:2026-10"));
+  }
+  EXPECT_EQ(m.hashes.count(AllTimeKey("R:64.02")), 0u);
+}
+
+TEST(Effects, TransferredRegistrationIsNotANewSentence) {
+  cv1::CaseRegistered p;
+  *p.mutable_facts() =
+      Facts(kAdult, cv1::CASE_STATE_UNSPECIFIED, cv1::CASE_STATE_REGISTERED);
+  p.set_transferred_from("regencies/64.02/cases/x");
+  Memory m;
+  m.Apply(Effect(Wrap(p, "64.01", 1'795'000'000)));
+  EXPECT_EQ(m.hashes[AllTimeKey("N")][Field(fig::kRegistered, kAdult)], 0);
+  EXPECT_EQ(
+      m.hashes[AllTimeKey("N")][StateFigure(cv1::CASE_STATE_REGISTERED) + "|1"],
+      1);
+}
+
+TEST(Effects, CompletionCountsAvertedPrisonFinesAndDaysHistogram) {
+  cv1::CaseCompleted p;
+  *p.mutable_facts() = Facts(kAdult, cv1::CASE_STATE_COMPLETION_PENDING,
+                             cv1::CASE_STATE_COMPLETED);
+  p.set_days_to_complete(47);
+  Memory m;
+  m.Apply(Effect(Wrap(p, "91.71", 1'795'000'000)));  // Jayapura, WIT
+  Counters& n = m.hashes[AllTimeKey("N")];
+  EXPECT_EQ(n[Field(fig::kCompleted, kAdult)], 1);
+  EXPECT_EQ(n[Field(fig::kPrisonDays, kAdult)], 60);
+  EXPECT_EQ(n[Field(fig::kFines, kAdult)], 5'000'000);
+  EXPECT_EQ(n[Field(DaysFigure(3), kAdult)], 1);  // [45, 60)
+  EXPECT_EQ(n[Field(fig::kActive, kAdult)], -1);  // left an active state
+  EXPECT_EQ(n[StateFigure(cv1::CASE_STATE_COMPLETION_PENDING) + "|1"], -1);
+  EXPECT_EQ(n[StateFigure(cv1::CASE_STATE_COMPLETED) + "|1"], 1);
+}
+
+TEST(Effects, EventDayIsLocalToTheRegencyZone) {
+  cv1::CaseBreached p;
+  *p.mutable_facts() =
+      Facts(kAdult, cv1::CASE_STATE_IN_PROGRESS, cv1::CASE_STATE_BREACHED);
+  // 2026-10-31T16:30Z: still October in Jakarta (23:30 WIB), already
+  // November in Jayapura (01:30 WIT).
+  const int64_t t = absl::ToUnixSeconds(absl::FromCivil(
+      absl::CivilSecond(2026, 10, 31, 16, 30, 0), absl::UTCTimeZone()));
+  Memory m;
+  m.Apply(Effect(Wrap(p, "31.71", t)));
+  m.Apply(Effect(Wrap(p, "91.71", t)));
+  EXPECT_EQ(m.hashes[BucketKey("R:31.71", "M:2026-10")]
+                    [Field(fig::kBreached, kAdult)],
+            1);
+  EXPECT_EQ(m.hashes[BucketKey("R:91.71", "M:2026-11")]
+                    [Field(fig::kBreached, kAdult)],
+            1);
+}
+
+TEST(Effects, BreachOutcomeOnDecisionDateAndConversion) {
+  cv1::BreachOutcomeDecided p;
+  *p.mutable_facts() =
+      Facts(kChild, cv1::CASE_STATE_BREACHED, cv1::CASE_STATE_CONVERTED);
+  p.mutable_outcome()->set_kind(cv1::BREACH_OUTCOME_KIND_SERVE_PRISON);
+  p.mutable_outcome()->set_extent(cv1::OUTCOME_EXTENT_PART);
+  p.mutable_outcome()->mutable_decided_date()->set_year(2026);
+  p.mutable_outcome()->mutable_decided_date()->set_month(9);
+  p.mutable_outcome()->mutable_decided_date()->set_day(2);
+  Memory m;
+  m.Apply(Effect(Wrap(p, "64.01", 1'795'000'000)));
+  Counters& sep = m.hashes[BucketKey("N", "M:2026-09")];
+  EXPECT_EQ(sep[Field(OutcomeFigure(2, 2), kChild)], 1);
+  EXPECT_EQ(sep[Field(fig::kConverted, kChild)], 1);
+}
+
+TEST(Effects, AtRiskAndOverdueAreSetsLeftOnTerminalStates) {
+  cv1::CaseProgressChanged p;
+  *p.mutable_facts() =
+      Facts(kAdult, cv1::CASE_STATE_IN_PROGRESS, cv1::CASE_STATE_IN_PROGRESS);
+  p.set_at_risk(true);
+  p.set_overdue(true);
+  Memory m;
+  Event e = Wrap(p, "64.01", 1'795'000'000);
+  m.Apply(Effect(e));
+  m.Apply(Effect(e));  // absolute flags: applying twice changes nothing
+  EXPECT_EQ(m.sets[AtRiskKey("P:64")].size(), 1u);
+  EXPECT_EQ(m.sets[OverdueKey("N")].size(), 1u);
+  cv1::CaseCancelled c;
+  *c.mutable_facts() =
+      Facts(kAdult, cv1::CASE_STATE_IN_PROGRESS, cv1::CASE_STATE_CANCELLED);
+  m.Apply(Effect(Wrap(c, "64.01", 1'795'000'000)));
+  EXPECT_TRUE(m.sets[AtRiskKey("P:64")].empty());
+  EXPECT_TRUE(m.sets[OverdueKey("N")].empty());
+}
+
+TEST(Effects, SessionsCountOnTheirLocalDateAndVoidsWithdraw) {
+  sv1::SessionRecorded s;
+  s.set_credited_minutes(240);
+  s.mutable_local_date()->set_year(2026);
+  s.mutable_local_date()->set_month(8);
+  s.mutable_local_date()->set_day(15);
+  sv1::SessionVoided v;
+  v.set_withdrawn_minutes(240);
+  *v.mutable_local_date() = s.local_date();
+  Memory m;
+  m.Apply(
+      Effect(Wrap(s, "64.01", 1'795'000'000), rv1::UPSTREAM_KIND_SUPERVISION));
+  m.Apply(
+      Effect(Wrap(s, "64.01", 1'795'000'000), rv1::UPSTREAM_KIND_SUPERVISION));
+  m.Apply(
+      Effect(Wrap(v, "64.01", 1'795'000'000), rv1::UPSTREAM_KIND_SUPERVISION));
+  Counters& aug = m.hashes[BucketKey("R:64.01", "M:2026-08")];
+  EXPECT_EQ(aug[Field(fig::kSessions, 0)], 1);
+  EXPECT_EQ(aug[Field(fig::kCreditedMinutes, 0)], 240);
+}
+
+TEST(Effects, RejectsWhatCannotBeTrusted) {
+  cv1::CaseCancelled c;
+  *c.mutable_facts() =
+      Facts(kAdult, cv1::CASE_STATE_IN_PROGRESS, cv1::CASE_STATE_CANCELLED);
+  Event unknown_regency = Wrap(c, "64.99", 1);
+  EXPECT_EQ(
+      EffectOf(unknown_regency, rv1::UPSTREAM_KIND_CASES, {}).status().code(),
+      absl::StatusCode::kInvalidArgument);
+  Event garbage = Wrap(c, "64.01", 1);
+  garbage.mutable_payload()->set_value("\xff\xff\xff");
+  EXPECT_EQ(EffectOf(garbage, rv1::UPSTREAM_KIND_CASES, {}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  Event outside = Wrap(c, "64.01", 1);
+  EXPECT_EQ(
+      EffectOf(outside, rv1::UPSTREAM_KIND_CASES, {"64.02"}).status().code(),
+      absl::StatusCode::kInvalidArgument);
+  Event foreign = Wrap(c, "64.01", 1);
+  EXPECT_EQ(
+      EffectOf(foreign, rv1::UPSTREAM_KIND_SUPERVISION, {}).status().code(),
+      absl::StatusCode::kInvalidArgument);
+  Event no_regency;  // deployment-level: counts nowhere, not an error
+  ASSERT_TRUE(EffectOf(no_regency, rv1::UPSTREAM_KIND_CASES, {}).ok());
+  EXPECT_TRUE(EffectOf(no_regency, rv1::UPSTREAM_KIND_CASES, {})->empty());
+}
+
+TEST(Effects, RejectsPersonalDataFoundThroughTheDescriptors) {
+  // A payload type that holds a person: rejected by its marked fields, the
+  // path named, the content never.
+  cv1::Person person;
+  person.set_full_name("Siti Rahayu");
+  person.set_nik("6401234567890012");
+  Event e = Wrap(person, "64.01", 1);
+  absl::StatusOr<std::vector<Op>> ops =
+      EffectOf(e, rv1::UPSTREAM_KIND_CASES, {});
+  ASSERT_EQ(ops.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(ops.status().message().find("personal data (field full_name"),
+            std::string::npos)
+      << ops.status();
+  EXPECT_EQ(ops.status().message().find("Siti"), std::string::npos);
+  EXPECT_EQ(ops.status().message().find("6401234567890012"), std::string::npos);
+  // Nested: a Case with its person.
+  cv1::Case c;
+  c.mutable_person()->mutable_guardian()->set_phone_number("+628123");
+  EXPECT_EQ(FindPersonalField(c), "person");
+  EXPECT_EQ(FindPersonalField(c.person()), "guardian");
+  EXPECT_EQ(FindPersonalField(c.person().guardian()), "phone_number");
+  // The facts of a case are not personal.
+  cv1::CaseCancelled ok;
+  *ok.mutable_facts() =
+      Facts(kAdult, cv1::CASE_STATE_IN_PROGRESS, cv1::CASE_STATE_CANCELLED);
+  EXPECT_EQ(FindPersonalField(ok), "");
+  // An event_type that lies about its payload.
+  Event liar = Wrap(ok, "64.01", 1);
+  liar.set_event_type("kerjasosial.cases.v1.CaseCompleted");
+  EXPECT_EQ(EffectOf(liar, rv1::UPSTREAM_KIND_CASES, {}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace ks::reporting::domain

@@ -1,0 +1,309 @@
+// The scripted scenario of the reporting end-to-end tests: cases in
+// regencies of the three zones (31.71 WIB, 64.01 and 64.72 WITA, 91.71 WIT),
+// adult and child, through every path (completion, each breach outcome,
+// cancellation, open cases at risk or overdue), late registrations, and work
+// sessions with a void. It yields the events each upstream publishes AND the
+// expected figures, computed here from the script itself (per case, by its
+// path), not by reporting's rules, so the test compares two independent
+// computations.
+#ifndef KS_TESTS_REPORTING_SCENARIO_H_
+#define KS_TESTS_REPORTING_SCENARIO_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "kerjasosial/cases/v1/events.pb.h"
+#include "kerjasosial/common/v1/event.pb.h"
+#include "kerjasosial/supervision/v1/events.pb.h"
+
+namespace ks::reporting::testing {
+
+namespace cv1 = ::kerjasosial::cases::v1;
+namespace sv1 = ::kerjasosial::supervision::v1;
+
+// Expected figures of one scope and sentence kind (0: both).
+struct Expected {
+  int64_t registered = 0, active = 0, completed = 0, breached = 0,
+          converted = 0, cancelled = 0, sentenced_hours = 0, prison_days = 0,
+          fines = 0, at_risk = 0, overdue = 0, sessions = 0,
+          credited_minutes = 0;
+  std::map<int, int64_t> days_buckets;              // bucket index -> count
+  std::map<int, int64_t> states;                    // final CaseState -> count
+  std::map<std::pair<int, int>, int64_t> outcomes;  // (kind, extent)
+  std::map<std::string, int64_t> registered_by_month;  // "2026-09"
+  std::map<std::string, int64_t> completed_by_month;
+};
+
+struct Scenario {
+  // Events per upstream source, in publishing order.
+  std::map<std::string, std::vector<kerjasosial::common::v1::Event>> events;
+  // scope ("N", "P:64", "R:64.01") -> kind (0 both, 1 adult, 2 child).
+  std::map<std::string, std::map<int, Expected>> expected;
+  // Active cases at the end of each month (scope -> "2026-09" -> count).
+  std::map<std::string, std::map<std::string, int64_t>> active_at_month_end;
+};
+
+inline const char* ZoneOf(const std::string& regency) {
+  if (regency.rfind("31.", 0) == 0) return "Asia/Jakarta";
+  if (regency.rfind("91.", 0) == 0) return "Asia/Jayapura";
+  return "Asia/Makassar";
+}
+
+inline std::string MonthOf(absl::Time t, const std::string& regency) {
+  absl::TimeZone zone;
+  absl::LoadTimeZone(ZoneOf(regency), &zone);
+  const absl::CivilDay d = absl::ToCivilDay(t, zone);
+  return absl::FormatTime("%Y-%m", absl::FromCivil(d, absl::UTCTimeZone()),
+                          absl::UTCTimeZone());
+}
+
+inline google::type::Date DateOf(absl::CivilDay d) {
+  google::type::Date out;
+  out.set_year(static_cast<int>(d.year()));
+  out.set_month(d.month());
+  out.set_day(d.day());
+  return out;
+}
+
+// Builds the scenario: `per_regency` cases in each regency.
+inline Scenario BuildScenario(int per_regency) {
+  Scenario s;
+  const std::vector<std::string> regencies = {"31.71", "64.01", "64.72",
+                                              "91.71"};
+  const absl::Time base = absl::FromCivil(
+      absl::CivilSecond(2026, 9, 1, 3, 0, 0), absl::UTCTimeZone());
+  int64_t event_seq = 0;
+  auto scopes_of = [](const std::string& r) {
+    return std::vector<std::string>{"N", "P:" + r.substr(0, 2), "R:" + r};
+  };
+  for (const std::string& regency : regencies) {
+    const std::string source = regency == "91.71" ? "cases-b" : "cases-a";
+    for (int i = 0; i < per_regency; ++i) {
+      const std::string name =
+          absl::StrCat("regencies/", regency, "/cases/c", i);
+      const int kind = i % 2 == 0 ? 1 : 2;
+      const int path = i % 7;
+      const int hours = 10 + i;
+      const int prison_days = 30 + i;
+      const int64_t fine = 1000 * (i + 1);
+      const int days_to_complete = 5 + 9 * i;
+      const absl::CivilDay final_day = absl::CivilDay(2026, 9, 1) + 3 * i;
+      // Late entries: every fifth case is registered 40 days after its
+      // decision, so its registration counts in an earlier month.
+      absl::Time t = absl::FromCivil(final_day, absl::UTCTimeZone()) +
+                     absl::Hours(3) +
+                     (i % 5 == 0 ? absl::Hours(24 * 40) : absl::Hours(24));
+      const absl::Time registered_at = t;
+      absl::Time terminal_at = absl::InfiniteFuture();
+      int64_t version = 0;
+      cv1::CaseState state = cv1::CASE_STATE_UNSPECIFIED;
+      auto facts = [&](cv1::CaseState next) {
+        cv1::CaseFacts f;
+        f.set_regency_code(regency);
+        f.set_kind(static_cast<kerjasosial::common::v1::SentenceKind>(kind));
+        f.set_basis(cv1::SENTENCE_BASIS_PRINCIPAL);
+        f.set_sentence_hours(hours);
+        f.set_replaced_prison_days(prison_days);
+        f.set_replaced_fine_rupiah(fine);
+        f.set_previous_state(state);
+        f.set_state(next);
+        state = next;
+        return f;
+      };
+      auto emit = [&](const google::protobuf::Message& payload) {
+        kerjasosial::common::v1::Event e;
+        e.set_event_id(absl::StrCat("ev-", ++event_seq));
+        e.set_aggregate_type("kerjasosial.cases.v1.Case");
+        e.set_aggregate_name(name);
+        e.set_aggregate_version(++version);
+        e.set_regency_code(regency);
+        e.mutable_event_time()->set_seconds(absl::ToUnixSeconds(t));
+        e.set_event_type(payload.GetDescriptor()->full_name());
+        e.mutable_payload()->PackFrom(payload);
+        s.events[source].push_back(e);
+        t += absl::Hours(30);
+      };
+      {
+        cv1::CaseRegistered p;
+        *p.mutable_facts() = facts(cv1::CASE_STATE_REGISTERED);
+        *p.mutable_final_date() = DateOf(final_day);
+        emit(p);
+      }
+      int breaches = 0;
+      std::pair<int, int> outcome{0, 0};
+      bool at_risk = false, overdue = false, completed = false,
+           converted = false, cancelled = false;
+      absl::Time completed_at;
+      if (path == 5) {
+        cv1::CaseCancelled p;
+        *p.mutable_facts() = facts(cv1::CASE_STATE_CANCELLED);
+        terminal_at = t;
+        emit(p);
+        cancelled = true;
+      } else {
+        {
+          cv1::ExecutionOrderIssued p;
+          *p.mutable_facts() = facts(cv1::CASE_STATE_EXECUTION_ORDERED);
+          emit(p);
+        }
+        {
+          cv1::CaseHandedOver p;
+          *p.mutable_facts() = facts(cv1::CASE_STATE_HANDED_OVER);
+          emit(p);
+        }
+        if (path == 6) {
+          cv1::CaseProgressChanged p;
+          *p.mutable_facts() = facts(cv1::CASE_STATE_HANDED_OVER);
+          p.set_at_risk(true);
+          emit(p);
+          at_risk = true;
+        } else {
+          {
+            cv1::CaseStarted p;
+            *p.mutable_facts() = facts(cv1::CASE_STATE_IN_PROGRESS);
+            emit(p);
+          }
+          if (path >= 1 && path <= 4) {
+            cv1::CaseBreached b;
+            *b.mutable_facts() = facts(cv1::CASE_STATE_BREACHED);
+            b.set_breach_id("b1");
+            emit(b);
+            ++breaches;
+            static const std::pair<int, int> kOutcome[] = {
+                {cv1::BREACH_OUTCOME_KIND_REPEAT, cv1::OUTCOME_EXTENT_ALL},
+                {cv1::BREACH_OUTCOME_KIND_SERVE_PRISON,
+                 cv1::OUTCOME_EXTENT_ALL},
+                {cv1::BREACH_OUTCOME_KIND_PAY_FINE, cv1::OUTCOME_EXTENT_PART},
+                {cv1::BREACH_OUTCOME_KIND_EXCUSED, cv1::OUTCOME_EXTENT_ALL}};
+            outcome = kOutcome[path - 1];
+            cv1::BreachOutcomeDecided d;
+            const bool converts = path == 2 || path == 3;
+            *d.mutable_facts() = facts(converts ? cv1::CASE_STATE_CONVERTED
+                                                : cv1::CASE_STATE_IN_PROGRESS);
+            d.set_breach_id("b1");
+            d.mutable_outcome()->set_kind(
+                static_cast<cv1::BreachOutcomeKind>(outcome.first));
+            d.mutable_outcome()->set_extent(
+                static_cast<cv1::OutcomeExtent>(outcome.second));
+            if (converts) terminal_at = t;
+            emit(d);
+            converted = converts;
+          }
+          if (path == 4) {
+            cv1::CaseProgressChanged p;
+            *p.mutable_facts() = facts(cv1::CASE_STATE_IN_PROGRESS);
+            p.set_at_risk(i % 4 == 0);
+            p.set_overdue(i % 3 == 0);
+            emit(p);
+            at_risk = i % 4 == 0;
+            overdue = i % 3 == 0;
+          }
+          if (path == 0 || path == 1) {
+            // First at risk, then completed: completion clears the flag.
+            cv1::CaseProgressChanged r;
+            *r.mutable_facts() = facts(cv1::CASE_STATE_IN_PROGRESS);
+            r.set_at_risk(true);
+            emit(r);
+            cv1::CaseCompletionPending p;
+            *p.mutable_facts() = facts(cv1::CASE_STATE_COMPLETION_PENDING);
+            emit(p);
+            cv1::CaseCompleted c;
+            *c.mutable_facts() = facts(cv1::CASE_STATE_COMPLETED);
+            c.set_days_to_complete(days_to_complete);
+            completed_at = t;
+            terminal_at = t;
+            emit(c);
+            completed = true;
+          }
+        }
+      }
+      // The expectation of this case, from its path.
+      for (const std::string& scope : scopes_of(regency)) {
+        for (int k : {0, kind}) {
+          Expected& x = s.expected[scope][k];
+          ++x.registered;
+          x.sentenced_hours += hours;
+          x.registered_by_month[absl::FormatCivilTime(
+              absl::CivilMonth(final_day))] += 1;
+          x.breached += breaches;
+          ++x.states[state];
+          if (outcome.first != 0) ++x.outcomes[outcome];
+          if (completed) {
+            ++x.completed;
+            x.prison_days += prison_days;
+            x.fines += fine;
+            ++x.days_buckets[std::min(days_to_complete / 15, 12)];
+            ++x.completed_by_month[MonthOf(completed_at, regency)];
+          }
+          if (converted) ++x.converted;
+          if (cancelled) ++x.cancelled;
+          if (!completed && !converted && !cancelled) {
+            ++x.active;
+            if (k == 0) {
+              x.at_risk += at_risk ? 1 : 0;
+              x.overdue += overdue ? 1 : 0;
+            }
+          }
+        }
+        for (const char* month : {"2026-09", "2026-10", "2026-11", "2026-12"}) {
+          absl::CivilMonth m;
+          absl::ParseCivilTime(month, &m);
+          absl::TimeZone zone;
+          absl::LoadTimeZone(ZoneOf(regency), &zone);
+          const absl::Time end = absl::FromCivil(m + 1, zone);
+          if (registered_at < end && terminal_at >= end) {
+            ++s.active_at_month_end[scope][month];
+          }
+        }
+      }
+    }
+    // Work sessions of the regency from supervision: five, one voided.
+    for (int j = 0; j < 5; ++j) {
+      sv1::SessionRecorded p;
+      p.set_work_session(absl::StrCat("regencies/", regency, "/sessions/s", j));
+      p.set_credited_minutes(120 + 10 * j);
+      *p.mutable_local_date() = DateOf(absl::CivilDay(2026, 9, 10 + j));
+      kerjasosial::common::v1::Event e;
+      e.set_event_id(absl::StrCat("ev-", ++event_seq));
+      e.set_aggregate_type("kerjasosial.supervision.v1.WorkSession");
+      e.set_aggregate_name(p.work_session());
+      e.set_aggregate_version(1);
+      e.set_regency_code(regency);
+      e.mutable_event_time()->set_seconds(absl::ToUnixSeconds(base) + j);
+      e.set_event_type(p.GetDescriptor()->full_name());
+      e.mutable_payload()->PackFrom(p);
+      s.events["supervision"].push_back(e);
+      for (const std::string& scope : scopes_of(regency)) {
+        s.expected[scope][0].sessions += 1;
+        s.expected[scope][0].credited_minutes += 120 + 10 * j;
+      }
+    }
+    sv1::SessionVoided v;
+    v.set_work_session(absl::StrCat("regencies/", regency, "/sessions/s0"));
+    v.set_withdrawn_minutes(120);
+    *v.mutable_local_date() = DateOf(absl::CivilDay(2026, 9, 10));
+    kerjasosial::common::v1::Event e;
+    e.set_event_id(absl::StrCat("ev-", ++event_seq));
+    e.set_aggregate_type("kerjasosial.supervision.v1.WorkSession");
+    e.set_aggregate_name(v.work_session());
+    e.set_aggregate_version(2);
+    e.set_regency_code(regency);
+    e.mutable_event_time()->set_seconds(absl::ToUnixSeconds(base) + 100);
+    e.set_event_type(v.GetDescriptor()->full_name());
+    e.mutable_payload()->PackFrom(v);
+    s.events["supervision"].push_back(e);
+    for (const std::string& scope : scopes_of(regency)) {
+      s.expected[scope][0].sessions -= 1;
+      s.expected[scope][0].credited_minutes -= 120;
+    }
+  }
+  return s;
+}
+
+}  // namespace ks::reporting::testing
+
+#endif  // KS_TESTS_REPORTING_SCENARIO_H_
