@@ -33,8 +33,12 @@
 // as cases answers it (domain/suggest.h); the home location of the request
 // is used for the distance only, never stored or logged.
 //
-// Not implemented yet (gRPC's UNIMPLEMENTED): periodic reports, outreach
-// events, joint evaluations and monitoring visits.
+// Outreach events, joint evaluations (with the agreement's figures of the
+// period frozen at creation) and monitoring visits are plain records on the
+// pipeline, audited, without feed events (events.proto has none for them).
+//
+// Not implemented yet (gRPC's UNIMPLEMENTED): periodic reports and the
+// consumption of supervision's feed they need.
 //
 // Thread-safe: handlers share only thread-safe members (the store, the
 // pipeline, the immutable policy; get_case must be thread-safe).
@@ -95,48 +99,61 @@ class PlacementsService final
       grpc::CallbackServerContext* ctx,            \
       const kerjasosial::placements::v1::Req* req, \
       kerjasosial::placements::v1::Resp* resp) override;
-#define KS_PLACEMENTS_RPCS(X)                                               \
-  X(CreateCooperationAgreement, CreateCooperationAgreementRequest,          \
-    CooperationAgreement)                                                   \
-  X(GetCooperationAgreement, GetCooperationAgreementRequest,                \
-    CooperationAgreement)                                                   \
-  X(ListCooperationAgreements, ListCooperationAgreementsRequest,            \
-    ListCooperationAgreementsResponse)                                      \
-  X(UpdateCooperationAgreement, UpdateCooperationAgreementRequest,          \
-    CooperationAgreement)                                                   \
-  X(ActivateCooperationAgreement, ActivateCooperationAgreementRequest,      \
-    CooperationAgreement)                                                   \
-  X(RecordAgreementEvaluation, RecordAgreementEvaluationRequest,            \
-    CooperationAgreement)                                                   \
-  X(TerminateCooperationAgreement, TerminateCooperationAgreementRequest,    \
-    CooperationAgreement)                                                   \
-  X(RenewCooperationAgreement, RenewCooperationAgreementRequest,            \
-    CooperationAgreement)                                                   \
-  X(CreateActivityType, CreateActivityTypeRequest, ActivityType)            \
-  X(GetActivityType, GetActivityTypeRequest, ActivityType)                  \
-  X(ListActivityTypes, ListActivityTypesRequest, ListActivityTypesResponse) \
-  X(UpdateActivityType, UpdateActivityTypeRequest, ActivityType)            \
-  X(RetireActivityType, RetireActivityTypeRequest, ActivityType)            \
-  X(CreateSite, CreateSiteRequest, Site)                                    \
-  X(GetSite, GetSiteRequest, Site)                                          \
-  X(ListSites, ListSitesRequest, ListSitesResponse)                         \
-  X(UpdateSite, UpdateSiteRequest, Site)                                    \
-  X(SuspendSite, SuspendSiteRequest, Site)                                  \
-  X(ReinstateSite, ReinstateSiteRequest, Site)                              \
-  X(CloseSite, CloseSiteRequest, Site)                                      \
-  X(CreatePlacement, CreatePlacementRequest, Placement)                     \
-  X(ProposePlacement, ProposePlacementRequest, Placement)                   \
-  X(AcceptPlacementProposal, AcceptPlacementProposalRequest, Placement)     \
-  X(DeclinePlacementProposal, DeclinePlacementProposalRequest, Placement)   \
-  X(GetPlacement, GetPlacementRequest, Placement)                           \
-  X(ListPlacements, ListPlacementsRequest, ListPlacementsResponse)          \
-  X(UpdatePlacement, UpdatePlacementRequest, Placement)                     \
-  X(StartPlacement, StartPlacementRequest, Placement)                       \
-  X(SuspendPlacement, SuspendPlacementRequest, Placement)                   \
-  X(EndPlacement, EndPlacementRequest, Placement)                           \
-  X(CancelPlacement, CancelPlacementRequest, Placement)                     \
-  X(ReassignPlacement, ReassignPlacementRequest, ReassignPlacementResponse) \
-  X(SuggestSites, SuggestSitesRequest, SuggestSitesResponse)
+#define KS_PLACEMENTS_RPCS(X)                                                  \
+  X(CreateCooperationAgreement, CreateCooperationAgreementRequest,             \
+    CooperationAgreement)                                                      \
+  X(GetCooperationAgreement, GetCooperationAgreementRequest,                   \
+    CooperationAgreement)                                                      \
+  X(ListCooperationAgreements, ListCooperationAgreementsRequest,               \
+    ListCooperationAgreementsResponse)                                         \
+  X(UpdateCooperationAgreement, UpdateCooperationAgreementRequest,             \
+    CooperationAgreement)                                                      \
+  X(ActivateCooperationAgreement, ActivateCooperationAgreementRequest,         \
+    CooperationAgreement)                                                      \
+  X(RecordAgreementEvaluation, RecordAgreementEvaluationRequest,               \
+    CooperationAgreement)                                                      \
+  X(TerminateCooperationAgreement, TerminateCooperationAgreementRequest,       \
+    CooperationAgreement)                                                      \
+  X(RenewCooperationAgreement, RenewCooperationAgreementRequest,               \
+    CooperationAgreement)                                                      \
+  X(CreateActivityType, CreateActivityTypeRequest, ActivityType)               \
+  X(GetActivityType, GetActivityTypeRequest, ActivityType)                     \
+  X(ListActivityTypes, ListActivityTypesRequest, ListActivityTypesResponse)    \
+  X(UpdateActivityType, UpdateActivityTypeRequest, ActivityType)               \
+  X(RetireActivityType, RetireActivityTypeRequest, ActivityType)               \
+  X(CreateSite, CreateSiteRequest, Site)                                       \
+  X(GetSite, GetSiteRequest, Site)                                             \
+  X(ListSites, ListSitesRequest, ListSitesResponse)                            \
+  X(UpdateSite, UpdateSiteRequest, Site)                                       \
+  X(SuspendSite, SuspendSiteRequest, Site)                                     \
+  X(ReinstateSite, ReinstateSiteRequest, Site)                                 \
+  X(CloseSite, CloseSiteRequest, Site)                                         \
+  X(CreatePlacement, CreatePlacementRequest, Placement)                        \
+  X(ProposePlacement, ProposePlacementRequest, Placement)                      \
+  X(AcceptPlacementProposal, AcceptPlacementProposalRequest, Placement)        \
+  X(DeclinePlacementProposal, DeclinePlacementProposalRequest, Placement)      \
+  X(GetPlacement, GetPlacementRequest, Placement)                              \
+  X(ListPlacements, ListPlacementsRequest, ListPlacementsResponse)             \
+  X(UpdatePlacement, UpdatePlacementRequest, Placement)                        \
+  X(StartPlacement, StartPlacementRequest, Placement)                          \
+  X(SuspendPlacement, SuspendPlacementRequest, Placement)                      \
+  X(EndPlacement, EndPlacementRequest, Placement)                              \
+  X(CancelPlacement, CancelPlacementRequest, Placement)                        \
+  X(ReassignPlacement, ReassignPlacementRequest, ReassignPlacementResponse)    \
+  X(SuggestSites, SuggestSitesRequest, SuggestSitesResponse)                   \
+  X(CreateOutreachEvent, CreateOutreachEventRequest, OutreachEvent)            \
+  X(GetOutreachEvent, GetOutreachEventRequest, OutreachEvent)                  \
+  X(ListOutreachEvents, ListOutreachEventsRequest, ListOutreachEventsResponse) \
+  X(UpdateOutreachEvent, UpdateOutreachEventRequest, OutreachEvent)            \
+  X(CreateJointEvaluation, CreateJointEvaluationRequest, JointEvaluation)      \
+  X(GetJointEvaluation, GetJointEvaluationRequest, JointEvaluation)            \
+  X(ListJointEvaluations, ListJointEvaluationsRequest,                         \
+    ListJointEvaluationsResponse)                                              \
+  X(UpdateJointEvaluation, UpdateJointEvaluationRequest, JointEvaluation)      \
+  X(RecordMonitoringVisit, RecordMonitoringVisitRequest, MonitoringVisit)      \
+  X(GetMonitoringVisit, GetMonitoringVisitRequest, MonitoringVisit)            \
+  X(ListMonitoringVisits, ListMonitoringVisitsRequest,                         \
+    ListMonitoringVisitsResponse)
   KS_PLACEMENTS_RPCS(KS_PLACEMENTS_RPC)
 #undef KS_PLACEMENTS_RPC
 
@@ -186,7 +203,8 @@ class PlacementsService final
                       absl::string_view collection, std::vector<R>* out,
                       std::string* next_page_token, int32_t* total_size,
                       std::function<void(R&)> view = {},
-                      const ExtraFields& extra = {});
+                      const ExtraFields& extra = {},
+                      absl::string_view pattern = "regencies/{regency}");
 
   // Catalogue helpers (catalogue_handlers.cc).
   absl::StatusOr<
@@ -199,6 +217,11 @@ class PlacementsService final
       const std::string& site,
       const std::function<bool(const kerjasosial::placements::v1::Placement&)>&
           keep);
+
+  // The agreement's figures for `period` (records_handlers.cc).
+  absl::StatusOr<kerjasosial::placements::v1::ReportFigures> AgreementFigures(
+      const kerjasosial::placements::v1::CooperationAgreement& agreement,
+      const kerjasosial::common::v1::DateRange& period);
 
   // Placement helpers (placement_handlers.cc).
   // Adds `after` (the new state of `before`; null `before`: a new

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/auth/access.h"
@@ -127,12 +128,13 @@ absl::Status PlacementsService::ListOf(
     grpc::CallbackServerContext& ctx, absl::string_view method, const Req& req,
     absl::string_view collection, std::vector<R>* out,
     std::string* next_page_token, int32_t* total_size,
-    std::function<void(R&)> view, const ExtraFields& extra) {
+    std::function<void(R&)> view, const ExtraFields& extra,
+    absl::string_view pattern) {
   int page_size = 50;
   KS_ASSIGN_OR_RETURN(
       rpc::Call call,
       pipeline_.Begin(ctx, method, req,
-                      rpc::Envelope("parent", kParentPattern,
+                      rpc::Envelope("parent", std::string(pattern),
                                     /*allow_wildcard=*/true, [&](Validator& v) {
                                       const int size = v.PageSize(
                                           "page_size", req.page_size(), 500);
@@ -143,7 +145,14 @@ absl::Status PlacementsService::ListOf(
       ListFilter filter,
       ListFilter::Compile(req.filter(), *R::descriptor(), extra));
   const std::string regency = call.vars.at("regency");
-  const std::string scope = regency == "-" ? "g" : absl::StrCat("r:", regency);
+  // Collections under a regency are indexed per regency; those under a
+  // resource (an agreement's evaluations, a site's visits) per parent too.
+  const bool under_regency = pattern == kParentPattern;
+  const bool wildcard = regency == "-" || absl::EndsWith(req.parent(), "/-");
+  const std::string scope = regency == "-" ? "g"
+                            : under_regency || wildcard
+                                ? absl::StrCat("r:", regency)
+                                : absl::StrCat("p:", req.parent());
   const std::string hash = rpc::QueryHash({req.parent(), req.filter()});
   KS_ASSIGN_OR_RETURN(std::string after,
                       rpc::DecodePageToken(req.page_token(), collection, hash));

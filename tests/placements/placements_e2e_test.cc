@@ -462,5 +462,111 @@ TEST_F(PlacementsE2eTest, SuggestSitesRanksAndExplainsAndKeepsNoLocation) {
   EXPECT_THAT(BadFields(s), ElementsAre("home_latitude"));
 }
 
+TEST_F(PlacementsE2eTest, OutreachJointEvaluationAndMonitoringVisit) {
+  const pv1::CooperationAgreement agreement = env_.AgreementInForce();
+  const pv1::ActivityType activity = env_.Activity();
+  const pv1::Site site = env_.Site(agreement, activity, 3);
+  pv1::Placement p;
+  ASSERT_TRUE(env_.Create(PlacementsEnvironment::PlacementInput(
+                              env_.HandedOverCase(), site, activity),
+                          &p)
+                  .ok());
+  pv1::StartPlacementRequest start;
+  start.set_name(p.name());
+  start.set_etag(p.etag());
+  start.set_request_id(NewRequestId());
+  ASSERT_TRUE(
+      env_.stub_->StartPlacement(env_.Ctx(env_.officer_).get(), start, &p)
+          .ok());
+
+  pv1::CreateOutreachEventRequest outreach;
+  outreach.set_parent("regencies/64.01");
+  outreach.set_request_id(NewRequestId());
+  outreach.mutable_outreach_event()->set_title(
+      "Sosialisasi pidana kerja sosial");
+  *outreach.mutable_outreach_event()->mutable_date() = DateOf(Today());
+  outreach.mutable_outreach_event()->set_venue("Aula Kantor Bupati");
+  outreach.mutable_outreach_event()->set_participants(120);
+  pv1::OutreachEvent event;
+  grpc::Status s = env_.stub_->CreateOutreachEvent(env_.Ctx(env_.jaksa_).get(),
+                                                   outreach, &event);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  pv1::UpdateOutreachEventRequest update;
+  *update.mutable_outreach_event() = event;
+  update.mutable_outreach_event()->set_participants(130);
+  update.mutable_update_mask()->add_paths("participants");
+  update.set_etag("v9");
+  update.set_request_id(NewRequestId());
+  s = env_.stub_->UpdateOutreachEvent(env_.Ctx(env_.officer_).get(), update,
+                                      &event);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  update.set_etag(event.etag());
+  s = env_.stub_->UpdateOutreachEvent(env_.Ctx(env_.officer_).get(), update,
+                                      &event);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(event.participants(), 130);
+
+  pv1::CreateJointEvaluationRequest joint;
+  joint.set_parent(agreement.name());
+  joint.set_request_id(NewRequestId());
+  pv1::JointEvaluation* je = joint.mutable_joint_evaluation();
+  *je->mutable_date() = DateOf(Today());
+  *je->mutable_period()->mutable_start_date() = DateOf(Today() - 30);
+  *je->mutable_period()->mutable_end_date() = DateOf(Today());
+  je->add_participant_office_codes("kejari-64.01");
+  je->add_participant_office_codes("pemkab-64.01");
+  je->set_findings("Pelaksanaan berjalan baik.");
+  auto* follow = je->add_follow_ups();
+  follow->set_action("Tambah lokasi kerja");
+  follow->set_owner(cv1::AGENCY_PEMDA);
+  pv1::JointEvaluation evaluation;
+  s = env_.stub_->CreateJointEvaluation(env_.Ctx(env_.jaksa_).get(), joint,
+                                        &evaluation);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(evaluation.figures_snapshot().sites_active(), 1);
+  EXPECT_EQ(evaluation.figures_snapshot().capacity_total(), 3);
+  EXPECT_EQ(evaluation.figures_snapshot().placements_started(), 1);
+  EXPECT_EQ(evaluation.figures_snapshot().placements_active(), 1);
+  EXPECT_EQ(evaluation.figures_snapshot().adults_placed(), 1);
+  pv1::ListJointEvaluationsRequest list_joint;
+  list_joint.set_parent(agreement.name());
+  pv1::ListJointEvaluationsResponse joints;
+  s = env_.stub_->ListJointEvaluations(env_.Ctx(env_.pk_).get(), list_joint,
+                                       &joints);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(joints.joint_evaluations_size(), 1);
+  EXPECT_EQ(joints.joint_evaluations(0).name(), evaluation.name());
+
+  pv1::RecordMonitoringVisitRequest visit;
+  visit.set_parent(site.name());
+  visit.set_request_id(NewRequestId());
+  *visit.mutable_monitoring_visit()->mutable_visit_date() =
+      DateOf(Today() + 1);  // the future
+  visit.mutable_monitoring_visit()->set_findings("Alat pelindung lengkap.");
+  pv1::MonitoringVisit recorded;
+  s = env_.stub_->RecordMonitoringVisit(env_.Ctx(env_.officer_).get(), visit,
+                                        &recorded);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(BadFields(s), ElementsAre("monitoring_visit.visit_date"));
+  *visit.mutable_monitoring_visit()->mutable_visit_date() = DateOf(Today());
+  s = env_.stub_->RecordMonitoringVisit(env_.Ctx(env_.officer_).get(), visit,
+                                        &recorded);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(recorded.recorded_by().principal_id(), "pemda-6401");
+  pv1::ListMonitoringVisitsRequest list_visits;
+  list_visits.set_parent("regencies/64.01/sites/-");
+  pv1::ListMonitoringVisitsResponse visits;
+  ASSERT_TRUE(env_.stub_
+                  ->ListMonitoringVisits(env_.Ctx(env_.jaksa_).get(),
+                                         list_visits, &visits)
+                  .ok());
+  ASSERT_EQ(visits.monitoring_visits_size(), 1);
+  // Another regency's officer may not record here.
+  visit.set_request_id(NewRequestId());
+  s = env_.stub_->RecordMonitoringVisit(env_.Ctx(env_.other_officer_).get(),
+                                        visit, &recorded);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+}
+
 }  // namespace
 }  // namespace ks::placements::testing

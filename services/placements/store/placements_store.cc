@@ -27,6 +27,13 @@ void Batch::Index(absl::string_view collection, absl::string_view regency,
       IndexKey(collection, absl::StrCat("r:", regency)), 0, std::string(name)));
 }
 
+void Batch::IndexUnder(absl::string_view collection, absl::string_view regency,
+                       absl::string_view parent, absl::string_view name) {
+  Index(collection, regency, name);
+  txn_.index_ops.push_back(outbox::IndexOp::ZAdd(
+      IndexKey(collection, absl::StrCat("p:", parent)), 0, std::string(name)));
+}
+
 void Batch::Event(absl::string_view aggregate_type, absl::string_view name,
                   int64_t version, absl::string_view regency,
                   const google::protobuf::Message& payload) {

@@ -14,6 +14,9 @@
 //                                 deployment / one regency; resource ids
 //                                 are time-sortable so member order is
 //                                 creation order within a regency
+//   idx:<collection>:p:<parent>   the same, under a parent resource
+//                                 (an agreement's joint evaluations, a
+//                                 site's monitoring visits)
 //   idx:placements:site:<site>    set of the site's placements
 //   idx:placements:case:<case>    set of the case's placements
 //   slots:site                    hash site name -> slots held (capacity)
@@ -91,6 +94,9 @@ class Batch {
   }
   void Index(absl::string_view collection, absl::string_view regency,
              absl::string_view name);
+  // Index plus the index of the parent resource ("p:<parent>").
+  void IndexUnder(absl::string_view collection, absl::string_view regency,
+                  absl::string_view parent, absl::string_view name);
   // Appends a feed event of aggregate `name` at `version`.
   void Event(absl::string_view aggregate_type, absl::string_view name,
              int64_t version, absl::string_view regency,
