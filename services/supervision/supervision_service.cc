@@ -17,6 +17,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "kerjasosial/cases/v1/cases_service.grpc.pb.h"
 #include "services/supervision/domain/hours.h"
+#include "services/supervision/domain/planner.h"
 #include "services/supervision/domain/session_rules.h"
 #include "services/supervision/store/keys.h"
 
@@ -703,6 +704,91 @@ grpc::ServerUnaryReactor* SupervisionService::GetHoursLedger(
     *resp = std::move(l);
     return absl::OkStatus();
   });
+}
+
+absl::Status SupervisionService::DoPlan(
+    grpc::CallbackServerContext& ctx,
+    const sv1::PlanRemainingSessionsRequest& req,
+    sv1::PlanRemainingSessionsResponse* resp) {
+  KS_ASSIGN_OR_RETURN(rpc::Call call,
+                      pipeline_.Begin(ctx, "PlanRemainingSessions", req,
+                                      rpc::Envelope("ledger", kLedgerPattern)));
+  KS_ASSIGN_OR_RETURN(
+      HoursLedger ledger,
+      hours_.GetLedger(call.vars.at("regency"), call.vars.at("ledger")));
+  if (call.access.needs_relation()) {
+    KS_RETURN_IF_ERROR(
+        auth::CheckRelations(call.principal, call.access, FactsOf(ledger)));
+  }
+  if (ledger.placement().empty()) {
+    return FailedPreconditionError(
+        "the case has no placement yet: there is no schedule to plan on",
+        "PLACEMENT", ledger.name(), "NO_PLACEMENT");
+  }
+  if (!ledger.has_deadline_time()) {
+    return FailedPreconditionError(
+        "the case's span has not started: there is no deadline to plan to",
+        "SPAN", ledger.name(), "NO_DEADLINE");
+  }
+  KS_ASSIGN_OR_RETURN(store::PlacementView placement,
+                      read_model_.GetPlacement(ledger.placement()));
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(placement.facts.schedule().time_zone(), &zone)) {
+    return absl::InternalError("the placement's zone is unknown");
+  }
+  absl::CivilDay from = LocalDay(call.now, zone) + 1;
+  if (req.has_from_date()) {
+    KS_ASSIGN_OR_RETURN(from, CivilDayFromDate(req.from_date(), "from_date"));
+  }
+  KS_ASSIGN_OR_RETURN(std::vector<WorkSession> all,
+                      hours_.SessionsOf(ledger.case_name()));
+  std::vector<domain::SessionInput> done;
+  for (const WorkSession& s : all) {
+    absl::TimeZone sz;
+    if (s.state() != sv1::WORK_SESSION_STATE_RECORDED ||
+        !absl::LoadTimeZone(s.time_zone(), &sz)) {
+      continue;
+    }
+    done.push_back({s.name(), FromProto(s.start_time()),
+                    FromProto(s.end_time()), sz, domain::Creditable(s)});
+  }
+  const cv1::PolicyVersion& policy = options_.policy.At(call.now, zone);
+  absl::StatusOr<store::CaseView> cview =
+      read_model_.GetCase(ledger.case_name());
+  domain::CreditRules rules = domain::RulesFor(
+      policy, ledger.kind() == cv1::SENTENCE_KIND_CHILD_PELAYANAN_MASYARAKAT,
+      ledger.target_minutes(),
+      cview.ok() && cview->handover
+          ? cview->handover->constraints().max_hours_per_day()
+          : 0,
+      [this](absl::CivilDay d) {
+        return options_.policy.IsChildWorkingDay(d);
+      });
+  if (ledger.has_span_start_time()) {
+    rules.span_start = FromProto(ledger.span_start_time());
+  }
+  rules.deadline = FromProto(ledger.deadline_time());
+  const domain::Plan plan = domain::PlanRemaining(
+      rules, done, placement.facts.schedule(), zone, from);
+  for (const domain::PlannedSlot& p : plan.sessions) {
+    sv1::PlannedSession* out = resp->add_sessions();
+    *out->mutable_local_date() = DateFromCivilDay(p.day);
+    *out->mutable_start_time() = ToProto(p.start);
+    *out->mutable_end_time() = ToProto(p.end);
+    out->set_credited_minutes(p.credited);
+  }
+  resp->set_owed_minutes(plan.owed);
+  resp->set_shortfall_minutes(plan.shortfall);
+  *resp->mutable_deadline_date() =
+      DateFromCivilDay(LocalDay(*rules.deadline - absl::Nanoseconds(1), zone));
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* SupervisionService::PlanRemainingSessions(
+    grpc::CallbackServerContext* ctx,
+    const sv1::PlanRemainingSessionsRequest* req,
+    sv1::PlanRemainingSessionsResponse* resp) {
+  return pipeline_.Unary(ctx, [=] { return DoPlan(*ctx, *req, resp); });
 }
 
 }  // namespace ks::supervision

@@ -102,6 +102,12 @@ class SupervisionService final
       const kerjasosial::supervision::v1::GetHoursLedgerRequest* req,
       kerjasosial::supervision::v1::HoursLedger* resp) override;
 
+  grpc::ServerUnaryReactor* PlanRemainingSessions(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::PlanRemainingSessionsRequest* req,
+      kerjasosial::supervision::v1::PlanRemainingSessionsResponse* resp)
+      override;
+
   // ---- Part 2 plugs in here: declare its overrides (guidance, Litmas,
   // programs, referrals, evaluations, violations, warnings, incidents) and
   // define them in services/supervision/programs/. ----
@@ -127,6 +133,10 @@ class SupervisionService final
   absl::StatusOr<WorkSession> DoRecord(
       grpc::CallbackServerContext& ctx,
       const kerjasosial::supervision::v1::RecordWorkSessionRequest& req);
+  absl::Status DoPlan(
+      grpc::CallbackServerContext& ctx,
+      const kerjasosial::supervision::v1::PlanRemainingSessionsRequest& req,
+      kerjasosial::supervision::v1::PlanRemainingSessionsResponse* resp);
   absl::StatusOr<WorkSession> DoVoid(
       grpc::CallbackServerContext& ctx,
       const kerjasosial::supervision::v1::VoidWorkSessionRequest& req);
