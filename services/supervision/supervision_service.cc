@@ -148,6 +148,57 @@ absl::StatusOr<casesv1::CaseForExecution> SupervisionService::FetchCase(
   return out;
 }
 
+absl::Status SupervisionService::UpdateRiskFlags(
+    const rpc::Call& call, const HoursLedger& before, HoursLedger& after,
+    const std::vector<WorkSession>& live, absl::string_view regency,
+    std::vector<cv1::Event>* events) {
+  const int64_t version = VersionOfEtag(after.etag());
+  if (after.has_deadline_time() && !after.placement().empty() &&
+      after.state() == sv1::LEDGER_STATE_OPEN) {
+    absl::StatusOr<store::PlacementView> placement =
+        read_model_.GetPlacement(after.placement());
+    absl::TimeZone zone;
+    if (placement.ok() &&
+        absl::LoadTimeZone(placement->facts.schedule().time_zone(), &zone)) {
+      std::vector<domain::SessionInput> done;
+      for (const WorkSession& s : live) {
+        absl::TimeZone sz;
+        if (!absl::LoadTimeZone(s.time_zone(), &sz)) continue;
+        done.push_back({s.name(), FromProto(s.start_time()),
+                        FromProto(s.end_time()), sz, domain::Creditable(s)});
+      }
+      domain::CreditRules rules = domain::RulesFor(
+          options_.policy.At(call.now, zone),
+          after.kind() == cv1::SENTENCE_KIND_CHILD_PELAYANAN_MASYARAKAT,
+          after.target_minutes(), 0, [this](absl::CivilDay d) {
+            return options_.policy.IsChildWorkingDay(d);
+          });
+      rules.deadline = FromProto(after.deadline_time());
+      const domain::Plan plan =
+          domain::PlanRemaining(rules, done, placement->facts.schedule(), zone,
+                                LocalDay(call.now, zone) + 1);
+      after.set_at_risk(domain::IsAtRisk(plan) && !after.overdue());
+    }
+  } else {
+    after.set_at_risk(false);
+  }
+  if (after.at_risk() != before.at_risk()) {
+    sv1::AtRiskChanged changed;
+    changed.set_at_risk(after.at_risk());
+    *changed.mutable_ledger() = domain::SnapshotOf(after);
+    events->push_back(
+        EventOf("ledger", after.name(), version, regency, call.now, changed));
+  }
+  if (after.overdue() && !before.overdue()) {
+    sv1::LedgerOverdue overdue;
+    *overdue.mutable_deadline_time() = after.deadline_time();
+    *overdue.mutable_ledger() = domain::SnapshotOf(after);
+    events->push_back(
+        EventOf("ledger", after.name(), version, regency, call.now, overdue));
+  }
+  return absl::OkStatus();
+}
+
 // ---------------------------------------------------------------------------
 // PK assignments.
 
@@ -438,6 +489,9 @@ absl::StatusOr<sv1::WorkSession> SupervisionService::DoRecord(
     base.set_site(site);
     KS_ASSIGN_OR_RETURN(domain::HoursResult r,
                         domain::Recompute(hctx, base, live));
+    std::vector<cv1::Event> risk_events;
+    KS_RETURN_IF_ERROR(
+        UpdateRiskFlags(call, ledger, r.ledger, live, regency, &risk_events));
 
     rpc::Plan<WorkSession> plan;
     const int64_t ledger_version = r.ledger_expected_version + 1;
@@ -492,6 +546,7 @@ absl::StatusOr<sv1::WorkSession> SupervisionService::DoRecord(
                                         ledger_version, regency, call.now,
                                         reached));
     }
+    for (cv1::Event& e : risk_events) plan.txn.events.push_back(std::move(e));
     plan.txn.response = answer.SerializeAsString();
     plan.audit_resource = answer.name();
     return plan;
@@ -634,6 +689,9 @@ absl::StatusOr<sv1::WorkSession> SupervisionService::DoVoid(
     hctx.now = call.now;
     KS_ASSIGN_OR_RETURN(domain::HoursResult r,
                         domain::Recompute(hctx, ledger, live));
+    std::vector<cv1::Event> risk_events;
+    KS_RETURN_IF_ERROR(UpdateRiskFlags(call, ledger, r.ledger, live,
+                                       case_vars.at("regency"), &risk_events));
     WorkSession voided = *current;
     voided.set_state(sv1::WORK_SESSION_STATE_VOIDED);
     voided.set_void_reason_code(req.reason_code());
@@ -668,6 +726,7 @@ absl::StatusOr<sv1::WorkSession> SupervisionService::DoVoid(
     plan.txn.events.push_back(EventOf("ledger", r.ledger.name(),
                                       r.ledger_expected_version + 1,
                                       case_vars.at("regency"), call.now, ev));
+    for (cv1::Event& e : risk_events) plan.txn.events.push_back(std::move(e));
     plan.txn.response = voided.SerializeAsString();
     return plan;
   };

@@ -146,6 +146,14 @@ class SupervisionService final
   absl::StatusOr<kerjasosial::cases::v1::CaseForExecution> FetchCase(
       const std::string& case_name);
 
+  // Sets `after`'s at_risk (the plan from tomorrow at the placement's
+  // schedule leaves a shortfall; DESIGN §7) and appends AtRiskChanged /
+  // LedgerOverdue when the flag changed from `before` — only on change.
+  absl::Status UpdateRiskFlags(
+      const rpc::Call& call, const HoursLedger& before, HoursLedger& after,
+      const std::vector<WorkSession>& live, absl::string_view regency,
+      std::vector<kerjasosial::common::v1::Event>* events);
+
   // The relation facts of a case's resources: its ledger's PK and site.
   auth::RelationFacts FactsOf(const HoursLedger& ledger);
 
