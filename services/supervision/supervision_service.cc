@@ -89,7 +89,36 @@ bool DefaultEnforceable(sv1::AttendanceOutcome o) {
          o == sv1::ATTENDANCE_OUTCOME_ABSENT_UNACCEPTABLE;
 }
 
+// The records of the sessions whose allocation moved.
+absl::Status AddSessionWrites(const domain::HoursResult& r,
+                              outbox::Transaction& txn) {
+  for (const domain::SessionWrite& w : r.sessions) {
+    KS_ASSIGN_OR_RETURN(auto vars,
+                        ParseResourceName(w.session.name(), kSessionPattern));
+    txn.records.emplace_back(
+        store::SessionKey(vars.at("regency"), vars.at("work_session")),
+        w.expected_version, w.session.SerializeAsString());
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+domain::HoursContext SupervisionService::ContextFor(
+    const rpc::Call& call, const cv1::PolicyVersion& policy,
+    const absl::StatusOr<store::CaseView>& case_view) const {
+  domain::HoursContext hctx;
+  hctx.policy = &policy;
+  hctx.child_working_day = [this](absl::CivilDay d) {
+    return options_.policy.IsChildWorkingDay(d);
+  };
+  if (case_view.ok() && case_view->handover) {
+    hctx.decision_hours_per_day =
+        case_view->handover->constraints().max_hours_per_day();
+  }
+  hctx.now = call.now;
+  return hctx;
+}
 
 SupervisionService::SupervisionService(server::Runtime& runtime,
                                        SupervisionServiceOptions options)
@@ -148,39 +177,58 @@ absl::StatusOr<casesv1::CaseForExecution> SupervisionService::FetchCase(
   return out;
 }
 
+absl::StatusOr<domain::Plan> SupervisionService::PlanFor(
+    const rpc::Call& call, const HoursLedger& ledger,
+    const std::vector<WorkSession>& live, std::optional<absl::CivilDay> from,
+    absl::TimeZone* zone_out) {
+  if (ledger.placement().empty()) {
+    return FailedPreconditionError(
+        "the case has no placement yet: there is no schedule to plan on",
+        "PLACEMENT", ledger.name(), "NO_PLACEMENT");
+  }
+  if (!ledger.has_deadline_time()) {
+    return FailedPreconditionError(
+        "the case's span has not started: there is no deadline to plan to",
+        "SPAN", ledger.name(), "NO_DEADLINE");
+  }
+  KS_ASSIGN_OR_RETURN(store::PlacementView placement,
+                      read_model_.GetPlacement(ledger.placement()));
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(placement.facts.schedule().time_zone(), &zone)) {
+    return absl::InternalError("the placement's zone is unknown");
+  }
+  if (zone_out != nullptr) *zone_out = zone;
+  KS_ASSIGN_OR_RETURN(std::vector<domain::SessionInput> done,
+                      domain::InputsOf(live));
+  const absl::StatusOr<store::CaseView> cview =
+      read_model_.GetCase(ledger.case_name());
+  const domain::HoursContext hctx =
+      ContextFor(call, options_.policy.At(call.now, zone), cview);
+  domain::CreditRules rules = domain::RulesFor(
+      *hctx.policy,
+      ledger.kind() == cv1::SENTENCE_KIND_CHILD_PELAYANAN_MASYARAKAT,
+      ledger.target_minutes(), hctx.decision_hours_per_day,
+      hctx.child_working_day);
+  if (ledger.has_span_start_time()) {
+    rules.span_start = FromProto(ledger.span_start_time());
+  }
+  rules.deadline = FromProto(ledger.deadline_time());
+  return domain::PlanRemaining(rules, done, placement.facts.schedule(), zone,
+                               from ? *from : LocalDay(call.now, zone) + 1);
+}
+
 absl::Status SupervisionService::UpdateRiskFlags(
     const rpc::Call& call, const HoursLedger& before, HoursLedger& after,
     const std::vector<WorkSession>& live, absl::string_view regency,
     std::vector<cv1::Event>* events) {
   const int64_t version = VersionOfEtag(after.etag());
-  if (after.has_deadline_time() && !after.placement().empty() &&
-      after.state() == sv1::LEDGER_STATE_OPEN) {
-    absl::StatusOr<store::PlacementView> placement =
-        read_model_.GetPlacement(after.placement());
-    absl::TimeZone zone;
-    if (placement.ok() &&
-        absl::LoadTimeZone(placement->facts.schedule().time_zone(), &zone)) {
-      std::vector<domain::SessionInput> done;
-      for (const WorkSession& s : live) {
-        absl::TimeZone sz;
-        if (!absl::LoadTimeZone(s.time_zone(), &sz)) continue;
-        done.push_back({s.name(), FromProto(s.start_time()),
-                        FromProto(s.end_time()), sz, domain::Creditable(s)});
-      }
-      domain::CreditRules rules = domain::RulesFor(
-          options_.policy.At(call.now, zone),
-          after.kind() == cv1::SENTENCE_KIND_CHILD_PELAYANAN_MASYARAKAT,
-          after.target_minutes(), 0, [this](absl::CivilDay d) {
-            return options_.policy.IsChildWorkingDay(d);
-          });
-      rules.deadline = FromProto(after.deadline_time());
-      const domain::Plan plan =
-          domain::PlanRemaining(rules, done, placement->facts.schedule(), zone,
-                                LocalDay(call.now, zone) + 1);
-      after.set_at_risk(domain::IsAtRisk(plan) && !after.overdue());
-    }
-  } else {
-    after.set_at_risk(false);
+  after.set_at_risk(false);
+  if (after.state() == sv1::LEDGER_STATE_OPEN && !after.overdue()) {
+    absl::StatusOr<domain::Plan> plan =
+        PlanFor(call, after, live, std::nullopt, nullptr);
+    // No placement, deadline or placement facts yet: nothing to be at risk
+    // against (the sweep re-evaluates once they are known).
+    if (plan.ok()) after.set_at_risk(domain::IsAtRisk(*plan));
   }
   if (after.at_risk() != before.at_risk()) {
     sv1::AtRiskChanged changed;
@@ -473,17 +521,8 @@ absl::StatusOr<sv1::WorkSession> SupervisionService::DoRecord(
     *s.mutable_update_time() = ToProto(call.now);
     live.push_back(s);
 
-    domain::HoursContext hctx;
-    hctx.policy = &policy;
-    hctx.child_working_day = [this](absl::CivilDay d) {
-      return options_.policy.IsChildWorkingDay(d);
-    };
-    absl::StatusOr<store::CaseView> cview = read_model_.GetCase(in.case_name());
-    if (cview.ok() && cview->handover) {
-      hctx.decision_hours_per_day =
-          cview->handover->constraints().max_hours_per_day();
-    }
-    hctx.now = call.now;
+    const domain::HoursContext hctx =
+        ContextFor(call, policy, read_model_.GetCase(in.case_name()));
     HoursLedger base = ledger;
     base.set_placement(in.placement());
     base.set_site(site);
@@ -499,12 +538,8 @@ absl::StatusOr<sv1::WorkSession> SupervisionService::DoRecord(
         store::LedgerKey(regency, case_vars.at("case")),
         r.ledger_expected_version, r.ledger.SerializeAsString());
     WorkSession answer;
+    KS_RETURN_IF_ERROR(AddSessionWrites(r, plan.txn));
     for (const domain::SessionWrite& w : r.sessions) {
-      KS_ASSIGN_OR_RETURN(auto vars,
-                          ParseResourceName(w.session.name(), kSessionPattern));
-      plan.txn.records.emplace_back(
-          store::SessionKey(vars.at("regency"), vars.at("work_session")),
-          w.expected_version, w.session.SerializeAsString());
       if (w.session.name() == s.name()) answer = w.session;
     }
     plan.txn.index_ops.push_back(outbox::IndexOp::ZAdd(
@@ -677,16 +712,7 @@ absl::StatusOr<sv1::WorkSession> SupervisionService::DoVoid(
     }
     const cv1::PolicyVersion& policy =
         options_.policy.At(FromProto(current->start_time()), zone);
-    domain::HoursContext hctx;
-    hctx.policy = &policy;
-    hctx.child_working_day = [this](absl::CivilDay d) {
-      return options_.policy.IsChildWorkingDay(d);
-    };
-    if (cview.ok() && cview->handover) {
-      hctx.decision_hours_per_day =
-          cview->handover->constraints().max_hours_per_day();
-    }
-    hctx.now = call.now;
+    const domain::HoursContext hctx = ContextFor(call, policy, cview);
     KS_ASSIGN_OR_RETURN(domain::HoursResult r,
                         domain::Recompute(hctx, ledger, live));
     std::vector<cv1::Event> risk_events;
@@ -707,13 +733,7 @@ absl::StatusOr<sv1::WorkSession> SupervisionService::DoVoid(
     plan.txn.records.emplace_back(
         store::LedgerKey(case_vars.at("regency"), case_vars.at("case")),
         r.ledger_expected_version, r.ledger.SerializeAsString());
-    for (const domain::SessionWrite& w : r.sessions) {
-      KS_ASSIGN_OR_RETURN(auto vars,
-                          ParseResourceName(w.session.name(), kSessionPattern));
-      plan.txn.records.emplace_back(
-          store::SessionKey(vars.at("regency"), vars.at("work_session")),
-          w.expected_version, w.session.SerializeAsString());
-    }
+    KS_RETURN_IF_ERROR(AddSessionWrites(r, plan.txn));
     sv1::SessionVoided ev;
     ev.set_work_session(current->name());
     ev.set_site(current->site());
@@ -779,56 +799,21 @@ absl::Status SupervisionService::DoPlan(
     KS_RETURN_IF_ERROR(
         auth::CheckRelations(call.principal, call.access, FactsOf(ledger)));
   }
-  if (ledger.placement().empty()) {
-    return FailedPreconditionError(
-        "the case has no placement yet: there is no schedule to plan on",
-        "PLACEMENT", ledger.name(), "NO_PLACEMENT");
-  }
-  if (!ledger.has_deadline_time()) {
-    return FailedPreconditionError(
-        "the case's span has not started: there is no deadline to plan to",
-        "SPAN", ledger.name(), "NO_DEADLINE");
-  }
-  KS_ASSIGN_OR_RETURN(store::PlacementView placement,
-                      read_model_.GetPlacement(ledger.placement()));
-  absl::TimeZone zone;
-  if (!absl::LoadTimeZone(placement.facts.schedule().time_zone(), &zone)) {
-    return absl::InternalError("the placement's zone is unknown");
-  }
-  absl::CivilDay from = LocalDay(call.now, zone) + 1;
+  std::optional<absl::CivilDay> from;
   if (req.has_from_date()) {
     KS_ASSIGN_OR_RETURN(from, CivilDayFromDate(req.from_date(), "from_date"));
   }
   KS_ASSIGN_OR_RETURN(std::vector<WorkSession> all,
                       hours_.SessionsOf(ledger.case_name()));
-  std::vector<domain::SessionInput> done;
-  for (const WorkSession& s : all) {
-    absl::TimeZone sz;
-    if (s.state() != sv1::WORK_SESSION_STATE_RECORDED ||
-        !absl::LoadTimeZone(s.time_zone(), &sz)) {
-      continue;
+  std::vector<WorkSession> live;
+  for (WorkSession& s : all) {
+    if (s.state() == sv1::WORK_SESSION_STATE_RECORDED) {
+      live.push_back(std::move(s));
     }
-    done.push_back({s.name(), FromProto(s.start_time()),
-                    FromProto(s.end_time()), sz, domain::Creditable(s)});
   }
-  const cv1::PolicyVersion& policy = options_.policy.At(call.now, zone);
-  absl::StatusOr<store::CaseView> cview =
-      read_model_.GetCase(ledger.case_name());
-  domain::CreditRules rules = domain::RulesFor(
-      policy, ledger.kind() == cv1::SENTENCE_KIND_CHILD_PELAYANAN_MASYARAKAT,
-      ledger.target_minutes(),
-      cview.ok() && cview->handover
-          ? cview->handover->constraints().max_hours_per_day()
-          : 0,
-      [this](absl::CivilDay d) {
-        return options_.policy.IsChildWorkingDay(d);
-      });
-  if (ledger.has_span_start_time()) {
-    rules.span_start = FromProto(ledger.span_start_time());
-  }
-  rules.deadline = FromProto(ledger.deadline_time());
-  const domain::Plan plan = domain::PlanRemaining(
-      rules, done, placement.facts.schedule(), zone, from);
+  absl::TimeZone zone;
+  KS_ASSIGN_OR_RETURN(const domain::Plan plan,
+                      PlanFor(call, ledger, live, from, &zone));
   for (const domain::PlannedSlot& p : plan.sessions) {
     sv1::PlannedSession* out = resp->add_sessions();
     *out->mutable_local_date() = DateFromCivilDay(p.day);
@@ -838,8 +823,8 @@ absl::Status SupervisionService::DoPlan(
   }
   resp->set_owed_minutes(plan.owed);
   resp->set_shortfall_minutes(plan.shortfall);
-  *resp->mutable_deadline_date() =
-      DateFromCivilDay(LocalDay(*rules.deadline - absl::Nanoseconds(1), zone));
+  *resp->mutable_deadline_date() = DateFromCivilDay(
+      LocalDay(FromProto(ledger.deadline_time()) - absl::Nanoseconds(1), zone));
   return absl::OkStatus();
 }
 

@@ -37,7 +37,9 @@
 #define KS_SERVICES_SUPERVISION_SUPERVISION_SERVICE_H_
 
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/client/peer.h"
@@ -47,6 +49,8 @@
 #include "common/server/runtime.h"
 #include "common/time/clock.h"
 #include "kerjasosial/supervision/v1/supervision_service.grpc.pb.h"
+#include "services/supervision/domain/hours.h"
+#include "services/supervision/domain/planner.h"
 #include "services/supervision/store/hours_store.h"
 #include "services/supervision/store/read_model.h"
 
@@ -146,6 +150,16 @@ class SupervisionService final
   absl::StatusOr<kerjasosial::cases::v1::CaseForExecution> FetchCase(
       const std::string& case_name);
 
+  // The plan of the minutes `ledger` still owes at its placement's schedule
+  // from `from` (default: tomorrow in the site's zone, returned in
+  // `zone_out` when not null). FAILED_PRECONDITION NO_PLACEMENT /
+  // NO_DEADLINE; NOT_FOUND when the read model lacks the placement.
+  absl::StatusOr<domain::Plan> PlanFor(const rpc::Call& call,
+                                       const HoursLedger& ledger,
+                                       const std::vector<WorkSession>& live,
+                                       std::optional<absl::CivilDay> from,
+                                       absl::TimeZone* zone_out);
+
   // Sets `after`'s at_risk (the plan from tomorrow at the placement's
   // schedule leaves a shortfall; DESIGN §7) and appends AtRiskChanged /
   // LedgerOverdue when the flag changed from `before` — only on change.
@@ -153,6 +167,13 @@ class SupervisionService final
       const rpc::Call& call, const HoursLedger& before, HoursLedger& after,
       const std::vector<WorkSession>& live, absl::string_view regency,
       std::vector<kerjasosial::common::v1::Event>* events);
+
+  // The context of a credit recomputation: the policy version, the child
+  // working days, the decision's hours per day (from the case read model).
+  domain::HoursContext ContextFor(
+      const rpc::Call& call,
+      const kerjasosial::common::v1::PolicyVersion& policy,
+      const absl::StatusOr<store::CaseView>& case_view) const;
 
   // The relation facts of a case's resources: its ledger's PK and site.
   auth::RelationFacts FactsOf(const HoursLedger& ledger);
