@@ -25,11 +25,13 @@
 // counts to; the summary is kept as this service's personal data and never
 // put in a feed, a log or a metric.
 //
-// Part 2 (guidance, Litmas, partner programs, referrals, evaluations,
-// violations, warnings, safety incidents) plugs in at the marked place below:
-// its handlers are declared in this class and defined in programs/, on the
-// same pipeline and runtime. Until then those rpcs answer gRPC's
-// UNIMPLEMENTED (the generated base class).
+// Part 2 (guidance, partner agreements and programs, referrals,
+// evaluations, safety incidents, integration clients) plugs in at the
+// marked place below: its handlers are declared in this class and defined
+// in programs/, on the same pipeline and runtime. Until then those rpcs
+// answer gRPC's UNIMPLEMENTED (the generated base class). Part 1 rpcs not
+// built yet (Litmas, violations, warnings, group sessions, lists, the site
+// roll, ReassignPk/EndPkAssignment, AdjustHoursLedger) answer the same.
 //
 // Thread-safe: handlers share only thread-safe members (the stores, the
 // pipeline, the immutable policy, the peer).
@@ -112,8 +114,8 @@ class SupervisionService final
       kerjasosial::supervision::v1::PlanRemainingSessionsResponse* resp)
       override;
 
-  // ---- Part 2 plugs in here: declare its overrides (guidance, Litmas,
-  // programs, referrals, evaluations, violations, warnings, incidents) and
+  // ---- Part 2 plugs in here: declare its overrides (guidance, partner
+  // agreements and programs, referrals, evaluations, safety incidents) and
   // define them in services/supervision/programs/. ----
 
   grpc::ServerWriteReactor<kerjasosial::common::v1::Event>* StreamEvents(
