@@ -26,12 +26,13 @@
 // put in a feed, a log or a metric.
 //
 // Part 2 (guidance, partner agreements and programs, referrals,
-// evaluations, safety incidents, integration clients) plugs in at the
-// marked place below: its handlers are declared in this class and defined
-// in programs/, on the same pipeline and runtime. Until then those rpcs
-// answer gRPC's UNIMPLEMENTED (the generated base class). Part 1 rpcs not
-// built yet (Litmas, violations, warnings, group sessions, lists, the site
-// roll, ReassignPk/EndPkAssignment, AdjustHoursLedger) answer the same.
+// evaluations, safety incidents, integration clients) comes from the base
+// programs::WithPrograms, which forwards its rpcs to programs_
+// (programs/programs_handlers.h), fed by this class's assignment records,
+// work sessions and read model. Part 1 rpcs not built yet (Litmas,
+// violations, warnings, group sessions, lists, the site roll,
+// ReassignPk/EndPkAssignment, AdjustHoursLedger) answer gRPC's
+// UNIMPLEMENTED (the generated base class).
 //
 // Thread-safe: handlers share only thread-safe members (the stores, the
 // pipeline, the immutable policy, the peer).
