@@ -17,6 +17,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "kerjasosial/cases/v1/cases_service.grpc.pb.h"
 #include "services/supervision/domain/hours.h"
+#include "services/supervision/domain/planner.h"
 #include "services/supervision/domain/session_rules.h"
 #include "services/supervision/programs/part1_facts.h"
 #include "services/supervision/store/keys.h"
@@ -103,7 +104,36 @@ programs::ProgramsOptions ProgramsOptionsOf(
   return out;
 }
 
+// The records of the sessions whose allocation moved.
+absl::Status AddSessionWrites(const domain::HoursResult& r,
+                              outbox::Transaction& txn) {
+  for (const domain::SessionWrite& w : r.sessions) {
+    KS_ASSIGN_OR_RETURN(auto vars,
+                        ParseResourceName(w.session.name(), kSessionPattern));
+    txn.records.emplace_back(
+        store::SessionKey(vars.at("regency"), vars.at("work_session")),
+        w.expected_version, w.session.SerializeAsString());
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+domain::HoursContext SupervisionService::ContextFor(
+    const rpc::Call& call, const cv1::PolicyVersion& policy,
+    const absl::StatusOr<store::CaseView>& case_view) const {
+  domain::HoursContext hctx;
+  hctx.policy = &policy;
+  hctx.child_working_day = [this](absl::CivilDay d) {
+    return options_.policy.IsChildWorkingDay(d);
+  };
+  if (case_view.ok() && case_view->handover) {
+    hctx.decision_hours_per_day =
+        case_view->handover->constraints().max_hours_per_day();
+  }
+  hctx.now = call.now;
+  return hctx;
+}
 
 SupervisionService::SupervisionService(server::Runtime& runtime,
                                        SupervisionServiceOptions options)
@@ -162,6 +192,76 @@ absl::StatusOr<casesv1::CaseForExecution> SupervisionService::FetchCase(
     return stub->GetCaseForExecution(c, req, &out);
   }));
   return out;
+}
+
+absl::StatusOr<domain::Plan> SupervisionService::PlanFor(
+    const rpc::Call& call, const HoursLedger& ledger,
+    const std::vector<WorkSession>& live, std::optional<absl::CivilDay> from,
+    absl::TimeZone* zone_out) {
+  if (ledger.placement().empty()) {
+    return FailedPreconditionError(
+        "the case has no placement yet: there is no schedule to plan on",
+        "PLACEMENT", ledger.name(), "NO_PLACEMENT");
+  }
+  if (!ledger.has_deadline_time()) {
+    return FailedPreconditionError(
+        "the case's span has not started: there is no deadline to plan to",
+        "SPAN", ledger.name(), "NO_DEADLINE");
+  }
+  KS_ASSIGN_OR_RETURN(store::PlacementView placement,
+                      read_model_.GetPlacement(ledger.placement()));
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(placement.facts.schedule().time_zone(), &zone)) {
+    return absl::InternalError("the placement's zone is unknown");
+  }
+  if (zone_out != nullptr) *zone_out = zone;
+  KS_ASSIGN_OR_RETURN(std::vector<domain::SessionInput> done,
+                      domain::InputsOf(live));
+  const absl::StatusOr<store::CaseView> cview =
+      read_model_.GetCase(ledger.case_name());
+  const domain::HoursContext hctx =
+      ContextFor(call, options_.policy.At(call.now, zone), cview);
+  domain::CreditRules rules = domain::RulesFor(
+      *hctx.policy,
+      ledger.kind() == cv1::SENTENCE_KIND_CHILD_PELAYANAN_MASYARAKAT,
+      ledger.target_minutes(), hctx.decision_hours_per_day,
+      hctx.child_working_day);
+  if (ledger.has_span_start_time()) {
+    rules.span_start = FromProto(ledger.span_start_time());
+  }
+  rules.deadline = FromProto(ledger.deadline_time());
+  return domain::PlanRemaining(rules, done, placement.facts.schedule(), zone,
+                               from ? *from : LocalDay(call.now, zone) + 1);
+}
+
+absl::Status SupervisionService::UpdateRiskFlags(
+    const rpc::Call& call, const HoursLedger& before, HoursLedger& after,
+    const std::vector<WorkSession>& live, absl::string_view regency,
+    std::vector<cv1::Event>* events) {
+  const int64_t version = VersionOfEtag(after.etag());
+  after.set_at_risk(false);
+  if (after.state() == sv1::LEDGER_STATE_OPEN && !after.overdue()) {
+    absl::StatusOr<domain::Plan> plan =
+        PlanFor(call, after, live, std::nullopt, nullptr);
+    // No placement, deadline or placement facts yet: nothing to be at risk
+    // against (the sweep re-evaluates once they are known).
+    if (plan.ok()) after.set_at_risk(domain::IsAtRisk(*plan));
+  }
+  if (after.at_risk() != before.at_risk()) {
+    sv1::AtRiskChanged changed;
+    changed.set_at_risk(after.at_risk());
+    *changed.mutable_ledger() = domain::SnapshotOf(after);
+    events->push_back(
+        EventOf("ledger", after.name(), version, regency, call.now, changed));
+  }
+  if (after.overdue() && !before.overdue()) {
+    sv1::LedgerOverdue overdue;
+    *overdue.mutable_deadline_time() = after.deadline_time();
+    *overdue.mutable_ledger() = domain::SnapshotOf(after);
+    events->push_back(
+        EventOf("ledger", after.name(), version, regency, call.now, overdue));
+  }
+  return absl::OkStatus();
 }
 
 // ---------------------------------------------------------------------------
@@ -438,22 +538,16 @@ absl::StatusOr<sv1::WorkSession> SupervisionService::DoRecord(
     *s.mutable_update_time() = ToProto(call.now);
     live.push_back(s);
 
-    domain::HoursContext hctx;
-    hctx.policy = &policy;
-    hctx.child_working_day = [this](absl::CivilDay d) {
-      return options_.policy.IsChildWorkingDay(d);
-    };
-    absl::StatusOr<store::CaseView> cview = read_model_.GetCase(in.case_name());
-    if (cview.ok() && cview->handover) {
-      hctx.decision_hours_per_day =
-          cview->handover->constraints().max_hours_per_day();
-    }
-    hctx.now = call.now;
+    const domain::HoursContext hctx =
+        ContextFor(call, policy, read_model_.GetCase(in.case_name()));
     HoursLedger base = ledger;
     base.set_placement(in.placement());
     base.set_site(site);
     KS_ASSIGN_OR_RETURN(domain::HoursResult r,
                         domain::Recompute(hctx, base, live));
+    std::vector<cv1::Event> risk_events;
+    KS_RETURN_IF_ERROR(
+        UpdateRiskFlags(call, ledger, r.ledger, live, regency, &risk_events));
 
     rpc::Plan<WorkSession> plan;
     const int64_t ledger_version = r.ledger_expected_version + 1;
@@ -461,12 +555,8 @@ absl::StatusOr<sv1::WorkSession> SupervisionService::DoRecord(
         store::LedgerKey(regency, case_vars.at("case")),
         r.ledger_expected_version, r.ledger.SerializeAsString());
     WorkSession answer;
+    KS_RETURN_IF_ERROR(AddSessionWrites(r, plan.txn));
     for (const domain::SessionWrite& w : r.sessions) {
-      KS_ASSIGN_OR_RETURN(auto vars,
-                          ParseResourceName(w.session.name(), kSessionPattern));
-      plan.txn.records.emplace_back(
-          store::SessionKey(vars.at("regency"), vars.at("work_session")),
-          w.expected_version, w.session.SerializeAsString());
       if (w.session.name() == s.name()) answer = w.session;
     }
     plan.txn.index_ops.push_back(outbox::IndexOp::ZAdd(
@@ -508,6 +598,7 @@ absl::StatusOr<sv1::WorkSession> SupervisionService::DoRecord(
                                         ledger_version, regency, call.now,
                                         reached));
     }
+    for (cv1::Event& e : risk_events) plan.txn.events.push_back(std::move(e));
     plan.txn.response = answer.SerializeAsString();
     plan.audit_resource = answer.name();
     return plan;
@@ -638,18 +729,12 @@ absl::StatusOr<sv1::WorkSession> SupervisionService::DoVoid(
     }
     const cv1::PolicyVersion& policy =
         options_.policy.At(FromProto(current->start_time()), zone);
-    domain::HoursContext hctx;
-    hctx.policy = &policy;
-    hctx.child_working_day = [this](absl::CivilDay d) {
-      return options_.policy.IsChildWorkingDay(d);
-    };
-    if (cview.ok() && cview->handover) {
-      hctx.decision_hours_per_day =
-          cview->handover->constraints().max_hours_per_day();
-    }
-    hctx.now = call.now;
+    const domain::HoursContext hctx = ContextFor(call, policy, cview);
     KS_ASSIGN_OR_RETURN(domain::HoursResult r,
                         domain::Recompute(hctx, ledger, live));
+    std::vector<cv1::Event> risk_events;
+    KS_RETURN_IF_ERROR(UpdateRiskFlags(call, ledger, r.ledger, live,
+                                       case_vars.at("regency"), &risk_events));
     WorkSession voided = *current;
     voided.set_state(sv1::WORK_SESSION_STATE_VOIDED);
     voided.set_void_reason_code(req.reason_code());
@@ -665,13 +750,7 @@ absl::StatusOr<sv1::WorkSession> SupervisionService::DoVoid(
     plan.txn.records.emplace_back(
         store::LedgerKey(case_vars.at("regency"), case_vars.at("case")),
         r.ledger_expected_version, r.ledger.SerializeAsString());
-    for (const domain::SessionWrite& w : r.sessions) {
-      KS_ASSIGN_OR_RETURN(auto vars,
-                          ParseResourceName(w.session.name(), kSessionPattern));
-      plan.txn.records.emplace_back(
-          store::SessionKey(vars.at("regency"), vars.at("work_session")),
-          w.expected_version, w.session.SerializeAsString());
-    }
+    KS_RETURN_IF_ERROR(AddSessionWrites(r, plan.txn));
     sv1::SessionVoided ev;
     ev.set_work_session(current->name());
     ev.set_site(current->site());
@@ -684,6 +763,7 @@ absl::StatusOr<sv1::WorkSession> SupervisionService::DoVoid(
     plan.txn.events.push_back(EventOf("ledger", r.ledger.name(),
                                       r.ledger_expected_version + 1,
                                       case_vars.at("regency"), call.now, ev));
+    for (cv1::Event& e : risk_events) plan.txn.events.push_back(std::move(e));
     plan.txn.response = voided.SerializeAsString();
     return plan;
   };
@@ -720,6 +800,56 @@ grpc::ServerUnaryReactor* SupervisionService::GetHoursLedger(
     *resp = std::move(l);
     return absl::OkStatus();
   });
+}
+
+absl::Status SupervisionService::DoPlan(
+    grpc::CallbackServerContext& ctx,
+    const sv1::PlanRemainingSessionsRequest& req,
+    sv1::PlanRemainingSessionsResponse* resp) {
+  KS_ASSIGN_OR_RETURN(rpc::Call call,
+                      pipeline_.Begin(ctx, "PlanRemainingSessions", req,
+                                      rpc::Envelope("ledger", kLedgerPattern)));
+  KS_ASSIGN_OR_RETURN(
+      HoursLedger ledger,
+      hours_.GetLedger(call.vars.at("regency"), call.vars.at("ledger")));
+  if (call.access.needs_relation()) {
+    KS_RETURN_IF_ERROR(
+        auth::CheckRelations(call.principal, call.access, FactsOf(ledger)));
+  }
+  std::optional<absl::CivilDay> from;
+  if (req.has_from_date()) {
+    KS_ASSIGN_OR_RETURN(from, CivilDayFromDate(req.from_date(), "from_date"));
+  }
+  KS_ASSIGN_OR_RETURN(std::vector<WorkSession> all,
+                      hours_.SessionsOf(ledger.case_name()));
+  std::vector<WorkSession> live;
+  for (WorkSession& s : all) {
+    if (s.state() == sv1::WORK_SESSION_STATE_RECORDED) {
+      live.push_back(std::move(s));
+    }
+  }
+  absl::TimeZone zone;
+  KS_ASSIGN_OR_RETURN(const domain::Plan plan,
+                      PlanFor(call, ledger, live, from, &zone));
+  for (const domain::PlannedSlot& p : plan.sessions) {
+    sv1::PlannedSession* out = resp->add_sessions();
+    *out->mutable_local_date() = DateFromCivilDay(p.day);
+    *out->mutable_start_time() = ToProto(p.start);
+    *out->mutable_end_time() = ToProto(p.end);
+    out->set_credited_minutes(p.credited);
+  }
+  resp->set_owed_minutes(plan.owed);
+  resp->set_shortfall_minutes(plan.shortfall);
+  *resp->mutable_deadline_date() = DateFromCivilDay(
+      LocalDay(FromProto(ledger.deadline_time()) - absl::Nanoseconds(1), zone));
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* SupervisionService::PlanRemainingSessions(
+    grpc::CallbackServerContext* ctx,
+    const sv1::PlanRemainingSessionsRequest* req,
+    sv1::PlanRemainingSessionsResponse* resp) {
+  return pipeline_.Unary(ctx, [=] { return DoPlan(*ctx, *req, resp); });
 }
 
 }  // namespace ks::supervision

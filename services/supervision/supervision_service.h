@@ -25,10 +25,13 @@
 // counts to; the summary is kept as this service's personal data and never
 // put in a feed, a log or a metric.
 //
-// Part 2 (guidance, Litmas, partner programs, referrals, evaluations,
-// violations, warnings, safety incidents) plugs in at the marked place below:
-// its handlers are declared in this class and defined in programs/, on the
-// same pipeline and runtime. Until then those rpcs answer gRPC's
+// Part 2 (guidance, partner agreements and programs, referrals,
+// evaluations, safety incidents, integration clients) comes from the base
+// programs::WithPrograms, which forwards its rpcs to programs_
+// (programs/programs_handlers.h), fed by this class's assignment records,
+// work sessions and read model. Part 1 rpcs not built yet (Litmas,
+// violations, warnings, group sessions, lists, the site roll,
+// ReassignPk/EndPkAssignment, AdjustHoursLedger) answer gRPC's
 // UNIMPLEMENTED (the generated base class).
 //
 // Thread-safe: handlers share only thread-safe members (the stores, the
@@ -37,7 +40,9 @@
 #define KS_SERVICES_SUPERVISION_SUPERVISION_SERVICE_H_
 
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/client/peer.h"
@@ -48,6 +53,8 @@
 #include "common/time/clock.h"
 #include "kerjasosial/supervision/v1/supervision_service.grpc.pb.h"
 #include "services/supervision/programs/programs_service.h"
+#include "services/supervision/domain/hours.h"
+#include "services/supervision/domain/planner.h"
 #include "services/supervision/store/hours_store.h"
 #include "services/supervision/store/read_model.h"
 
@@ -106,6 +113,12 @@ class SupervisionService final
       const kerjasosial::supervision::v1::GetHoursLedgerRequest* req,
       kerjasosial::supervision::v1::HoursLedger* resp) override;
 
+  grpc::ServerUnaryReactor* PlanRemainingSessions(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::PlanRemainingSessionsRequest* req,
+      kerjasosial::supervision::v1::PlanRemainingSessionsResponse* resp)
+      override;
+
   // ---- Part 2 (programs/): guidance, partner agreements and programs,
   // referrals, evaluations, safety incidents, integration clients are
   // forwarded by WithPrograms to these handlers. ----
@@ -135,6 +148,10 @@ class SupervisionService final
   absl::StatusOr<WorkSession> DoRecord(
       grpc::CallbackServerContext& ctx,
       const kerjasosial::supervision::v1::RecordWorkSessionRequest& req);
+  absl::Status DoPlan(
+      grpc::CallbackServerContext& ctx,
+      const kerjasosial::supervision::v1::PlanRemainingSessionsRequest& req,
+      kerjasosial::supervision::v1::PlanRemainingSessionsResponse* resp);
   absl::StatusOr<WorkSession> DoVoid(
       grpc::CallbackServerContext& ctx,
       const kerjasosial::supervision::v1::VoidWorkSessionRequest& req);
@@ -143,6 +160,31 @@ class SupervisionService final
   // cases cannot be reached (or no peer is configured).
   absl::StatusOr<kerjasosial::cases::v1::CaseForExecution> FetchCase(
       const std::string& case_name);
+
+  // The plan of the minutes `ledger` still owes at its placement's schedule
+  // from `from` (default: tomorrow in the site's zone, returned in
+  // `zone_out` when not null). FAILED_PRECONDITION NO_PLACEMENT /
+  // NO_DEADLINE; NOT_FOUND when the read model lacks the placement.
+  absl::StatusOr<domain::Plan> PlanFor(const rpc::Call& call,
+                                       const HoursLedger& ledger,
+                                       const std::vector<WorkSession>& live,
+                                       std::optional<absl::CivilDay> from,
+                                       absl::TimeZone* zone_out);
+
+  // Sets `after`'s at_risk (the plan from tomorrow at the placement's
+  // schedule leaves a shortfall; DESIGN §7) and appends AtRiskChanged /
+  // LedgerOverdue when the flag changed from `before` — only on change.
+  absl::Status UpdateRiskFlags(
+      const rpc::Call& call, const HoursLedger& before, HoursLedger& after,
+      const std::vector<WorkSession>& live, absl::string_view regency,
+      std::vector<kerjasosial::common::v1::Event>* events);
+
+  // The context of a credit recomputation: the policy version, the child
+  // working days, the decision's hours per day (from the case read model).
+  domain::HoursContext ContextFor(
+      const rpc::Call& call,
+      const kerjasosial::common::v1::PolicyVersion& policy,
+      const absl::StatusOr<store::CaseView>& case_view) const;
 
   // The relation facts of a case's resources: its ledger's PK and site.
   auth::RelationFacts FactsOf(const HoursLedger& ledger);

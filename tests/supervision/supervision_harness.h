@@ -229,6 +229,15 @@ class SupervisionEnvironment {
     *facts.mutable_period()->mutable_start_date() = DateFromCivilDay(first);
     *facts.mutable_period()->mutable_end_date() = DateFromCivilDay(last);
     facts.mutable_schedule()->set_time_zone(kZone);
+    // Every day 08:00-12:00 local.
+    for (int d = kerjasosial::common::v1::WEEKDAY_MONDAY;
+         d <= kerjasosial::common::v1::WEEKDAY_SUNDAY; ++d) {
+      kerjasosial::common::v1::ScheduleSlot* slot =
+          facts.mutable_schedule()->add_slots();
+      slot->set_weekday(static_cast<kerjasosial::common::v1::Weekday>(d));
+      slot->set_start_minute(8 * 60);
+      slot->set_end_minute(12 * 60);
+    }
     facts.set_state(plv1::PLACEMENT_STATE_PLANNED);
     plv1::PlacementCreated created;
     *created.mutable_facts() = facts;

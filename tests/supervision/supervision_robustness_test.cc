@@ -170,5 +170,43 @@ TEST_F(SupervisionRobustnessTest, AssignmentRefusals) {
   EXPECT_EQ(Reason(s), "CASE_NOT_HANDED_OVER");
 }
 
+// The placement's schedule is every day 08:00-12:00 WITA: the plan from
+// tomorrow is one 4 h session a day until the owed minutes are done.
+TEST_F(SupervisionRobustnessTest, PlanOverGrpcFollowsTheSchedule) {
+  const sv1::HoursLedger ledger = env_->Ledger(assignment_->ledger());
+  ASSERT_GT(ledger.owed_minutes(), 0);
+  sv1::PlanRemainingSessionsRequest req;
+  req.set_ledger(assignment_->ledger());
+  *req.mutable_from_date() = DateFromCivilDay(Today() + 1);
+  sv1::PlanRemainingSessionsResponse plan;
+  grpc::Status s = env_->stub_->PlanRemainingSessions(
+      SupervisionEnvironment::Ctx(env_->pk()).get(), req, &plan);
+  ASSERT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+  EXPECT_EQ(plan.owed_minutes(), ledger.owed_minutes());
+  EXPECT_EQ(plan.shortfall_minutes(), 0);
+  const int64_t days = (ledger.owed_minutes() + 239) / 240;
+  ASSERT_EQ(plan.sessions_size(), days);
+  absl::TimeZone zone;
+  absl::LoadTimeZone(kZone, &zone);
+  int64_t total = 0;
+  for (int i = 0; i < plan.sessions_size(); ++i) {
+    const absl::CivilDay day = Today() + 1 + i;
+    EXPECT_EQ(plan.sessions(i).start_time().seconds(),
+              absl::ToUnixSeconds(absl::FromCivil(
+                  absl::CivilMinute(day.year(), day.month(), day.day(), 8, 0),
+                  zone)));
+    total += plan.sessions(i).credited_minutes();
+  }
+  EXPECT_EQ(total, ledger.owed_minutes());
+  // A planning date past the deadline leaves everything owed short.
+  *req.mutable_from_date() = plan.deadline_date();
+  req.mutable_from_date()->set_year(req.from_date().year() + 1);
+  ASSERT_TRUE(env_->stub_
+                  ->PlanRemainingSessions(
+                      SupervisionEnvironment::Ctx(env_->pk()).get(), req, &plan)
+                  .ok());
+  EXPECT_EQ(plan.shortfall_minutes(), ledger.owed_minutes());
+}
+
 }  // namespace
 }  // namespace ks::supervision::testing

@@ -74,6 +74,21 @@ bool Creditable(const WorkSession& s) {
           s.credit_partial());
 }
 
+absl::StatusOr<std::vector<SessionInput>> InputsOf(
+    const std::vector<WorkSession>& sessions) {
+  std::vector<SessionInput> out;
+  for (const WorkSession& s : sessions) {
+    absl::TimeZone zone;
+    if (!absl::LoadTimeZone(s.time_zone(), &zone)) {
+      return absl::InvalidArgumentError(
+          "a stored work session has an unknown time zone");
+    }
+    out.push_back({s.name(), FromProto(s.start_time()), FromProto(s.end_time()),
+                   zone, Creditable(s)});
+  }
+  return out;
+}
+
 absl::StatusOr<HoursResult> Recompute(const HoursContext& ctx,
                                       const HoursLedger& ledger,
                                       const std::vector<WorkSession>& live) {
@@ -88,18 +103,9 @@ absl::StatusOr<HoursResult> Recompute(const HoursContext& ctx,
   if (ledger.has_deadline_time()) {
     rules.deadline = FromProto(ledger.deadline_time());
   }
-  std::vector<SessionInput> inputs;
+  KS_ASSIGN_OR_RETURN(std::vector<SessionInput> inputs, InputsOf(live));
   std::map<std::string, const WorkSession*> by_name;
-  for (const WorkSession& s : live) {
-    absl::TimeZone zone;
-    if (!absl::LoadTimeZone(s.time_zone(), &zone)) {
-      return absl::InvalidArgumentError(
-          "a stored work session has an unknown time zone");
-    }
-    inputs.push_back({s.name(), FromProto(s.start_time()),
-                      FromProto(s.end_time()), zone, Creditable(s)});
-    by_name[s.name()] = &s;
-  }
+  for (const WorkSession& s : live) by_name[s.name()] = &s;
   const std::vector<SessionCredit> credits = Allocate(rules, inputs);
 
   HoursResult out;

@@ -57,6 +57,11 @@ struct HoursContext {
 // credit_partial).
 bool Creditable(const WorkSession& s);
 
+// The credit computation's view of stored sessions (credit.h); a session
+// whose zone is unknown is INVALID_ARGUMENT (a corrupt record).
+absl::StatusOr<std::vector<SessionInput>> InputsOf(
+    const std::vector<WorkSession>& sessions);
+
 // Recomputes `ledger` over `live` (the case's RECORDED sessions, each with
 // its stored etag; a new session with an empty etag). Sessions in `live`
 // whose worked/credited/excess/day allocations change are returned, plus
