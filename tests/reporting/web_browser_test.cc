@@ -8,7 +8,8 @@
 // as suppressed, the CSV reads with Python's csv module and matches the
 // API, and Chromium's network log holds no request to anything but the
 // gateway. Clicks (drill-down, back, the language switch) go through the
-// DevTools protocol (web_click.py). The screenshots stay in the build directory as artifacts.
+// DevTools protocol (web_click.py). The screenshots stay in the build directory
+// as artifacts.
 #include <signal.h>
 #include <unistd.h>
 
