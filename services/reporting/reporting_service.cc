@@ -1208,6 +1208,48 @@ grpc::ServerUnaryReactor* ReportingService::ListRebuilds(
   });
 }
 
+absl::StatusOr<std::shared_ptr<const PublicFigures>>
+ReportingService::CurrentPublicFigures() {
+  const absl::Time now = absl::Now();
+  {
+    absl::MutexLock lock(&public_mu_);
+    if (public_ != nullptr && now - public_at_ < kPublicFiguresFor) {
+      return public_;
+    }
+  }
+  // Computed over every scope at once (a fixed 553 aggregate reads), so a
+  // cell is suppressed the same whichever scope is asked and no two answers
+  // combine into a value either one withholds. Outside the lock: two callers
+  // racing on a stale cache both compute and store equal figures.
+  const regions::Regions& regions = regions::Regions::Get();
+  std::vector<std::string> scopes = {"N"};
+  for (const regions::Province& p : regions.provinces()) {
+    scopes.push_back(absl::StrCat("P:", p.code));
+  }
+  for (const regions::Regency& r : regions.regencies()) {
+    scopes.push_back(absl::StrCat("R:", r.code));
+  }
+  KS_ASSIGN_OR_RETURN(std::vector<rv1::Summary> summaries, SummariesOf(scopes));
+  PublicInput input;
+  input.nation = std::move(summaries[0]);
+  const size_t provinces = regions.provinces().size();
+  for (size_t i = 1; i < summaries.size(); ++i) {
+    (i <= provinces ? input.provinces : input.regencies)
+        .push_back(std::move(summaries[i]));
+  }
+  const int min_cell_size = runtime_.policy()
+                                .Current(*SystemClock())
+                                .public_figures()
+                                .min_cell_size();
+  KS_ASSIGN_OR_RETURN(PublicFigures figures,
+                      BuildPublicFigures(input, min_cell_size, now));
+  auto shared = std::make_shared<const PublicFigures>(std::move(figures));
+  absl::MutexLock lock(&public_mu_);
+  public_ = shared;
+  public_at_ = now;
+  return shared;
+}
+
 grpc::ServerUnaryReactor* ReportingService::GetPublicSummary(
     grpc::CallbackServerContext* ctx, const rv1::GetPublicSummaryRequest* req,
     rv1::PublicSummary* resp) {
@@ -1237,34 +1279,9 @@ grpc::ServerUnaryReactor* ReportingService::GetPublicSummary(
           absl::StrCat("no public figures named `", req->name(),
                        "`: not the nation, a province or a regency"));
     }
-    // Computed over every scope at once (a fixed 553 aggregate reads), so a
-    // cell is suppressed the same whichever scope is asked and no two
-    // answers combine into a value either one withholds.
-    const regions::Regions& regions = regions::Regions::Get();
-    std::vector<std::string> scopes = {"N"};
-    for (const regions::Province& p : regions.provinces()) {
-      scopes.push_back(absl::StrCat("P:", p.code));
-    }
-    for (const regions::Regency& r : regions.regencies()) {
-      scopes.push_back(absl::StrCat("R:", r.code));
-    }
-    KS_ASSIGN_OR_RETURN(std::vector<rv1::Summary> summaries,
-                        SummariesOf(scopes));
-    PublicInput input;
-    input.nation = std::move(summaries[0]);
-    const size_t provinces = regions.provinces().size();
-    for (size_t i = 1; i < summaries.size(); ++i) {
-      (i <= provinces ? input.provinces : input.regencies)
-          .push_back(std::move(summaries[i]));
-    }
-    const absl::Time now = absl::Now();
-    const int min_cell_size = runtime_.policy()
-                                  .Current(*SystemClock())
-                                  .public_figures()
-                                  .min_cell_size();
-    KS_ASSIGN_OR_RETURN(PublicFigures figures,
-                        BuildPublicFigures(input, min_cell_size, now));
-    const PublicSummary* found = figures.Find(req->name());
+    KS_ASSIGN_OR_RETURN(std::shared_ptr<const PublicFigures> figures,
+                        CurrentPublicFigures());
+    const PublicSummary* found = figures->Find(req->name());
     if (found == nullptr) {
       return absl::NotFoundError(
           absl::StrCat("no public figures named `", req->name(), "`"));

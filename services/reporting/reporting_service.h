@@ -24,7 +24,8 @@
 // is connected and its cursor stayed still for a second (the consumer cannot
 // see the upstream's head).
 //
-// GetPublicSummary suppresses small cells (domain/suppression.h).
+// GetPublicSummary suppresses small cells (domain/suppression.h), over
+// every scope at once, computed at most every 10 s.
 //
 // Thread-safe: handlers run on gRPC's threads and share only thread-safe
 // members.
@@ -42,6 +43,7 @@
 #include "common/rpc/pipeline.h"
 #include "common/server/runtime.h"
 #include "kerjasosial/reporting/v1/reporting_service.grpc.pb.h"
+#include "services/reporting/domain/suppression.h"
 #include "services/reporting/store/aggregate_store.h"
 #include "services/reporting/upstream_runner.h"
 
@@ -161,11 +163,21 @@ class ReportingService final
       const std::string& name) const;
   bool RebuildRunning() const;
 
+  // The public figures of every scope (GetPublicSummary), reused for
+  // kPublicFiguresFor: a public page asks the nation and 38 provinces in a
+  // row, which then costs one computation over 553 scopes, not 39; public
+  // figures may lag that much.
+  static constexpr absl::Duration kPublicFiguresFor = absl::Seconds(10);
+  absl::StatusOr<std::shared_ptr<const PublicFigures>> CurrentPublicFigures();
+
   server::Runtime& runtime_;
   const ReportingServiceOptions options_;
   rpc::Pipeline pipeline_;
   store::AggregateStore aggregates_;
   UpstreamRunner runner_;
+  absl::Mutex public_mu_;
+  absl::Time public_at_ ABSL_GUARDED_BY(public_mu_) = absl::InfinitePast();
+  std::shared_ptr<const PublicFigures> public_ ABSL_GUARDED_BY(public_mu_);
   mutable absl::Mutex rebuild_mu_;
   // The rebuild in progress ("" when none).
   std::string rebuild_running_ ABSL_GUARDED_BY(rebuild_mu_);
