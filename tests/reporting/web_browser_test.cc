@@ -564,5 +564,55 @@ TEST_F(WebBrowserTest, ClickingDrillsDownAndBackAndSwitchesLanguage) {
   EXPECT_EQ(f.at("indonesian").string_value(), "Angka utama");
 }
 
+TEST_F(WebBrowserTest, RankingAndComparisonCsvMatchTheApiAndKeepItsAccessRule) {
+  const std::string range =
+      "range.start_date=2026-01-01&range.end_date=2027-12-31";
+  std::string rank;
+  ASSERT_TRUE(
+      env_->Get("/v1/rankScopes.csv?lang=en&level=PROVINCE&metric="
+                "CASES_COMPLETED&" +
+                    range,
+                env_->viewer, &rank));
+  // Highest first: Sulawesi Tengah (14), Kalimantan Timur (12), then 2.
+  EXPECT_EQ(rank.rfind("Rank,Region code,Region name,Cases completed,Last "
+                       "event\r\n1,72,Sulawesi Tengah,14,",
+                       0),
+            0u)
+      << rank.substr(0, 300);
+  EXPECT_NE(rank.find("\r\n2,64,Kalimantan Timur,12,"), std::string::npos);
+  std::string compare;
+  ASSERT_TRUE(
+      env_->Get("/v1/compareScopes.csv?scope_a=provinces/64&scope_b="
+                "provinces/72&metrics=CASES_COMPLETED&granularity="
+                "MONTH&" +
+                    range,
+                env_->viewer, &compare));
+  EXPECT_EQ(compare.rfind("Tanggal mulai,Tanggal akhir,64 — Perkara selesai,"
+                          "72 — Perkara selesai\r\n",
+                          0),
+            0u)
+      << compare.substr(0, 200);
+  int64_t a = 0, b = 0;
+  std::istringstream lines(compare);
+  std::string line;
+  std::getline(lines, line);  // header
+  while (std::getline(lines, line)) {
+    std::vector<std::string> f;
+    std::stringstream cells(line);
+    for (std::string c; std::getline(cells, c, ',');) f.push_back(c);
+    ASSERT_EQ(f.size(), 4u) << line;
+    a += std::stoll(f[2]);
+    b += std::stoll(f[3]);
+  }
+  EXPECT_EQ(a, 12);
+  EXPECT_EQ(b, 14);
+  // Upstreams need ADMIN: the CSV route answers what the rpc answers.
+  httplib::Client http("127.0.0.1", env_->http_port);
+  auto denied = http.Get("/v1/upstreams.csv",
+                         {{"Authorization", "Bearer " + env_->viewer}});
+  ASSERT_TRUE(denied);
+  EXPECT_EQ(denied->status, 403);
+}
+
 }  // namespace
 }  // namespace ks
