@@ -12,6 +12,7 @@
 #include "common/status/rich_status.h"
 #include "common/status/status_macros.h"
 #include "common/validation/validator.h"
+#include "services/reporting/domain/upstream_filter.h"
 
 namespace ks::reporting {
 namespace {
@@ -264,6 +265,7 @@ absl::StatusOr<std::vector<rv1::Summary>> ReportingService::SummariesOf(
       s.mutable_region()->set_regency_code(code);
       s.mutable_region()->set_province_code(code.substr(0, 2));
     }
+    s.set_stale(runner_.Stale(scope));
     if (figures[i].last_received != absl::InfinitePast()) {
       s.mutable_as_of_time()->set_seconds(
           absl::ToUnixSeconds(figures[i].last_received));
@@ -824,30 +826,31 @@ grpc::ServerUnaryReactor* ReportingService::ListUpstreams(
     grpc::CallbackServerContext* ctx, const rv1::ListUpstreamsRequest* req,
     rv1::ListUpstreamsResponse* resp) {
   return pipeline_.Unary(ctx, [=]() -> absl::Status {
-    KS_RETURN_IF_ERROR(
-        pipeline_
-            .Begin(*ctx, "ListUpstreams", *req,
-                   rpc::Envelope(
-                       "", "", false,
-                       [&](Validator& v) {
-                         v.PageSize("page_size", req->page_size(), 1000);
-                         if (!req->filter().empty()) {
-                           v.AddViolation("filter",
-                                          "filters are not supported by this "
-                                          "build yet");
-                         }
-                       }))
-            .status());
-    KS_ASSIGN_OR_RETURN(std::vector<rv1::Upstream> all, LoadAllUpstreams());
+    KS_RETURN_IF_ERROR(pipeline_
+                           .Begin(*ctx, "ListUpstreams", *req,
+                                  rpc::Envelope("", "", false,
+                                                [&](Validator& v) {
+                                                  v.PageSize("page_size",
+                                                             req->page_size(),
+                                                             1000);
+                                                }))
+                           .status());
+    KS_ASSIGN_OR_RETURN(domain::UpstreamPredicate keep,
+                        domain::ParseUpstreamFilter(req->filter()));
+    KS_ASSIGN_OR_RETURN(std::vector<rv1::Upstream> stored, LoadAllUpstreams());
+    // Status first: the filter may name state and lag.
+    std::vector<rv1::Upstream> all;
+    for (rv1::Upstream& u : stored) {
+      runner_.FillStatus(&u);
+      if (keep(u)) all.push_back(std::move(u));
+    }
     const std::string hash = rpc::QueryHash({req->filter()});
     KS_ASSIGN_OR_RETURN(int64_t offset,
                         rpc::DecodeIntPageToken(req->page_token(), "up", hash));
     const int64_t size = req->page_size() > 0 ? req->page_size() : 100;
     for (int64_t i = offset;
          i < static_cast<int64_t>(all.size()) && i < offset + size; ++i) {
-      rv1::Upstream* u = resp->add_upstreams();
-      *u = all[i];
-      runner_.FillStatus(u);
+      *resp->add_upstreams() = all[i];
     }
     resp->set_total_size(static_cast<int32_t>(all.size()));
     if (offset + size < static_cast<int64_t>(all.size())) {

@@ -199,6 +199,19 @@ TEST_F(ReportingE2eTest, ScenarioFiguresEqualTheIndependentComputation) {
   for (const rv1::Upstream& x : listed.upstreams()) {
     EXPECT_EQ(x.state(), rv1::UPSTREAM_STATE_LIVE) << x.name();
   }
+  list.set_filter("kind = SUPERVISION AND state = LIVE");
+  {
+    grpc::Status fs =
+        env_.stub().ListUpstreams(env_.Ctx(env_.admin()).get(), list, &listed);
+    ASSERT_TRUE(fs.ok()) << fs.error_code() << " " << fs.error_message();
+  }
+  ASSERT_EQ(listed.upstreams_size(), 1);
+  EXPECT_EQ(listed.upstreams(0).name(), "upstreams/supervision");
+  list.set_filter("address = x");
+  EXPECT_EQ(env_.stub()
+                .ListUpstreams(env_.Ctx(env_.admin()).get(), list, &listed)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 
   // Ranking: the regencies of province 64 by prison days averted; the
   // freshness filter keeps only those silent since before the scenario.
@@ -314,6 +327,7 @@ TEST_F(ReportingE2eTest, RestartsMidwayLoseAndDoubleNothing) {
     const rv1::Upstream down = env_.GetUpstream("cases-b");
     EXPECT_NE(down.state(), rv1::UPSTREAM_STATE_LIVE);
     EXPECT_EQ(down.events_applied(), static_cast<int64_t>(half_b));
+    EXPECT_TRUE(Summary("N").stale()) << "an upstream of the nation is down";
   }
   b->Start();
   // Upstream a stops mid-stream while reporting runs, then returns.
@@ -324,6 +338,7 @@ TEST_F(ReportingE2eTest, RestartsMidwayLoseAndDoubleNothing) {
   env_.WaitHandled("cases-b", b->published());
   env_.WaitHandled("supervision", sup->published());
   ExpectEverything(sc);
+  EXPECT_FALSE(Summary("N").stale());
 }
 
 TEST_F(ReportingE2eTest, GarbageUpstreamIsIsolatedAndNothingPersonalIsStored) {
