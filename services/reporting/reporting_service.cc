@@ -12,6 +12,7 @@
 #include "common/status/rich_status.h"
 #include "common/status/status_macros.h"
 #include "common/validation/validator.h"
+#include "services/reporting/domain/summary_order.h"
 #include "services/reporting/domain/upstream_filter.h"
 
 namespace ks::reporting {
@@ -346,7 +347,6 @@ grpc::ServerUnaryReactor* ReportingService::ListRegencySummaries(
     const rv1::ListRegencySummariesRequest* req,
     rv1::ListRegencySummariesResponse* resp) {
   return pipeline_.Unary(ctx, [=]() -> absl::Status {
-    Validator checks;
     KS_ASSIGN_OR_RETURN(
         rpc::Call call,
         pipeline_.Begin(*ctx, "ListRegencySummaries", *req,
@@ -356,12 +356,6 @@ grpc::ServerUnaryReactor* ReportingService::ListRegencySummaries(
                             v.AddViolation("parent",
                                            "must be `provinces/{province}` of "
                                            "a known province, or empty");
-                          }
-                          if (!req->order_by().empty() &&
-                              req->order_by() != "regency_code") {
-                            v.AddViolation("order_by",
-                                           "only `regency_code` is supported "
-                                           "by this build");
                           }
                           v.PageSize("page_size", req->page_size(), 600);
                         })));
@@ -385,23 +379,17 @@ grpc::ServerUnaryReactor* ReportingService::ListRegencySummaries(
         if (CheckScope(call, scope).ok()) scopes.push_back(scope);
       }
     }
-    std::sort(scopes.begin(), scopes.end());
-    const std::string hash = rpc::QueryHash({req->parent(), req->order_by()});
-    KS_ASSIGN_OR_RETURN(int64_t offset,
-                        rpc::DecodeIntPageToken(req->page_token(), "rs", hash));
-    const int64_t size = req->page_size() > 0 ? req->page_size() : 100;
-    std::vector<std::string> page;
-    for (int64_t i = offset;
-         i < static_cast<int64_t>(scopes.size()) && i < offset + size; ++i) {
-      page.push_back(scopes[i]);
+    KS_ASSIGN_OR_RETURN(
+        SummaryPage page,
+        PageOf(std::move(scopes), req->order_by(), "regency_code", "rs",
+               rpc::QueryHash({req->parent(), req->order_by()}),
+               req->page_token(),
+               req->page_size() > 0 ? req->page_size() : 100));
+    for (rv1::Summary& s : page.summaries) {
+      *resp->add_summaries() = std::move(s);
     }
-    KS_ASSIGN_OR_RETURN(std::vector<rv1::Summary> summaries, SummariesOf(page));
-    for (rv1::Summary& s : summaries) *resp->add_summaries() = std::move(s);
-    resp->set_total_size(static_cast<int32_t>(scopes.size()));
-    if (offset + size < static_cast<int64_t>(scopes.size())) {
-      resp->set_next_page_token(
-          rpc::EncodePageToken("rs", hash, absl::StrCat(offset + size)));
-    }
+    resp->set_total_size(page.total);
+    resp->set_next_page_token(page.next_page_token);
     return absl::OkStatus();
   });
 }
@@ -415,12 +403,6 @@ grpc::ServerUnaryReactor* ReportingService::ListProvinceSummaries(
         rpc::Call call,
         pipeline_.Begin(*ctx, "ListProvinceSummaries", *req,
                         rpc::Envelope("", "", false, [&](Validator& v) {
-                          if (!req->order_by().empty() &&
-                              req->order_by() != "name") {
-                            v.AddViolation("order_by",
-                                           "only `name` is supported by this "
-                                           "build");
-                          }
                           v.PageSize("page_size", req->page_size(), 100);
                         })));
     std::vector<std::string> scopes;
@@ -428,24 +410,55 @@ grpc::ServerUnaryReactor* ReportingService::ListProvinceSummaries(
       const std::string scope = absl::StrCat("P:", p.code);
       if (CheckScope(call, scope).ok()) scopes.push_back(scope);
     }
-    std::sort(scopes.begin(), scopes.end());
-    const std::string hash = rpc::QueryHash({req->order_by()});
-    KS_ASSIGN_OR_RETURN(int64_t offset,
-                        rpc::DecodeIntPageToken(req->page_token(), "ps", hash));
-    const int64_t size = req->page_size() > 0 ? req->page_size() : 50;
+    KS_ASSIGN_OR_RETURN(
+        SummaryPage page,
+        PageOf(std::move(scopes), req->order_by(), "name", "ps",
+               rpc::QueryHash({req->order_by()}), req->page_token(),
+               req->page_size() > 0 ? req->page_size() : 50));
+    for (rv1::Summary& s : page.summaries) {
+      *resp->add_summaries() = std::move(s);
+    }
+    resp->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<ReportingService::SummaryPage> ReportingService::PageOf(
+    std::vector<std::string> scopes, const std::string& order_by,
+    absl::string_view default_key, absl::string_view token_kind,
+    const std::string& hash, const std::string& page_token, int64_t size) {
+  KS_ASSIGN_OR_RETURN(domain::SummaryLess less,
+                      domain::ParseSummaryOrder(order_by, default_key));
+  KS_ASSIGN_OR_RETURN(int64_t offset,
+                      rpc::DecodeIntPageToken(page_token, token_kind, hash));
+  std::sort(scopes.begin(), scopes.end());
+  SummaryPage out;
+  out.total = static_cast<int32_t>(scopes.size());
+  std::vector<rv1::Summary> all;
+  const bool by_name = order_by.empty() || order_by == default_key;
+  if (by_name) {
+    // Names sort as the scopes do: read only the page.
     std::vector<std::string> page;
     for (int64_t i = offset;
          i < static_cast<int64_t>(scopes.size()) && i < offset + size; ++i) {
       page.push_back(scopes[i]);
     }
-    KS_ASSIGN_OR_RETURN(std::vector<rv1::Summary> summaries, SummariesOf(page));
-    for (rv1::Summary& s : summaries) *resp->add_summaries() = std::move(s);
-    if (offset + size < static_cast<int64_t>(scopes.size())) {
-      resp->set_next_page_token(
-          rpc::EncodePageToken("ps", hash, absl::StrCat(offset + size)));
+    KS_ASSIGN_OR_RETURN(out.summaries, SummariesOf(page));
+  } else {
+    // Ordered by a figure: every summary of the parent (at most 514, one
+    // pipelined read each), sorted, then the page.
+    KS_ASSIGN_OR_RETURN(all, SummariesOf(scopes));
+    std::stable_sort(all.begin(), all.end(), less);
+    for (int64_t i = offset;
+         i < static_cast<int64_t>(all.size()) && i < offset + size; ++i) {
+      out.summaries.push_back(std::move(all[i]));
     }
-    return absl::OkStatus();
-  });
+  }
+  if (offset + size < static_cast<int64_t>(scopes.size())) {
+    out.next_page_token =
+        rpc::EncodePageToken(token_kind, hash, absl::StrCat(offset + size));
+  }
+  return out;
 }
 
 // ---- Time series ----

@@ -213,6 +213,42 @@ TEST_F(ReportingE2eTest, ScenarioFiguresEqualTheIndependentComputation) {
                 .error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
 
+  // Lists ordered by a figure.
+  rv1::ListRegencySummariesRequest lrs;
+  lrs.set_parent("provinces/64");
+  lrs.set_order_by("totals.cases_registered desc");
+  lrs.set_page_size(3);
+  rv1::ListRegencySummariesResponse regencies;
+  ASSERT_TRUE(
+      env_.stub()
+          .ListRegencySummaries(env_.Ctx(env_.viewer()).get(), lrs, &regencies)
+          .ok());
+  ASSERT_EQ(regencies.summaries_size(), 3);
+  EXPECT_EQ(regencies.summaries(0).name(), "regencies/64.01/summary");
+  EXPECT_EQ(regencies.summaries(1).name(), "regencies/64.72/summary");
+  EXPECT_EQ(regencies.summaries(0).totals().cases_registered(),
+            sc.expected.at("R:64.01").at(0).registered);
+  EXPECT_EQ(regencies.summaries(2).totals().cases_registered(), 0);
+  EXPECT_GT(regencies.total_size(), 3);
+  EXPECT_FALSE(regencies.next_page_token().empty());
+  rv1::ListProvinceSummariesRequest lps;
+  lps.set_order_by("prison_days_averted desc");
+  rv1::ListProvinceSummariesResponse provinces;
+  ASSERT_TRUE(
+      env_.stub()
+          .ListProvinceSummaries(env_.Ctx(env_.viewer()).get(), lps, &provinces)
+          .ok());
+  ASSERT_GE(provinces.summaries_size(), 3);
+  EXPECT_EQ(provinces.summaries(0).name(), "provinces/64/summary");
+  EXPECT_EQ(provinces.summaries(0).totals().prison_days_averted(),
+            sc.expected.at("P:64").at(0).prison_days);
+  lps.set_order_by("totals.nope");
+  EXPECT_EQ(
+      env_.stub()
+          .ListProvinceSummaries(env_.Ctx(env_.viewer()).get(), lps, &provinces)
+          .error_code(),
+      grpc::StatusCode::INVALID_ARGUMENT);
+
   // Ranking: the regencies of province 64 by prison days averted; the
   // freshness filter keeps only those silent since before the scenario.
   rv1::RankScopesRequest rank;
