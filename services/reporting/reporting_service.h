@@ -143,6 +143,17 @@ class ReportingService final
       const std::string& scope);
   absl::StatusOr<std::vector<kerjasosial::reporting::v1::Summary>> SummariesOf(
       const std::vector<std::string>& scopes);
+  // One page of the summaries of `scopes` in `order_by` (summary_order.h),
+  // with a page token of `token_kind` bound to `hash`.
+  struct SummaryPage {
+    std::vector<kerjasosial::reporting::v1::Summary> summaries;
+    std::string next_page_token;
+    int32_t total = 0;
+  };
+  absl::StatusOr<SummaryPage> PageOf(
+      std::vector<std::string> scopes, const std::string& order_by,
+      absl::string_view default_key, absl::string_view token_kind,
+      const std::string& hash, const std::string& page_token, int64_t size);
   absl::StatusOr<std::vector<kerjasosial::reporting::v1::TimeSeries>> Series(
       const std::string& scope,
       const google::protobuf::RepeatedField<int>& metrics,
