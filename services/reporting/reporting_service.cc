@@ -14,6 +14,8 @@
 #include "common/time/clock.h"
 #include "common/validation/validator.h"
 #include "services/reporting/domain/suppression.h"
+#include "services/reporting/domain/summary_order.h"
+#include "services/reporting/domain/upstream_filter.h"
 
 namespace ks::reporting {
 namespace {
@@ -261,6 +263,7 @@ absl::StatusOr<std::vector<rv1::Summary>> ReportingService::SummariesOf(
       s.mutable_region()->set_regency_code(code);
       s.mutable_region()->set_province_code(code.substr(0, 2));
     }
+    s.set_stale(runner_.Stale(scope));
     if (figures[i].last_received != absl::InfinitePast()) {
       s.mutable_as_of_time()->set_seconds(
           absl::ToUnixSeconds(figures[i].last_received));
@@ -341,7 +344,6 @@ grpc::ServerUnaryReactor* ReportingService::ListRegencySummaries(
     const rv1::ListRegencySummariesRequest* req,
     rv1::ListRegencySummariesResponse* resp) {
   return pipeline_.Unary(ctx, [=]() -> absl::Status {
-    Validator checks;
     KS_ASSIGN_OR_RETURN(
         rpc::Call call,
         pipeline_.Begin(*ctx, "ListRegencySummaries", *req,
@@ -351,12 +353,6 @@ grpc::ServerUnaryReactor* ReportingService::ListRegencySummaries(
                             v.AddViolation("parent",
                                            "must be `provinces/{province}` of "
                                            "a known province, or empty");
-                          }
-                          if (!req->order_by().empty() &&
-                              req->order_by() != "regency_code") {
-                            v.AddViolation("order_by",
-                                           "only `regency_code` is supported "
-                                           "by this build");
                           }
                           v.PageSize("page_size", req->page_size(), 600);
                         })));
@@ -380,23 +376,17 @@ grpc::ServerUnaryReactor* ReportingService::ListRegencySummaries(
         if (CheckScope(call, scope).ok()) scopes.push_back(scope);
       }
     }
-    std::sort(scopes.begin(), scopes.end());
-    const std::string hash = rpc::QueryHash({req->parent(), req->order_by()});
-    KS_ASSIGN_OR_RETURN(int64_t offset,
-                        rpc::DecodeIntPageToken(req->page_token(), "rs", hash));
-    const int64_t size = req->page_size() > 0 ? req->page_size() : 100;
-    std::vector<std::string> page;
-    for (int64_t i = offset;
-         i < static_cast<int64_t>(scopes.size()) && i < offset + size; ++i) {
-      page.push_back(scopes[i]);
+    KS_ASSIGN_OR_RETURN(
+        SummaryPage page,
+        PageOf(std::move(scopes), req->order_by(), "regency_code", "rs",
+               rpc::QueryHash({req->parent(), req->order_by()}),
+               req->page_token(),
+               req->page_size() > 0 ? req->page_size() : 100));
+    for (rv1::Summary& s : page.summaries) {
+      *resp->add_summaries() = std::move(s);
     }
-    KS_ASSIGN_OR_RETURN(std::vector<rv1::Summary> summaries, SummariesOf(page));
-    for (rv1::Summary& s : summaries) *resp->add_summaries() = std::move(s);
-    resp->set_total_size(static_cast<int32_t>(scopes.size()));
-    if (offset + size < static_cast<int64_t>(scopes.size())) {
-      resp->set_next_page_token(
-          rpc::EncodePageToken("rs", hash, absl::StrCat(offset + size)));
-    }
+    resp->set_total_size(page.total);
+    resp->set_next_page_token(page.next_page_token);
     return absl::OkStatus();
   });
 }
@@ -410,12 +400,6 @@ grpc::ServerUnaryReactor* ReportingService::ListProvinceSummaries(
         rpc::Call call,
         pipeline_.Begin(*ctx, "ListProvinceSummaries", *req,
                         rpc::Envelope("", "", false, [&](Validator& v) {
-                          if (!req->order_by().empty() &&
-                              req->order_by() != "name") {
-                            v.AddViolation("order_by",
-                                           "only `name` is supported by this "
-                                           "build");
-                          }
                           v.PageSize("page_size", req->page_size(), 100);
                         })));
     std::vector<std::string> scopes;
@@ -423,24 +407,55 @@ grpc::ServerUnaryReactor* ReportingService::ListProvinceSummaries(
       const std::string scope = absl::StrCat("P:", p.code);
       if (CheckScope(call, scope).ok()) scopes.push_back(scope);
     }
-    std::sort(scopes.begin(), scopes.end());
-    const std::string hash = rpc::QueryHash({req->order_by()});
-    KS_ASSIGN_OR_RETURN(int64_t offset,
-                        rpc::DecodeIntPageToken(req->page_token(), "ps", hash));
-    const int64_t size = req->page_size() > 0 ? req->page_size() : 50;
+    KS_ASSIGN_OR_RETURN(
+        SummaryPage page,
+        PageOf(std::move(scopes), req->order_by(), "name", "ps",
+               rpc::QueryHash({req->order_by()}), req->page_token(),
+               req->page_size() > 0 ? req->page_size() : 50));
+    for (rv1::Summary& s : page.summaries) {
+      *resp->add_summaries() = std::move(s);
+    }
+    resp->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<ReportingService::SummaryPage> ReportingService::PageOf(
+    std::vector<std::string> scopes, const std::string& order_by,
+    absl::string_view default_key, absl::string_view token_kind,
+    const std::string& hash, const std::string& page_token, int64_t size) {
+  KS_ASSIGN_OR_RETURN(domain::SummaryLess less,
+                      domain::ParseSummaryOrder(order_by, default_key));
+  KS_ASSIGN_OR_RETURN(int64_t offset,
+                      rpc::DecodeIntPageToken(page_token, token_kind, hash));
+  std::sort(scopes.begin(), scopes.end());
+  SummaryPage out;
+  out.total = static_cast<int32_t>(scopes.size());
+  std::vector<rv1::Summary> all;
+  const bool by_name = order_by.empty() || order_by == default_key;
+  if (by_name) {
+    // Names sort as the scopes do: read only the page.
     std::vector<std::string> page;
     for (int64_t i = offset;
          i < static_cast<int64_t>(scopes.size()) && i < offset + size; ++i) {
       page.push_back(scopes[i]);
     }
-    KS_ASSIGN_OR_RETURN(std::vector<rv1::Summary> summaries, SummariesOf(page));
-    for (rv1::Summary& s : summaries) *resp->add_summaries() = std::move(s);
-    if (offset + size < static_cast<int64_t>(scopes.size())) {
-      resp->set_next_page_token(
-          rpc::EncodePageToken("ps", hash, absl::StrCat(offset + size)));
+    KS_ASSIGN_OR_RETURN(out.summaries, SummariesOf(page));
+  } else {
+    // Ordered by a figure: every summary of the parent (at most 514, one
+    // pipelined read each), sorted, then the page.
+    KS_ASSIGN_OR_RETURN(all, SummariesOf(scopes));
+    std::stable_sort(all.begin(), all.end(), less);
+    for (int64_t i = offset;
+         i < static_cast<int64_t>(all.size()) && i < offset + size; ++i) {
+      out.summaries.push_back(std::move(all[i]));
     }
-    return absl::OkStatus();
-  });
+  }
+  if (offset + size < static_cast<int64_t>(scopes.size())) {
+    out.next_page_token =
+        rpc::EncodePageToken(token_kind, hash, absl::StrCat(offset + size));
+  }
+  return out;
 }
 
 // ---- Time series ----
@@ -821,30 +836,31 @@ grpc::ServerUnaryReactor* ReportingService::ListUpstreams(
     grpc::CallbackServerContext* ctx, const rv1::ListUpstreamsRequest* req,
     rv1::ListUpstreamsResponse* resp) {
   return pipeline_.Unary(ctx, [=]() -> absl::Status {
-    KS_RETURN_IF_ERROR(
-        pipeline_
-            .Begin(*ctx, "ListUpstreams", *req,
-                   rpc::Envelope(
-                       "", "", false,
-                       [&](Validator& v) {
-                         v.PageSize("page_size", req->page_size(), 1000);
-                         if (!req->filter().empty()) {
-                           v.AddViolation("filter",
-                                          "filters are not supported by this "
-                                          "build yet");
-                         }
-                       }))
-            .status());
-    KS_ASSIGN_OR_RETURN(std::vector<rv1::Upstream> all, LoadAllUpstreams());
+    KS_RETURN_IF_ERROR(pipeline_
+                           .Begin(*ctx, "ListUpstreams", *req,
+                                  rpc::Envelope("", "", false,
+                                                [&](Validator& v) {
+                                                  v.PageSize("page_size",
+                                                             req->page_size(),
+                                                             1000);
+                                                }))
+                           .status());
+    KS_ASSIGN_OR_RETURN(domain::UpstreamPredicate keep,
+                        domain::ParseUpstreamFilter(req->filter()));
+    KS_ASSIGN_OR_RETURN(std::vector<rv1::Upstream> stored, LoadAllUpstreams());
+    // Status first: the filter may name state and lag.
+    std::vector<rv1::Upstream> all;
+    for (rv1::Upstream& u : stored) {
+      runner_.FillStatus(&u);
+      if (keep(u)) all.push_back(std::move(u));
+    }
     const std::string hash = rpc::QueryHash({req->filter()});
     KS_ASSIGN_OR_RETURN(int64_t offset,
                         rpc::DecodeIntPageToken(req->page_token(), "up", hash));
     const int64_t size = req->page_size() > 0 ? req->page_size() : 100;
     for (int64_t i = offset;
          i < static_cast<int64_t>(all.size()) && i < offset + size; ++i) {
-      rv1::Upstream* u = resp->add_upstreams();
-      *u = all[i];
-      runner_.FillStatus(u);
+      *resp->add_upstreams() = all[i];
     }
     resp->set_total_size(static_cast<int32_t>(all.size()));
     if (offset + size < static_cast<int64_t>(all.size())) {
@@ -1208,6 +1224,48 @@ grpc::ServerUnaryReactor* ReportingService::ListRebuilds(
   });
 }
 
+absl::StatusOr<std::shared_ptr<const PublicFigures>>
+ReportingService::CurrentPublicFigures() {
+  const absl::Time now = absl::Now();
+  {
+    absl::MutexLock lock(&public_mu_);
+    if (public_ != nullptr && now - public_at_ < kPublicFiguresFor) {
+      return public_;
+    }
+  }
+  // Computed over every scope at once (a fixed 553 aggregate reads), so a
+  // cell is suppressed the same whichever scope is asked and no two answers
+  // combine into a value either one withholds. Outside the lock: two callers
+  // racing on a stale cache both compute and store equal figures.
+  const regions::Regions& regions = regions::Regions::Get();
+  std::vector<std::string> scopes = {"N"};
+  for (const regions::Province& p : regions.provinces()) {
+    scopes.push_back(absl::StrCat("P:", p.code));
+  }
+  for (const regions::Regency& r : regions.regencies()) {
+    scopes.push_back(absl::StrCat("R:", r.code));
+  }
+  KS_ASSIGN_OR_RETURN(std::vector<rv1::Summary> summaries, SummariesOf(scopes));
+  PublicInput input;
+  input.nation = std::move(summaries[0]);
+  const size_t provinces = regions.provinces().size();
+  for (size_t i = 1; i < summaries.size(); ++i) {
+    (i <= provinces ? input.provinces : input.regencies)
+        .push_back(std::move(summaries[i]));
+  }
+  const int min_cell_size = runtime_.policy()
+                                .Current(*SystemClock())
+                                .public_figures()
+                                .min_cell_size();
+  KS_ASSIGN_OR_RETURN(PublicFigures figures,
+                      BuildPublicFigures(input, min_cell_size, now));
+  auto shared = std::make_shared<const PublicFigures>(std::move(figures));
+  absl::MutexLock lock(&public_mu_);
+  public_ = shared;
+  public_at_ = now;
+  return shared;
+}
+
 grpc::ServerUnaryReactor* ReportingService::GetPublicSummary(
     grpc::CallbackServerContext* ctx, const rv1::GetPublicSummaryRequest* req,
     rv1::PublicSummary* resp) {
@@ -1237,34 +1295,9 @@ grpc::ServerUnaryReactor* ReportingService::GetPublicSummary(
           absl::StrCat("no public figures named `", req->name(),
                        "`: not the nation, a province or a regency"));
     }
-    // Computed over every scope at once (a fixed 553 aggregate reads), so a
-    // cell is suppressed the same whichever scope is asked and no two
-    // answers combine into a value either one withholds.
-    const regions::Regions& regions = regions::Regions::Get();
-    std::vector<std::string> scopes = {"N"};
-    for (const regions::Province& p : regions.provinces()) {
-      scopes.push_back(absl::StrCat("P:", p.code));
-    }
-    for (const regions::Regency& r : regions.regencies()) {
-      scopes.push_back(absl::StrCat("R:", r.code));
-    }
-    KS_ASSIGN_OR_RETURN(std::vector<rv1::Summary> summaries,
-                        SummariesOf(scopes));
-    PublicInput input;
-    input.nation = std::move(summaries[0]);
-    const size_t provinces = regions.provinces().size();
-    for (size_t i = 1; i < summaries.size(); ++i) {
-      (i <= provinces ? input.provinces : input.regencies)
-          .push_back(std::move(summaries[i]));
-    }
-    const absl::Time now = absl::Now();
-    const int min_cell_size = runtime_.policy()
-                                  .Current(*SystemClock())
-                                  .public_figures()
-                                  .min_cell_size();
-    KS_ASSIGN_OR_RETURN(PublicFigures figures,
-                        BuildPublicFigures(input, min_cell_size, now));
-    const PublicSummary* found = figures.Find(req->name());
+    KS_ASSIGN_OR_RETURN(std::shared_ptr<const PublicFigures> figures,
+                        CurrentPublicFigures());
+    const PublicSummary* found = figures->Find(req->name());
     if (found == nullptr) {
       return absl::NotFoundError(
           absl::StrCat("no public figures named `", req->name(), "`"));

@@ -24,7 +24,8 @@
 // is connected and its cursor stayed still for a second (the consumer cannot
 // see the upstream's head).
 //
-// GetPublicSummary suppresses small cells (domain/suppression.h).
+// GetPublicSummary suppresses small cells (domain/suppression.h), over
+// every scope at once, computed at most every 10 s.
 //
 // Thread-safe: handlers run on gRPC's threads and share only thread-safe
 // members.
@@ -42,6 +43,7 @@
 #include "common/rpc/pipeline.h"
 #include "common/server/runtime.h"
 #include "kerjasosial/reporting/v1/reporting_service.grpc.pb.h"
+#include "services/reporting/domain/suppression.h"
 #include "services/reporting/store/aggregate_store.h"
 #include "services/reporting/upstream_runner.h"
 
@@ -141,6 +143,17 @@ class ReportingService final
       const std::string& scope);
   absl::StatusOr<std::vector<kerjasosial::reporting::v1::Summary>> SummariesOf(
       const std::vector<std::string>& scopes);
+  // One page of the summaries of `scopes` in `order_by` (summary_order.h),
+  // with a page token of `token_kind` bound to `hash`.
+  struct SummaryPage {
+    std::vector<kerjasosial::reporting::v1::Summary> summaries;
+    std::string next_page_token;
+    int32_t total = 0;
+  };
+  absl::StatusOr<SummaryPage> PageOf(
+      std::vector<std::string> scopes, const std::string& order_by,
+      absl::string_view default_key, absl::string_view token_kind,
+      const std::string& hash, const std::string& page_token, int64_t size);
   absl::StatusOr<std::vector<kerjasosial::reporting::v1::TimeSeries>> Series(
       const std::string& scope,
       const google::protobuf::RepeatedField<int>& metrics,
@@ -161,11 +174,21 @@ class ReportingService final
       const std::string& name) const;
   bool RebuildRunning() const;
 
+  // The public figures of every scope (GetPublicSummary), reused for
+  // kPublicFiguresFor: a public page asks the nation and 38 provinces in a
+  // row, which then costs one computation over 553 scopes, not 39; public
+  // figures may lag that much.
+  static constexpr absl::Duration kPublicFiguresFor = absl::Seconds(10);
+  absl::StatusOr<std::shared_ptr<const PublicFigures>> CurrentPublicFigures();
+
   server::Runtime& runtime_;
   const ReportingServiceOptions options_;
   rpc::Pipeline pipeline_;
   store::AggregateStore aggregates_;
   UpstreamRunner runner_;
+  absl::Mutex public_mu_;
+  absl::Time public_at_ ABSL_GUARDED_BY(public_mu_) = absl::InfinitePast();
+  std::shared_ptr<const PublicFigures> public_ ABSL_GUARDED_BY(public_mu_);
   mutable absl::Mutex rebuild_mu_;
   // The rebuild in progress ("" when none).
   std::string rebuild_running_ ABSL_GUARDED_BY(rebuild_mu_);

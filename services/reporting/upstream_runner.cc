@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
+#include "common/metrics/metrics.h"
 #include "grpcpp/grpcpp.h"
 #include "kerjasosial/cases/v1/cases_service.grpc.pb.h"
 #include "kerjasosial/placements/v1/placements_service.grpc.pb.h"
@@ -62,6 +63,8 @@ void UpstreamRunner::Run(const rv1::Upstream& upstream) {
                   {"reason", std::string(peer.status().message())}});
     absl::MutexLock lock(&mu_);
     failed_[upstream.name()] = peer.status();
+    failed_regencies_[upstream.name()] = {upstream.regency_codes().begin(),
+                                          upstream.regency_codes().end()};
     return;
   }
   feed::ConsumerOptions options;
@@ -103,6 +106,12 @@ void UpstreamRunner::Run(const rv1::Upstream& upstream) {
       // letters keep the event's bytes, and a rejected event may be one that
       // carries personal data, which reporting must never store.
       const std::string reason(ops.status().message());
+      metrics::Registry::Global()
+          .Counter("ks_reporting_events_rejected_total",
+                   "Upstream events refused by reporting (undecodable, "
+                   "personal data, unknown or foreign regency)",
+                   {{"upstream", name}})
+          .Increment();
       log::Warning("upstream_event_rejected", {{"upstream", name},
                                                {"event_id", event.event_id()},
                                                {"reason", reason}});
@@ -120,7 +129,32 @@ void UpstreamRunner::Run(const rv1::Upstream& upstream) {
   consumer->Start();
   absl::MutexLock lock(&mu_);
   failed_.erase(upstream.name());
-  followed_[upstream.name()] = Followed{*std::move(peer), std::move(consumer)};
+  failed_regencies_.erase(upstream.name());
+  followed_[upstream.name()] =
+      Followed{*std::move(peer), std::move(consumer), allowed};
+}
+
+bool UpstreamRunner::Stale(const std::string& scope) const {
+  // An upstream feeds `scope` when it is not limited to regencies, or when
+  // one of its regencies is in the scope.
+  auto feeds = [&](const std::vector<std::string>& regencies) {
+    if (regencies.empty() || scope == "N") return true;
+    const std::string code = scope.substr(2);
+    for (const std::string& r : regencies) {
+      if (r == code || r.compare(0, code.size() + 1, code + ".") == 0) {
+        return true;
+      }
+    }
+    return false;
+  };
+  absl::MutexLock lock(&mu_);
+  for (const auto& [name, f] : followed_) {
+    if (!f.consumer->stats().connected && feeds(f.regency_codes)) return true;
+  }
+  for (const auto& [name, regencies] : failed_regencies_) {
+    if (feeds(regencies)) return true;
+  }
+  return false;
 }
 
 void UpstreamRunner::Stop(const std::string& name) {
@@ -128,6 +162,7 @@ void UpstreamRunner::Stop(const std::string& name) {
   {
     absl::MutexLock lock(&mu_);
     failed_.erase(name);
+    failed_regencies_.erase(name);
     auto it = followed_.find(name);
     if (it == followed_.end()) return;
     stopped = std::move(it->second);
@@ -142,6 +177,7 @@ void UpstreamRunner::StopAll() {
     absl::MutexLock lock(&mu_);
     all.swap(followed_);
     failed_.clear();
+    failed_regencies_.clear();
   }
   for (auto& [name, f] : all) f.consumer->Stop();
 }

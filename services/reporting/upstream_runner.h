@@ -52,6 +52,10 @@ class UpstreamRunner {
   // Fills the output-only status fields of `upstream` (cursor, counts,
   // state, lag, last error) from its consumer and its keys.
   void FillStatus(kerjasosial::reporting::v1::Upstream* upstream) const;
+  // Whether an upstream that may feed `scope` ("N", "P:64", "R:64.01") is
+  // not following live (not connected, or not followable): its figures may
+  // lag (Summary.stale). From memory only: no Redis read.
+  bool Stale(const std::string& scope) const;
   // The keys of an upstream's consumer state ("<prefix>consumer:<id>"), to
   // forget its cursor on delete.
   std::string ConsumerPrefix(const std::string& name) const;
@@ -69,10 +73,14 @@ class UpstreamRunner {
   struct Followed {
     std::unique_ptr<client::Peer> peer;
     std::unique_ptr<feed::Consumer> consumer;
+    std::vector<std::string> regency_codes;  // empty: all
   };
   absl::flat_hash_map<std::string, Followed> followed_ ABSL_GUARDED_BY(mu_);
   // Why an upstream could not be followed.
   absl::flat_hash_map<std::string, absl::Status> failed_ ABSL_GUARDED_BY(mu_);
+  // The regencies of each upstream that could not be followed.
+  absl::flat_hash_map<std::string, std::vector<std::string>> failed_regencies_
+      ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace ks::reporting

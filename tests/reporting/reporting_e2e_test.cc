@@ -199,6 +199,55 @@ TEST_F(ReportingE2eTest, ScenarioFiguresEqualTheIndependentComputation) {
   for (const rv1::Upstream& x : listed.upstreams()) {
     EXPECT_EQ(x.state(), rv1::UPSTREAM_STATE_LIVE) << x.name();
   }
+  list.set_filter("kind = SUPERVISION AND state = LIVE");
+  {
+    grpc::Status fs =
+        env_.stub().ListUpstreams(env_.Ctx(env_.admin()).get(), list, &listed);
+    ASSERT_TRUE(fs.ok()) << fs.error_code() << " " << fs.error_message();
+  }
+  ASSERT_EQ(listed.upstreams_size(), 1);
+  EXPECT_EQ(listed.upstreams(0).name(), "upstreams/supervision");
+  list.set_filter("address = x");
+  EXPECT_EQ(env_.stub()
+                .ListUpstreams(env_.Ctx(env_.admin()).get(), list, &listed)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  // Lists ordered by a figure.
+  rv1::ListRegencySummariesRequest lrs;
+  lrs.set_parent("provinces/64");
+  lrs.set_order_by("totals.cases_registered desc");
+  lrs.set_page_size(3);
+  rv1::ListRegencySummariesResponse regencies;
+  ASSERT_TRUE(
+      env_.stub()
+          .ListRegencySummaries(env_.Ctx(env_.viewer()).get(), lrs, &regencies)
+          .ok());
+  ASSERT_EQ(regencies.summaries_size(), 3);
+  EXPECT_EQ(regencies.summaries(0).name(), "regencies/64.01/summary");
+  EXPECT_EQ(regencies.summaries(1).name(), "regencies/64.72/summary");
+  EXPECT_EQ(regencies.summaries(0).totals().cases_registered(),
+            sc.expected.at("R:64.01").at(0).registered);
+  EXPECT_EQ(regencies.summaries(2).totals().cases_registered(), 0);
+  EXPECT_GT(regencies.total_size(), 3);
+  EXPECT_FALSE(regencies.next_page_token().empty());
+  rv1::ListProvinceSummariesRequest lps;
+  lps.set_order_by("prison_days_averted desc");
+  rv1::ListProvinceSummariesResponse provinces;
+  ASSERT_TRUE(
+      env_.stub()
+          .ListProvinceSummaries(env_.Ctx(env_.viewer()).get(), lps, &provinces)
+          .ok());
+  ASSERT_GE(provinces.summaries_size(), 3);
+  EXPECT_EQ(provinces.summaries(0).name(), "provinces/64/summary");
+  EXPECT_EQ(provinces.summaries(0).totals().prison_days_averted(),
+            sc.expected.at("P:64").at(0).prison_days);
+  lps.set_order_by("totals.nope");
+  EXPECT_EQ(
+      env_.stub()
+          .ListProvinceSummaries(env_.Ctx(env_.viewer()).get(), lps, &provinces)
+          .error_code(),
+      grpc::StatusCode::INVALID_ARGUMENT);
 
   // Ranking: the regencies of province 64 by prison days averted; the
   // freshness filter keeps only those silent since before the scenario.
@@ -314,6 +363,7 @@ TEST_F(ReportingE2eTest, RestartsMidwayLoseAndDoubleNothing) {
     const rv1::Upstream down = env_.GetUpstream("cases-b");
     EXPECT_NE(down.state(), rv1::UPSTREAM_STATE_LIVE);
     EXPECT_EQ(down.events_applied(), static_cast<int64_t>(half_b));
+    EXPECT_TRUE(Summary("N").stale()) << "an upstream of the nation is down";
   }
   b->Start();
   // Upstream a stops mid-stream while reporting runs, then returns.
@@ -324,6 +374,7 @@ TEST_F(ReportingE2eTest, RestartsMidwayLoseAndDoubleNothing) {
   env_.WaitHandled("cases-b", b->published());
   env_.WaitHandled("supervision", sup->published());
   ExpectEverything(sc);
+  EXPECT_FALSE(Summary("N").stale());
 }
 
 TEST_F(ReportingE2eTest, GarbageUpstreamIsIsolatedAndNothingPersonalIsStored) {

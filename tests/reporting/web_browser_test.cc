@@ -7,7 +7,9 @@
 // language switch relabels the page, a small cell of the public page shows
 // as suppressed, the CSV reads with Python's csv module and matches the
 // API, and Chromium's network log holds no request to anything but the
-// gateway. The screenshots stay in the build directory as artifacts.
+// gateway. Clicks (drill-down, back, the language switch) go through the
+// DevTools protocol (web_click.py). The screenshots stay in the build directory
+// as artifacts.
 #include <signal.h>
 #include <unistd.h>
 
@@ -438,15 +440,6 @@ TEST_F(WebBrowserTest, DrillDownShowsTheProvincesRegenciesAsTheApiLists) {
   EXPECT_NE(dom.find(">Kabupaten Paser<"), std::string::npos);
 }
 
-TEST_F(WebBrowserTest, LanguageSwitchRelabelsThePage) {
-  const std::string en = Dom(Base() + "/#token=" + env_->viewer + "&lang=en",
-                             env_->dir + "/netlog_en.json");
-  EXPECT_NE(en.find(">Headline figures<"), std::string::npos);
-  EXPECT_NE(en.find("<html lang=\"en\">"), std::string::npos);
-  EXPECT_EQ(en.find(">Angka utama<"), std::string::npos);
-  EXPECT_NE(en.find(">Bahasa Indonesia<"), std::string::npos);  // switch back
-}
-
 TEST_F(WebBrowserTest, PublicPageShowsTheSmallCellAsSuppressed) {
   Struct api;
   ASSERT_TRUE(env_->GetJson("/api/v1/publik", "", &api));
@@ -535,6 +528,90 @@ TEST_F(WebBrowserTest, GetPublicSummaryAnswersEveryScopeAndRefusesUnknownOnes) {
   auto anonymous = http.Get("/api/v1/nation/publicSummary");
   ASSERT_TRUE(anonymous);
   EXPECT_EQ(anonymous->status, 401);
+}
+
+TEST_F(WebBrowserTest, ClickingDrillsDownAndBackAndSwitchesLanguage) {
+  // Real clicks over the DevTools protocol (web_click.py).
+  std::string out;
+  const std::string profile = env_->dir + "/chromium_clicks";
+  ASSERT_EQ(
+      testing::RunCommand(absl::StrCat("python3 ", KS_CLICK_SCRIPT, " ",
+                                       kChromium, " ", profile, " '", Base(),
+                                       "/#token=", env_->viewer, "' 2>&1"),
+                          &out),
+      0)
+      << out;
+  Struct seen;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(out, &seen).ok())
+      << out;
+  const auto& f = seen.fields();
+  Struct r6401;
+  ASSERT_TRUE(
+      env_->GetJson("/api/v1/regencies/64.01/summary", env_->viewer, &r6401));
+  Struct p64;
+  ASSERT_TRUE(
+      env_->GetJson("/api/v1/provinces/64/summary", env_->viewer, &p64));
+  EXPECT_EQ(f.at("provinces").number_value(), 38);
+  EXPECT_EQ(f.at("hash").string_value(), "#province=64");
+  EXPECT_EQ(f.at("regencies").number_value(), 10);
+  EXPECT_EQ(f.at("r6401_active").string_value(), Totals(r6401, "cases_active"));
+  EXPECT_EQ(f.at("headline_completed").string_value(),
+            Totals(p64, "cases_completed"));
+  EXPECT_EQ(f.at("table_title").string_value(), "Kabupaten/kota");
+  EXPECT_EQ(f.at("back_rows").number_value(), 38);
+  EXPECT_EQ(f.at("english").string_value(), "Headline figures");
+  EXPECT_EQ(f.at("english_lang").string_value(), "en");
+  EXPECT_EQ(f.at("indonesian").string_value(), "Angka utama");
+}
+
+TEST_F(WebBrowserTest, RankingAndComparisonCsvMatchTheApiAndKeepItsAccessRule) {
+  const std::string range =
+      "range.start_date=2026-01-01&range.end_date=2027-12-31";
+  std::string rank;
+  ASSERT_TRUE(
+      env_->Get("/v1/rankScopes.csv?lang=en&level=PROVINCE&metric="
+                "CASES_COMPLETED&" +
+                    range,
+                env_->viewer, &rank));
+  // Highest first: Sulawesi Tengah (14), Kalimantan Timur (12), then 2.
+  EXPECT_EQ(rank.rfind("Rank,Region code,Region name,Cases completed,Last "
+                       "event\r\n1,72,Sulawesi Tengah,14,",
+                       0),
+            0u)
+      << rank.substr(0, 300);
+  EXPECT_NE(rank.find("\r\n2,64,Kalimantan Timur,12,"), std::string::npos);
+  std::string compare;
+  ASSERT_TRUE(
+      env_->Get("/v1/compareScopes.csv?scope_a=provinces/64&scope_b="
+                "provinces/72&metrics=CASES_COMPLETED&granularity="
+                "MONTH&" +
+                    range,
+                env_->viewer, &compare));
+  EXPECT_EQ(compare.rfind("Tanggal mulai,Tanggal akhir,64 — Perkara selesai,"
+                          "72 — Perkara selesai\r\n",
+                          0),
+            0u)
+      << compare.substr(0, 200);
+  int64_t a = 0, b = 0;
+  std::istringstream lines(compare);
+  std::string line;
+  std::getline(lines, line);  // header
+  while (std::getline(lines, line)) {
+    std::vector<std::string> f;
+    std::stringstream cells(line);
+    for (std::string c; std::getline(cells, c, ',');) f.push_back(c);
+    ASSERT_EQ(f.size(), 4u) << line;
+    a += std::stoll(f[2]);
+    b += std::stoll(f[3]);
+  }
+  EXPECT_EQ(a, 12);
+  EXPECT_EQ(b, 14);
+  // Upstreams need ADMIN: the CSV route answers what the rpc answers.
+  httplib::Client http("127.0.0.1", env_->http_port);
+  auto denied = http.Get("/v1/upstreams.csv",
+                         {{"Authorization", "Bearer " + env_->viewer}});
+  ASSERT_TRUE(denied);
+  EXPECT_EQ(denied->status, 403);
 }
 
 }  // namespace

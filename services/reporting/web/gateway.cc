@@ -495,6 +495,10 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
   httplib::Server& s = *g->server_;
   const int threads = options.threads;
   s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // A worker serves one connection at a time, idle keep-alive included: a
+  // browser holds up to six, so a long keep-alive starves the pool and
+  // every further request waits for an idle one to time out.
+  s.set_keep_alive_timeout(1);
   s.set_default_headers({
       // No other origin: no CDN, no beacon, no font; the pages work offline.
       {"Content-Security-Policy",

@@ -55,7 +55,9 @@ struct GatewayOptions {
   // the public page off.
   std::string public_token;
   absl::Duration public_cache_for = absl::Seconds(60);
-  int threads = 4;
+  // Workers; each holds one connection (keep-alive 1 s), and a browser opens
+  // up to six.
+  int threads = 16;
   const Clock* clock = SystemClock();
 };
 
