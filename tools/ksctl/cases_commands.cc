@@ -22,7 +22,6 @@ namespace ks::ksctl {
 namespace {
 
 namespace v1 = ::kerjasosial::cases::v1;
-using google::protobuf::util::TimeUtil;
 
 constexpr char kService[] = "cases";
 
@@ -37,15 +36,6 @@ std::vector<Flag> MutationFlags(std::vector<Flag> own) {
                  "idempotency key: a retry with the same one answers the "
                  "first result; default: a fresh one"});
   return own;
-}
-
-std::string Minutes(int64_t minutes) {
-  return absl::StrCat(minutes / 60, "h",
-                      minutes % 60 ? absl::StrCat(minutes % 60, "m") : "");
-}
-
-std::string TimeOf(const google::protobuf::Timestamp& t) {
-  return t.seconds() == 0 && t.nanos() == 0 ? "" : TimeUtil::ToString(t);
 }
 
 // One case, FIELD/VALUE.
@@ -65,13 +55,14 @@ void PrintCase(Session& s, const v1::Case& c) {
       {"execution order", c.execution_order().order_number()},
       {"handed over to", c.handover().bapas_office_code()},
       {"credited",
-       c.has_progress() ? Minutes(c.progress().credited_minutes()) : ""},
-      {"owed", c.has_progress() ? Minutes(c.progress().owed_minutes()) : ""},
-      {"deadline", TimeOf(c.progress().deadline_time())},
+       c.has_progress() ? FormatMinutes(c.progress().credited_minutes()) : ""},
+      {"owed",
+       c.has_progress() ? FormatMinutes(c.progress().owed_minutes()) : ""},
+      {"deadline", FormatTime(c.progress().deadline_time())},
       {"at risk", c.progress().at_risk() ? "yes" : ""},
       {"overdue", c.progress().overdue() ? "yes" : ""},
       {"breaches", c.breaches_size() ? absl::StrCat(c.breaches_size()) : ""},
-      {"updated", TimeOf(c.update_time())},
+      {"updated", FormatTime(c.update_time())},
       {"etag", c.etag()},
   };
   if (c.breaches_size() > 0) {
@@ -206,12 +197,13 @@ int List(const Args& args, Session& s) {
     grpc::Status status = c.stub->ListCases(s.Context().get(), req, &page);
     if (!status.ok()) return s.Fail(status);
     for (const v1::Case& x : page.cases()) {
-      table.Add({x.name(), EnumName(v1::CaseState_descriptor(), x.state()),
-                 EnumName(kerjasosial::common::v1::SentenceKind_descriptor(),
-                          x.sentence().kind()),
-                 absl::StrCat(x.sentence().hours()),
-                 x.has_progress() ? Minutes(x.progress().owed_minutes()) : "",
-                 TimeOf(x.progress().deadline_time())});
+      table.Add(
+          {x.name(), EnumName(v1::CaseState_descriptor(), x.state()),
+           EnumName(kerjasosial::common::v1::SentenceKind_descriptor(),
+                    x.sentence().kind()),
+           absl::StrCat(x.sentence().hours()),
+           x.has_progress() ? FormatMinutes(x.progress().owed_minutes()) : "",
+           FormatTime(x.progress().deadline_time())});
     }
     all.mutable_cases()->MergeFrom(page.cases());
     all.set_total_size(page.total_size());

@@ -25,6 +25,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "google/type/date.pb.h"
 #include "grpcpp/grpcpp.h"
 
@@ -164,6 +165,10 @@ std::string EnumName(const google::protobuf::EnumDescriptor* type, int value);
 absl::StatusOr<google::type::Date> ParseDate(absl::string_view flag,
                                              absl::string_view value);
 std::string FormatDate(const google::type::Date& date);
+// RFC 3339, or "" for an unset timestamp.
+std::string FormatTime(const google::protobuf::Timestamp& time);
+// 150 -> "2h30m", 120 -> "2h".
+std::string FormatMinutes(int64_t minutes);
 // Today in the machine's local time zone.
 google::type::Date Today();
 
