@@ -300,21 +300,27 @@ TEST_F(KsctlTest, UsageErrorsSendNothing) {
   }
 }
 
-// Supervision and reporting are not built yet: their commands are checked
-// up to the wire. A server without those services (cases here) answers
+// Placements, supervision and reporting are not built yet: their commands are
+// checked up to the wire. A server without those services (cases here) answers
 // UNIMPLEMENTED: exit 8, with the code printed.
-TEST_F(KsctlTest, SupervisionAndReportingCommandsReachTheWire) {
+TEST_F(KsctlTest, OtherServicesCommandsReachTheWire) {
   for (const char* cmd :
        {"reporting summary", "reporting summary --province=64",
         "reporting regencies --csv",
         "supervision ledger --name=regencies/64.01/ledgers/l1",
         "supervision at-risk --regency=64.01",
-        "supervision plan --ledger=regencies/64.01/ledgers/l1"}) {
+        "supervision plan --ledger=regencies/64.01/ledgers/l1",
+        "placements suggest --regency=64.01 --case=regencies/64.01/cases/c1"}) {
     Result r =
         Ksctl(absl::StrCat(cmd, " --address=127.0.0.1:", env_->cases_port_));
     EXPECT_EQ(r.code, ks::ksctl::kExitUnimplemented) << cmd << "\n" << r.out;
     EXPECT_THAT(r.out, HasSubstr("UNIMPLEMENTED")) << cmd;
   }
+  Result bad = Ksctl(
+      "placements suggest --regency=64.01 --case=regencies/64.01/cases/c1 "
+      "--lat=95");
+  EXPECT_EQ(bad.code, ks::ksctl::kExitUsage);
+  EXPECT_THAT(bad.out, HasSubstr("--lat: '95' is not degrees between -90"));
   Result r = Ksctl("reporting summary --province=64 --regency=64.01");
   EXPECT_EQ(r.code, ks::ksctl::kExitUsage);
   EXPECT_THAT(r.out, HasSubstr("give --province or --regency, not both"));
