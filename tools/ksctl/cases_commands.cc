@@ -79,17 +79,6 @@ void PrintCase(Session& s, const v1::Case& c) {
   PrintFields(s.out(), rows);
 }
 
-// The stub, or the exit code of why there is none.
-struct Connected {
-  std::unique_ptr<v1::Cases::Stub> stub;
-  int error = kExitOk;
-};
-Connected Connect(Session& s) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = s.Channel();
-  if (!channel.ok()) return {nullptr, s.Fail(channel.status())};
-  return {v1::Cases::NewStub(*channel), kExitOk};
-}
-
 // The etag to send: --etag, else the case's current one.
 int Etag(Session& s, v1::Cases::Stub& stub, const Args& args,
          std::string* etag) {
@@ -117,13 +106,14 @@ int Mutate(const Args& args, Session& s,
   req.set_name(args.Get("name"));
   req.set_request_id(args.Get("request_id", NewRequestId()));
   if (absl::Status st = fill(&req); !st.ok()) return s.Fail(st);
-  Connected c = Connect(s);
-  if (c.error != kExitOk) return c.error;
+  int error = kExitOk;
+  auto stub = s.Connect<v1::Cases>(&error);
+  if (!stub) return error;
   std::string etag;
-  if (int code = Etag(s, *c.stub, args, &etag); code != kExitOk) return code;
+  if (int code = Etag(s, *stub, args, &etag); code != kExitOk) return code;
   req.set_etag(etag);
   v1::Case out;
-  grpc::Status status = ((*c.stub).*rpc)(s.Context().get(), req, &out);
+  grpc::Status status = ((*stub).*rpc)(s.Context().get(), req, &out);
   if (!status.ok()) {
     return s.Fail(status, absl::StrCat("--request_id=", req.request_id(),
                                        " --etag=", req.etag()));
@@ -156,10 +146,11 @@ int Register(const Args& args, Session& s) {
       !st.ok()) {
     return s.Fail(st);
   }
-  Connected c = Connect(s);
-  if (c.error != kExitOk) return c.error;
+  int error = kExitOk;
+  auto stub = s.Connect<v1::Cases>(&error);
+  if (!stub) return error;
   v1::Case out;
-  grpc::Status status = c.stub->CreateCase(s.Context().get(), req, &out);
+  grpc::Status status = stub->CreateCase(s.Context().get(), req, &out);
   if (!status.ok()) {
     return s.Fail(status, absl::StrCat("--request_id=", req.request_id()));
   }
@@ -168,12 +159,13 @@ int Register(const Args& args, Session& s) {
 }
 
 int Get(const Args& args, Session& s) {
-  Connected c = Connect(s);
-  if (c.error != kExitOk) return c.error;
+  int error = kExitOk;
+  auto stub = s.Connect<v1::Cases>(&error);
+  if (!stub) return error;
   v1::GetCaseRequest req;
   req.set_name(args.Get("name"));
   v1::Case out;
-  grpc::Status status = c.stub->GetCase(s.Context().get(), req, &out);
+  grpc::Status status = stub->GetCase(s.Context().get(), req, &out);
   if (!status.ok()) return s.Fail(status);
   PrintCase(s, out);
   return kExitOk;
@@ -188,13 +180,14 @@ int List(const Args& args, Session& s) {
   absl::StatusOr<int64_t> size = args.GetInt("page_size", 0);
   if (!size.ok()) return s.Fail(size.status());
   req.set_page_size(static_cast<int32_t>(*size));
-  Connected c = Connect(s);
-  if (c.error != kExitOk) return c.error;
+  int error = kExitOk;
+  auto stub = s.Connect<v1::Cases>(&error);
+  if (!stub) return error;
   Table table({"NAME", "STATE", "KIND", "HOURS", "OWED", "DEADLINE"});
   v1::ListCasesResponse all;
   do {
     v1::ListCasesResponse page;
-    grpc::Status status = c.stub->ListCases(s.Context().get(), req, &page);
+    grpc::Status status = stub->ListCases(s.Context().get(), req, &page);
     if (!status.ok()) return s.Fail(status);
     for (const v1::Case& x : page.cases()) {
       table.Add(

@@ -108,6 +108,18 @@ class Session {
 
   // The channel to the service (TLS when --ca_file/KS_CA_FILE is set).
   absl::StatusOr<std::shared_ptr<grpc::Channel>> Channel();
+  // A stub of `Service` (e.g. kerjasosial::cases::v1::Cases) on Channel();
+  // null, with the failure printed and its exit code in *error, when the
+  // channel cannot be made.
+  template <typename Service>
+  std::unique_ptr<typename Service::Stub> Connect(int* error) {
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = Channel();
+    if (!channel.ok()) {
+      *error = Fail(channel.status());
+      return nullptr;
+    }
+    return Service::NewStub(*channel);
+  }
   // A context with the token and the deadline (--timeout).
   std::unique_ptr<grpc::ClientContext> Context() const;
 

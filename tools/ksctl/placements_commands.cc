@@ -14,15 +14,6 @@ namespace {
 
 namespace v1 = ::kerjasosial::placements::v1;
 
-std::unique_ptr<v1::Placements::Stub> Connect(Session& s, int* error) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = s.Channel();
-  if (!channel.ok()) {
-    *error = s.Fail(channel.status());
-    return nullptr;
-  }
-  return v1::Placements::NewStub(*channel);
-}
-
 // A coordinate flag in degrees within ±`limit`.
 absl::Status Degrees(const Args& args, absl::string_view flag, double limit,
                      double* out) {
@@ -52,7 +43,7 @@ int Suggest(const Args& args, Session& s) {
   if (!size.ok()) return s.Fail(size.status());
   req.set_page_size(static_cast<int32_t>(*size));
   int error = kExitOk;
-  auto stub = Connect(s, &error);
+  auto stub = s.Connect<v1::Placements>(&error);
   if (!stub) return error;
   v1::SuggestSitesResponse out;
   grpc::Status status = stub->SuggestSites(s.Context().get(), req, &out);
@@ -84,7 +75,7 @@ int Place(const Args& args, Session& s) {
     return s.Fail(st);
   }
   int error = kExitOk;
-  auto stub = Connect(s, &error);
+  auto stub = s.Connect<v1::Placements>(&error);
   if (!stub) return error;
   v1::Placement out;
   grpc::Status status = stub->CreatePlacement(s.Context().get(), req, &out);

@@ -56,21 +56,12 @@ std::string Csv(const std::string& field) {
   return out + "\"";
 }
 
-std::unique_ptr<v1::Reporting::Stub> Connect(Session& s, int* error) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = s.Channel();
-  if (!channel.ok()) {
-    *error = s.Fail(channel.status());
-    return nullptr;
-  }
-  return v1::Reporting::NewStub(*channel);
-}
-
 int Summary(const Args& args, Session& s) {
   if (args.Has("province") && args.Has("regency")) {
     return s.Usage("give --province or --regency, not both");
   }
   int error = kExitOk;
-  auto stub = Connect(s, &error);
+  auto stub = s.Connect<v1::Reporting>(&error);
   if (!stub) return error;
   v1::Summary out;
   grpc::Status status;
@@ -107,7 +98,7 @@ int Regencies(const Args& args, Session& s) {
   if (!size.ok()) return s.Fail(size.status());
   req.set_page_size(static_cast<int32_t>(*size));
   int error = kExitOk;
-  auto stub = Connect(s, &error);
+  auto stub = s.Connect<v1::Reporting>(&error);
   if (!stub) return error;
   v1::ListRegencySummariesResponse all;
   do {

@@ -16,18 +16,9 @@ namespace {
 
 namespace v1 = ::kerjasosial::supervision::v1;
 
-std::unique_ptr<v1::Supervision::Stub> Connect(Session& s, int* error) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = s.Channel();
-  if (!channel.ok()) {
-    *error = s.Fail(channel.status());
-    return nullptr;
-  }
-  return v1::Supervision::NewStub(*channel);
-}
-
 int Ledger(const Args& args, Session& s) {
   int error = kExitOk;
-  auto stub = Connect(s, &error);
+  auto stub = s.Connect<v1::Supervision>(&error);
   if (!stub) return error;
   v1::GetHoursLedgerRequest req;
   req.set_name(args.Get("name"));
@@ -67,7 +58,7 @@ int Ledger(const Args& args, Session& s) {
 
 int AtRisk(const Args& args, Session& s) {
   int error = kExitOk;
-  auto stub = Connect(s, &error);
+  auto stub = s.Connect<v1::Supervision>(&error);
   if (!stub) return error;
   v1::ListHoursLedgersRequest req;
   req.set_parent("regencies/" + args.Get("regency", "-"));
@@ -110,7 +101,7 @@ int Plan(const Args& args, Session& s) {
     *req.mutable_from_date() = *from;
   }
   int error = kExitOk;
-  auto stub = Connect(s, &error);
+  auto stub = s.Connect<v1::Supervision>(&error);
   if (!stub) return error;
   v1::PlanRemainingSessionsResponse out;
   grpc::Status status =
