@@ -28,10 +28,11 @@ install(PROGRAMS deploy/make-dev-ca.sh DESTINATION ${CMAKE_INSTALL_BINDIR}
 install(FILES deploy/systemd/kerjasosial-redis@.service
   DESTINATION lib/systemd/system COMPONENT common)
 install(FILES deploy/redis.conf deploy/README.md
-  DESTINATION ${CMAKE_INSTALL_DOCDIR}/../kerjasosial-common/examples COMPONENT common)
-# ksctl's own install rule (tools/ksctl) puts it in the ksctl component;
-# it ships in kerjasosial-common too.
-set(CPACK_DEBIAN_KSCTL_PACKAGE_NAME kerjasosial-common)
+  DESTINATION share/doc/kerjasosial-common/examples COMPONENT common)
+# The guide every agency's guide starts from.
+install(FILES docs/operators/README.md
+  DESTINATION share/doc/kerjasosial-common RENAME operators.md COMPONENT common)
+# ksctl's own install rule (tools/ksctl) puts it in the common component.
 
 foreach(service ${KS_SERVICES})
   install(TARGETS kerjasosial-${service}
@@ -68,7 +69,7 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_GENERATOR DEB)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_COMPONENTS_GROUPING IGNORE)
-set(CPACK_COMPONENTS_ALL common ksctl ${KS_SERVICES})
+set(CPACK_COMPONENTS_ALL common ${KS_SERVICES})
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 # Library dependencies (libgrpc++, libprotobuf, libabsl, libhiredis, ...)

@@ -53,14 +53,17 @@ class DevCaTest : public ::testing::Test {
     port_ = ks::testing::PickFreePort();
     const std::string tls = dir_ + "/tls/";
     // The certificate and key file names the sample cases.env uses.
-    server_ = std::make_unique<ks::testing::Process>(
-        KS_BIN_CASES,
-        std::vector<std::string>{
-            absl::StrCat("--listen=127.0.0.1:", port_),
-            "--metrics_listen=127.0.0.1:0", "--token_file=" + tokens,
-            absl::StrCat("--redis_port=", redis_.port()),
-            "--tls_cert=" + tls + "cases.crt", "--tls_key=" + tls + "cases.key",
-            "--tls_client_ca=" + tls + "ca.crt", "--shutdown_grace=1s"});
+    std::vector<std::string> server_args = {
+        absl::StrCat("--listen=127.0.0.1:", port_),
+        "--metrics_listen=127.0.0.1:0",
+        "--token_file=" + tokens,
+        absl::StrCat("--redis_port=", redis_.port()),
+        "--tls_cert=" + tls + "cases.crt",
+        "--tls_key=" + tls + "cases.key",
+        "--shutdown_grace=1s"};
+    if (mtls_) server_args.push_back("--tls_client_ca=" + tls + "ca.crt");
+    server_ = std::make_unique<ks::testing::Process>(KS_BIN_CASES,
+                                                     std::move(server_args));
     ASSERT_TRUE(server_->Start().ok());
   }
   void TearDown() override {
@@ -105,6 +108,7 @@ class DevCaTest : public ::testing::Test {
 
   std::string dir_, token_;
   int port_ = 0;
+  bool mtls_ = true;  // serve with --tls_client_ca (client certificates)
   ks::testing::RedisServer redis_;
   std::unique_ptr<ks::testing::Process> server_;
 };
@@ -151,6 +155,32 @@ TEST_F(DevCaTest, NoClientCertificateOrAnotherCaIsRefused) {
           absl::StrCat(ksctl, " --ca_file=", dir_, "/other/ca.crt"), &out),
       ksctl::kExitUnavailable)
       << out;
+}
+
+// Server TLS alone (no client certificates): ksctl verifies the server with
+// the CA of the script and reads its token from KS_TOKEN_FILE.
+class ServerTlsTest : public DevCaTest {
+ protected:
+  void SetUp() override {
+    mtls_ = false;
+    DevCaTest::SetUp();
+  }
+};
+
+TEST_F(ServerTlsTest, KsctlVerifiesTheServerWithTheDevCa) {
+  ASSERT_EQ(Call(WithRoots()).error_code(), grpc::StatusCode::NOT_FOUND);
+  const std::string token_file = dir_ + "/jaksa.token";
+  std::ofstream(token_file) << token_ << "\n";
+  std::string out;
+  EXPECT_EQ(ks::testing::RunCommand(
+                absl::StrCat("KS_TOKEN_FILE=", token_file, " KS_CA_FILE=", dir_,
+                             "/tls/ca.crt KS_CASES_ADDRESS=localhost:", port_,
+                             " ", KS_BIN_KSCTL,
+                             " cases get --name=regencies/64.01/cases/none"),
+                &out),
+            ksctl::kExitNotFound)
+      << out;
+  EXPECT_NE(out.find("NOT_FOUND"), std::string::npos) << out;
 }
 
 }  // namespace

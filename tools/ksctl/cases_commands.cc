@@ -22,7 +22,6 @@ namespace ks::ksctl {
 namespace {
 
 namespace v1 = ::kerjasosial::cases::v1;
-using google::protobuf::util::TimeUtil;
 
 constexpr char kService[] = "cases";
 
@@ -37,15 +36,6 @@ std::vector<Flag> MutationFlags(std::vector<Flag> own) {
                  "idempotency key: a retry with the same one answers the "
                  "first result; default: a fresh one"});
   return own;
-}
-
-std::string Minutes(int64_t minutes) {
-  return absl::StrCat(minutes / 60, "h",
-                      minutes % 60 ? absl::StrCat(minutes % 60, "m") : "");
-}
-
-std::string TimeOf(const google::protobuf::Timestamp& t) {
-  return t.seconds() == 0 && t.nanos() == 0 ? "" : TimeUtil::ToString(t);
 }
 
 // One case, FIELD/VALUE.
@@ -65,13 +55,14 @@ void PrintCase(Session& s, const v1::Case& c) {
       {"execution order", c.execution_order().order_number()},
       {"handed over to", c.handover().bapas_office_code()},
       {"credited",
-       c.has_progress() ? Minutes(c.progress().credited_minutes()) : ""},
-      {"owed", c.has_progress() ? Minutes(c.progress().owed_minutes()) : ""},
-      {"deadline", TimeOf(c.progress().deadline_time())},
+       c.has_progress() ? FormatMinutes(c.progress().credited_minutes()) : ""},
+      {"owed",
+       c.has_progress() ? FormatMinutes(c.progress().owed_minutes()) : ""},
+      {"deadline", FormatTime(c.progress().deadline_time())},
       {"at risk", c.progress().at_risk() ? "yes" : ""},
       {"overdue", c.progress().overdue() ? "yes" : ""},
       {"breaches", c.breaches_size() ? absl::StrCat(c.breaches_size()) : ""},
-      {"updated", TimeOf(c.update_time())},
+      {"updated", FormatTime(c.update_time())},
       {"etag", c.etag()},
   };
   if (c.breaches_size() > 0) {
@@ -86,17 +77,6 @@ void PrintCase(Session& s, const v1::Case& c) {
                  : " (undecided)")});
   }
   PrintFields(s.out(), rows);
-}
-
-// The stub, or the exit code of why there is none.
-struct Connected {
-  std::unique_ptr<v1::Cases::Stub> stub;
-  int error = kExitOk;
-};
-Connected Connect(Session& s) {
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = s.Channel();
-  if (!channel.ok()) return {nullptr, s.Fail(channel.status())};
-  return {v1::Cases::NewStub(*channel), kExitOk};
 }
 
 // The etag to send: --etag, else the case's current one.
@@ -126,13 +106,14 @@ int Mutate(const Args& args, Session& s,
   req.set_name(args.Get("name"));
   req.set_request_id(args.Get("request_id", NewRequestId()));
   if (absl::Status st = fill(&req); !st.ok()) return s.Fail(st);
-  Connected c = Connect(s);
-  if (c.error != kExitOk) return c.error;
+  int error = kExitOk;
+  auto stub = s.Connect<v1::Cases>(&error);
+  if (!stub) return error;
   std::string etag;
-  if (int code = Etag(s, *c.stub, args, &etag); code != kExitOk) return code;
+  if (int code = Etag(s, *stub, args, &etag); code != kExitOk) return code;
   req.set_etag(etag);
   v1::Case out;
-  grpc::Status status = ((*c.stub).*rpc)(s.Context().get(), req, &out);
+  grpc::Status status = ((*stub).*rpc)(s.Context().get(), req, &out);
   if (!status.ok()) {
     return s.Fail(status, absl::StrCat("--request_id=", req.request_id(),
                                        " --etag=", req.etag()));
@@ -165,10 +146,11 @@ int Register(const Args& args, Session& s) {
       !st.ok()) {
     return s.Fail(st);
   }
-  Connected c = Connect(s);
-  if (c.error != kExitOk) return c.error;
+  int error = kExitOk;
+  auto stub = s.Connect<v1::Cases>(&error);
+  if (!stub) return error;
   v1::Case out;
-  grpc::Status status = c.stub->CreateCase(s.Context().get(), req, &out);
+  grpc::Status status = stub->CreateCase(s.Context().get(), req, &out);
   if (!status.ok()) {
     return s.Fail(status, absl::StrCat("--request_id=", req.request_id()));
   }
@@ -177,12 +159,13 @@ int Register(const Args& args, Session& s) {
 }
 
 int Get(const Args& args, Session& s) {
-  Connected c = Connect(s);
-  if (c.error != kExitOk) return c.error;
+  int error = kExitOk;
+  auto stub = s.Connect<v1::Cases>(&error);
+  if (!stub) return error;
   v1::GetCaseRequest req;
   req.set_name(args.Get("name"));
   v1::Case out;
-  grpc::Status status = c.stub->GetCase(s.Context().get(), req, &out);
+  grpc::Status status = stub->GetCase(s.Context().get(), req, &out);
   if (!status.ok()) return s.Fail(status);
   PrintCase(s, out);
   return kExitOk;
@@ -197,21 +180,23 @@ int List(const Args& args, Session& s) {
   absl::StatusOr<int64_t> size = args.GetInt("page_size", 0);
   if (!size.ok()) return s.Fail(size.status());
   req.set_page_size(static_cast<int32_t>(*size));
-  Connected c = Connect(s);
-  if (c.error != kExitOk) return c.error;
+  int error = kExitOk;
+  auto stub = s.Connect<v1::Cases>(&error);
+  if (!stub) return error;
   Table table({"NAME", "STATE", "KIND", "HOURS", "OWED", "DEADLINE"});
   v1::ListCasesResponse all;
   do {
     v1::ListCasesResponse page;
-    grpc::Status status = c.stub->ListCases(s.Context().get(), req, &page);
+    grpc::Status status = stub->ListCases(s.Context().get(), req, &page);
     if (!status.ok()) return s.Fail(status);
     for (const v1::Case& x : page.cases()) {
-      table.Add({x.name(), EnumName(v1::CaseState_descriptor(), x.state()),
-                 EnumName(kerjasosial::common::v1::SentenceKind_descriptor(),
-                          x.sentence().kind()),
-                 absl::StrCat(x.sentence().hours()),
-                 x.has_progress() ? Minutes(x.progress().owed_minutes()) : "",
-                 TimeOf(x.progress().deadline_time())});
+      table.Add(
+          {x.name(), EnumName(v1::CaseState_descriptor(), x.state()),
+           EnumName(kerjasosial::common::v1::SentenceKind_descriptor(),
+                    x.sentence().kind()),
+           absl::StrCat(x.sentence().hours()),
+           x.has_progress() ? FormatMinutes(x.progress().owed_minutes()) : "",
+           FormatTime(x.progress().deadline_time())});
     }
     all.mutable_cases()->MergeFrom(page.cases());
     all.set_total_size(page.total_size());

@@ -20,6 +20,7 @@
 #include "common/status/grpc_status.h"
 #include "common/time/clock.h"
 #include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
 #include "google/rpc/error_details.pb.h"
 
 namespace ks::ksctl {
@@ -347,6 +348,17 @@ std::string FormatDate(const google::type::Date& date) {
   if (date.year() == 0) return "";
   return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(),
                          date.day());
+}
+
+std::string FormatTime(const google::protobuf::Timestamp& time) {
+  if (time.seconds() == 0 && time.nanos() == 0) return "";
+  return google::protobuf::util::TimeUtil::ToString(time);
+}
+
+std::string FormatMinutes(int64_t minutes) {
+  std::string out = absl::StrCat(minutes / 60, "h");
+  if (minutes % 60 != 0) absl::StrAppend(&out, minutes % 60, "m");
+  return out;
 }
 
 google::type::Date Today() {

@@ -25,6 +25,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "google/type/date.pb.h"
 #include "grpcpp/grpcpp.h"
 
@@ -107,6 +108,18 @@ class Session {
 
   // The channel to the service (TLS when --ca_file/KS_CA_FILE is set).
   absl::StatusOr<std::shared_ptr<grpc::Channel>> Channel();
+  // A stub of `Service` (e.g. kerjasosial::cases::v1::Cases) on Channel();
+  // null, with the failure printed and its exit code in *error, when the
+  // channel cannot be made.
+  template <typename Service>
+  std::unique_ptr<typename Service::Stub> Connect(int* error) {
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = Channel();
+    if (!channel.ok()) {
+      *error = Fail(channel.status());
+      return nullptr;
+    }
+    return Service::NewStub(*channel);
+  }
   // A context with the token and the deadline (--timeout).
   std::unique_ptr<grpc::ClientContext> Context() const;
 
@@ -164,6 +177,10 @@ std::string EnumName(const google::protobuf::EnumDescriptor* type, int value);
 absl::StatusOr<google::type::Date> ParseDate(absl::string_view flag,
                                              absl::string_view value);
 std::string FormatDate(const google::type::Date& date);
+// RFC 3339, or "" for an unset timestamp.
+std::string FormatTime(const google::protobuf::Timestamp& time);
+// 150 -> "2h30m", 120 -> "2h".
+std::string FormatMinutes(int64_t minutes);
 // Today in the machine's local time zone.
 google::type::Date Today();
 

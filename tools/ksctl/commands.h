@@ -9,8 +9,11 @@
 
 namespace ks::ksctl {
 
-std::vector<Command> CasesCommands();  // cases_commands.cc
-std::vector<Command> AuditCommands();  // audit_commands.cc
+std::vector<Command> CasesCommands();        // cases_commands.cc
+std::vector<Command> PlacementsCommands();   // placements_commands.cc
+std::vector<Command> SupervisionCommands();  // supervision_commands.cc
+std::vector<Command> ReportingCommands();    // reporting_commands.cc
+std::vector<Command> AuditCommands();        // audit_commands.cc
 
 }  // namespace ks::ksctl
 

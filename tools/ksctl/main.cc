@@ -18,7 +18,8 @@ namespace {
 
 std::vector<Command> AllCommands() {
   std::vector<Command> all;
-  for (auto* group : {&CasesCommands, &AuditCommands}) {
+  for (auto* group : {&CasesCommands, &PlacementsCommands, &SupervisionCommands,
+                      &ReportingCommands, &AuditCommands}) {
     for (Command& c : (*group)()) all.push_back(std::move(c));
   }
   return all;
