@@ -39,9 +39,8 @@ inline std::unique_ptr<grpc::ClientContext> CallContext(
 
 // Mints a token for the principal into `token_file`; a test failure (and
 // "") when that fails.
-inline std::string MintFor(const std::string& token_file,
-                           const std::string& id, const std::string& agency,
-                           auth::Role role,
+inline std::string MintFor(const std::string& token_file, const std::string& id,
+                           const std::string& agency, auth::Role role,
                            std::vector<std::string> regencies) {
   auth::Principal p{id, agency, role, std::move(regencies)};
   absl::StatusOr<std::string> token = auth::MintToken(token_file, p);
@@ -64,10 +63,10 @@ class ServiceBinary {
   void Start(absl::Duration wait = absl::Seconds(20)) {
     process_ = std::make_unique<Process>(path_, args_);
     ASSERT_TRUE(process_->Start().ok()) << path_;
-    channel_ = grpc::CreateChannel(address(),
-                                   grpc::InsecureChannelCredentials());
-    ASSERT_TRUE(channel_->WaitForConnected(
-        std::chrono::system_clock::now() + absl::ToChronoMilliseconds(wait)))
+    channel_ =
+        grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
+    ASSERT_TRUE(channel_->WaitForConnected(std::chrono::system_clock::now() +
+                                           absl::ToChronoMilliseconds(wait)))
         << path_ << " did not accept gRPC on " << address() << "\n"
         << process_->ReadLog();
   }

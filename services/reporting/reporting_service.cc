@@ -13,8 +13,8 @@
 #include "common/status/status_macros.h"
 #include "common/time/clock.h"
 #include "common/validation/validator.h"
-#include "services/reporting/domain/suppression.h"
 #include "services/reporting/domain/summary_order.h"
+#include "services/reporting/domain/suppression.h"
 #include "services/reporting/domain/upstream_filter.h"
 
 namespace ks::reporting {

@@ -52,9 +52,9 @@
 #include "common/server/runtime.h"
 #include "common/time/clock.h"
 #include "kerjasosial/supervision/v1/supervision_service.grpc.pb.h"
-#include "services/supervision/programs/programs_service.h"
 #include "services/supervision/domain/hours.h"
 #include "services/supervision/domain/planner.h"
+#include "services/supervision/programs/programs_service.h"
 #include "services/supervision/store/hours_store.h"
 #include "services/supervision/store/read_model.h"
 
@@ -126,7 +126,6 @@ class SupervisionService final
   programs::ProgramsHandlers& programs() override { return programs_; }
 
  public:
-
   grpc::ServerWriteReactor<kerjasosial::common::v1::Event>* StreamEvents(
       grpc::CallbackServerContext* context,
       const kerjasosial::common::v1::StreamEventsRequest* request) override {

@@ -129,7 +129,8 @@ absl::StatusOr<std::string> ProgramsStore::FinalEvaluation(
 outbox::RecordWrite ProgramsStore::FinalEvaluationClaim(
     const Key& case_key, absl::string_view holder) {
   return Claim(FinalKey(case_key), holder, kReasonFinalEvaluationExists,
-      "the case has a FINAL evaluation; correct it instead", "evaluation");
+               "the case has a FINAL evaluation; correct it instead",
+               "evaluation");
 }
 
 outbox::RecordWrite ProgramsStore::CorrectionClaim(const Key& corrected,
