@@ -39,13 +39,17 @@ inline std::unique_ptr<grpc::ClientContext> CallContext(
 
 // Mints a token for the principal into `token_file`; a test failure (and
 // "") when that fails.
+inline std::string MintFor(const std::string& token_file,
+                           const auth::Principal& principal) {
+  absl::StatusOr<std::string> token = auth::MintToken(token_file, principal);
+  EXPECT_TRUE(token.ok()) << token.status();
+  return token.ok() ? *token : "";
+}
 inline std::string MintFor(const std::string& token_file, const std::string& id,
                            const std::string& agency, auth::Role role,
                            std::vector<std::string> regencies) {
-  auth::Principal p{id, agency, role, std::move(regencies)};
-  absl::StatusOr<std::string> token = auth::MintToken(token_file, p);
-  EXPECT_TRUE(token.ok()) << token.status();
-  return token.ok() ? *token : "";
+  return MintFor(token_file,
+                 auth::Principal{id, agency, role, std::move(regencies)});
 }
 
 class ServiceBinary {

@@ -146,6 +146,23 @@ bool Validator::InRange(absl::string_view field, int64_t value, int64_t min,
   return false;
 }
 
+bool Validator::Coordinates(absl::string_view latitude_field, double latitude,
+                            absl::string_view longitude_field,
+                            double longitude) {
+  constexpr double kMaxLatitude = 90.0, kMaxLongitude = 180.0;
+  bool ok = true;
+  // Written so that NaN fails too.
+  if (!(latitude >= -kMaxLatitude && latitude <= kMaxLatitude)) {
+    AddViolation(latitude_field, "must be -90 to 90 (degrees, WGS84)");
+    ok = false;
+  }
+  if (!(longitude >= -kMaxLongitude && longitude <= kMaxLongitude)) {
+    AddViolation(longitude_field, "must be -180 to 180 (degrees, WGS84)");
+    ok = false;
+  }
+  return ok;
+}
+
 bool Validator::RegencyCode(absl::string_view field, absl::string_view code) {
   if (!regions::Regions::IsWellFormedRegencyCode(code)) {
     AddViolation(

@@ -76,6 +76,11 @@ class Validator {
   bool InRange(absl::string_view field, int64_t value, int64_t min, int64_t max,
                absl::string_view rule);
 
+  // A WGS84 position in degrees: latitude -90..90, longitude -180..180; a
+  // violation names the field out of range.
+  bool Coordinates(absl::string_view latitude_field, double latitude,
+                   absl::string_view longitude_field, double longitude);
+
   // An existing Kemendagri regency code "PP.RR" (R15). Malformed and unknown
   // codes are both violations, with different descriptions.
   bool RegencyCode(absl::string_view field, absl::string_view code);

@@ -456,12 +456,8 @@ grpc::ServerUnaryReactor* PlacementsService::SuggestSites(
             rpc::Envelope("parent", kParentPattern, false, [&](Validator& v) {
               v.ResourceName("case_name", req->case_name(),
                              "regencies/{regency}/cases/{case}");
-              if (req->home_latitude() < -90 || req->home_latitude() > 90) {
-                v.AddViolation("home_latitude", "must be -90 to 90");
-              }
-              if (req->home_longitude() < -180 || req->home_longitude() > 180) {
-                v.AddViolation("home_longitude", "must be -180 to 180");
-              }
+              v.Coordinates("home_latitude", req->home_latitude(),
+                            "home_longitude", req->home_longitude());
               const int size = v.PageSize("page_size", req->page_size(), 50);
               if (req->page_size() != 0) limit = size;
             })));

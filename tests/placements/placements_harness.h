@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/testing/service_binary.h"
 #include "kerjasosial/placements/v1/events.pb.h"
 #include "kerjasosial/placements/v1/placements_service.grpc.pb.h"
 #include "tests/cases/cases_harness.h"
@@ -91,10 +92,8 @@ class PlacementsEnvironment {
 
   std::string Mint(const std::string& id, const std::string& agency,
                    auth::Role role, std::vector<std::string> regencies) {
-    auth::Principal p{id, agency, role, std::move(regencies)};
-    absl::StatusOr<std::string> token = auth::MintToken(token_file_, p);
-    EXPECT_TRUE(token.ok()) << token.status();
-    return token.ok() ? *token : "";
+    return ks::testing::MintFor(token_file_, id, agency, role,
+                                std::move(regencies));
   }
 
   static std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token) {

@@ -28,6 +28,7 @@
 #include "common/redis/client.h"
 #include "common/testing/process.h"
 #include "common/testing/redis_server.h"
+#include "common/testing/service_binary.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "kerjasosial/cases/v1/cases_service.grpc.pb.h"
@@ -203,17 +204,11 @@ class ReportingEnvironment {
 
   std::string Mint(const std::string& id, const std::string& agency,
                    auth::Role role, std::vector<std::string> regencies) {
-    auth::Principal p{id, agency, role, std::move(regencies)};
-    absl::StatusOr<std::string> token = auth::MintToken(token_file_, p);
-    EXPECT_TRUE(token.ok()) << token.status();
-    return token.ok() ? *token : "";
+    return ks::testing::MintFor(token_file_, id, agency, role,
+                                std::move(regencies));
   }
   static std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token) {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
-    ctx->set_deadline(std::chrono::system_clock::now() +
-                      std::chrono::seconds(10));
-    return ctx;
+    return ks::testing::CallContext(token);
   }
 
   // Registers `u` as an upstream of `kind` (credential "feed").

@@ -27,6 +27,7 @@
 #include "common/policy/policy.h"
 #include "common/status/grpc_status.h"
 #include "common/testing/redis_fixture.h"
+#include "common/testing/service_binary.h"
 #include "google/rpc/error_details.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
@@ -152,17 +153,11 @@ class ProgramsHarness : public ks::testing::RedisFixture {
   }
 
   static std::string Mint(const std::string& file, auth::Principal p) {
-    absl::StatusOr<std::string> t = auth::MintToken(file, p);
-    EXPECT_TRUE(t.ok()) << t.status();
-    return t.ok() ? *t : "";
+    return ks::testing::MintFor(file, p);
   }
 
   static std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token) {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
-    ctx->set_deadline(std::chrono::system_clock::now() +
-                      std::chrono::seconds(20));
-    return ctx;
+    return ks::testing::CallContext(token, absl::Seconds(20));
   }
 
   static std::string Reason(const grpc::Status& s) {

@@ -35,12 +35,7 @@ absl::Status CheckFields(
   }
   v.Name("site.host_name", s.host_name(), 200, false);
   v.Text("site.address", s.address(), 500, true);
-  if (s.latitude() < -90 || s.latitude() > 90) {
-    v.AddViolation("site.latitude", "must be -90 to 90");
-  }
-  if (s.longitude() < -180 || s.longitude() > 180) {
-    v.AddViolation("site.longitude", "must be -180 to 180");
-  }
+  v.Coordinates("site.latitude", s.latitude(), "site.longitude", s.longitude());
   v.InRange("site.capacity", s.capacity(), 1, 1000, "persons at once");
   if (s.activities_size() == 0) {
     v.AddViolation("site.activities", "at least one activity");
