@@ -174,7 +174,7 @@ TEST_F(ServerTlsTest, KsctlVerifiesTheServerWithTheDevCa) {
   std::string out;
   EXPECT_EQ(ks::testing::RunCommand(
                 absl::StrCat("KS_TOKEN_FILE=", token_file, " KS_CA_FILE=", dir_,
-                             "/tls/ca.crt KS_CASES_ADDRESS=localhost:", port_,
+                             "/tls/ca.crt KS_CASES_ADDRESS=127.0.0.1:", port_,
                              " ", KS_BIN_KSCTL,
                              " cases get --name=regencies/64.01/cases/none"),
                 &out),
