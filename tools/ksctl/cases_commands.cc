@@ -140,10 +140,7 @@ int Register(const Args& args, Session& s) {
   req.set_parent("regencies/" + args.Get("regency"));
   req.set_request_id(args.Get("request_id", NewRequestId()));
   req.set_validate_only(args.Has("validate_only"));
-  absl::StatusOr<std::string> json = ReadInput("file", args.Get("file"));
-  if (!json.ok()) return s.Fail(json.status());
-  if (absl::Status st = ParseJson("file", *json, req.mutable_case_data());
-      !st.ok()) {
+  if (absl::Status st = ReadJsonBody(args, req.mutable_case_data()); !st.ok()) {
     return s.Fail(st);
   }
   int error = kExitOk;

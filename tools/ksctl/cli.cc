@@ -388,6 +388,24 @@ absl::StatusOr<std::string> ReadInput(absl::string_view flag,
   return client::ReadFlagFile(flag, path);
 }
 
+absl::Status ReadJsonBody(const Args& args, google::protobuf::Message* body) {
+  absl::StatusOr<std::string> json = ReadInput("file", args.Get("file"));
+  if (!json.ok()) return json.status();
+  return ParseJson("file", *json, body);
+}
+
+absl::StatusOr<google::protobuf::Timestamp> ParseTimestamp(
+    absl::string_view flag, absl::string_view value) {
+  google::protobuf::Timestamp out;
+  if (!google::protobuf::util::TimeUtil::FromString(std::string(value), &out)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": '", value,
+                     "' is not an RFC 3339 time like "
+                     "2026-11-30T08:00:00+08:00"));
+  }
+  return out;
+}
+
 std::string NewRequestId() { return "ksctl-" + ids::NewId(); }
 
 }  // namespace ks::ksctl

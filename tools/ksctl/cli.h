@@ -191,6 +191,14 @@ absl::Status ParseJson(absl::string_view flag, absl::string_view json,
 // Reads a file ("-": standard input); INVALID_ARGUMENT naming --`flag`.
 absl::StatusOr<std::string> ReadInput(absl::string_view flag,
                                       const std::string& path);
+// The body of a create command: the JSON of --file ("-": standard input)
+// parsed into `body`; INVALID_ARGUMENT naming --file otherwise.
+absl::Status ReadJsonBody(const Args& args, google::protobuf::Message* body);
+
+// An RFC 3339 time with its offset ("2026-11-30T08:00:00+08:00");
+// INVALID_ARGUMENT naming --`flag` otherwise.
+absl::StatusOr<google::protobuf::Timestamp> ParseTimestamp(
+    absl::string_view flag, absl::string_view value);
 
 // A fresh idempotency key for a mutation without --request_id.
 std::string NewRequestId();

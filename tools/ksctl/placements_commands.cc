@@ -68,10 +68,7 @@ int Place(const Args& args, Session& s) {
   v1::CreatePlacementRequest req;
   req.set_parent("regencies/" + args.Get("regency"));
   req.set_request_id(args.Get("request_id", NewRequestId()));
-  absl::StatusOr<std::string> json = ReadInput("file", args.Get("file"));
-  if (!json.ok()) return s.Fail(json.status());
-  if (absl::Status st = ParseJson("file", *json, req.mutable_placement());
-      !st.ok()) {
+  if (absl::Status st = ReadJsonBody(args, req.mutable_placement()); !st.ok()) {
     return s.Fail(st);
   }
   int error = kExitOk;

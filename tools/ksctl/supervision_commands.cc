@@ -1,9 +1,11 @@
-// ksctl's supervision commands: a PK's everyday reading of the hours ledger
-// over kerjasosial.supervision.v1.Supervision. Read-only.
+// ksctl's supervision commands: a PK's or site supervisor's everyday work
+// over kerjasosial.supervision.v1.Supervision: record a work session (flags)
+// or a group session (JSON), read the hours ledger, the at-risk list and the
+// plan of the remaining sessions.
 //
-// Recording a work session or a group session is not here yet: it waits for
-// the supervision service (the `ksctl supervision` commands report
-// UNIMPLEMENTED, exit 8, until a deployment serves them).
+// Recording is idempotent: each invocation sends a request_id (--request_id,
+// else a fresh one printed when the call fails transiently), so a retry
+// after a lost reply credits the session once.
 #include <string>
 #include <vector>
 
@@ -127,10 +129,134 @@ int Plan(const Args& args, Session& s) {
   return kExitOk;
 }
 
+// Prints a recorded session: what was credited, and why the rest was not.
+void PrintSession(Session& s, const v1::WorkSession& w) {
+  if (s.json()) {
+    s.PrintJson(w);
+    return;
+  }
+  PrintFields(
+      s.out(),
+      {{"name", w.name()},
+       {"case", w.case_name()},
+       {"placement", w.placement()},
+       {"start", FormatTime(w.start_time())},
+       {"end", FormatTime(w.end_time())},
+       {"outcome", EnumName(v1::AttendanceOutcome_descriptor(), w.outcome())},
+       {"worked", FormatMinutes(w.worked_minutes())},
+       {"credited", FormatMinutes(w.credited_minutes())},
+       {"not credited",
+        w.excess_minutes() > 0 ? FormatMinutes(w.excess_minutes()) : ""},
+       {"state", EnumName(v1::WorkSessionState_descriptor(), w.state())},
+       {"etag", w.etag()}});
+}
+
+int RecordSession(const Args& args, Session& s) {
+  v1::RecordWorkSessionRequest req;
+  req.set_parent("regencies/" + args.Get("regency"));
+  req.set_request_id(args.Get("request_id", NewRequestId()));
+  v1::WorkSession& w = *req.mutable_work_session();
+  w.set_case_name(args.Get("case"));
+  w.set_placement(args.Get("placement"));
+  for (const char* flag : {"start", "end"}) {
+    absl::StatusOr<google::protobuf::Timestamp> t =
+        ParseTimestamp(flag, args.Get(flag));
+    if (!t.ok()) return s.Fail(t.status());
+    *(flag[0] == 's' ? w.mutable_start_time() : w.mutable_end_time()) = *t;
+  }
+  absl::StatusOr<int> outcome =
+      ParseEnum(v1::AttendanceOutcome_descriptor(), "outcome",
+                args.Get("outcome", "ATTENDED_COMPLIED"));
+  if (!outcome.ok()) return s.Fail(outcome.status());
+  w.set_outcome(static_cast<v1::AttendanceOutcome>(*outcome));
+  w.set_reason_code(args.Get("reason_code"));
+  w.set_activity_type(args.Get("activity_type"));
+  int error = kExitOk;
+  auto stub = s.Connect<v1::Supervision>(&error);
+  if (!stub) return error;
+  v1::WorkSession out;
+  grpc::Status status = stub->RecordWorkSession(s.Context().get(), req, &out);
+  if (!status.ok()) {
+    return s.Fail(status, absl::StrCat("--request_id=", req.request_id()));
+  }
+  PrintSession(s, out);
+  return kExitOk;
+}
+
+int GroupSession(const Args& args, Session& s) {
+  v1::RecordGroupSessionRequest req;
+  req.set_parent("regencies/" + args.Get("regency"));
+  req.set_request_id(args.Get("request_id", NewRequestId()));
+  if (absl::Status st = ReadJsonBody(args, req.mutable_group_session());
+      !st.ok()) {
+    return s.Fail(st);
+  }
+  int error = kExitOk;
+  auto stub = s.Connect<v1::Supervision>(&error);
+  if (!stub) return error;
+  v1::GroupSession out;
+  grpc::Status status = stub->RecordGroupSession(s.Context().get(), req, &out);
+  if (!status.ok()) {
+    return s.Fail(status, absl::StrCat("--request_id=", req.request_id()));
+  }
+  if (s.json()) {
+    s.PrintJson(out);
+    return kExitOk;
+  }
+  PrintFields(s.out(), {{"name", out.name()},
+                        {"site", out.site()},
+                        {"start", FormatTime(out.start_time())},
+                        {"end", FormatTime(out.end_time())}});
+  Table t({"CASE", "SESSION", "CREDITED", "NOT CREDITED", "VIOLATION"});
+  for (const v1::GroupAttendanceResult& r : out.results()) {
+    t.Add({r.case_name(), r.work_session(), FormatMinutes(r.credited_minutes()),
+           r.excess_minutes() > 0 ? FormatMinutes(r.excess_minutes()) : "",
+           r.violation()});
+  }
+  s.out() << "\n";
+  t.Print(s.out());
+  return kExitOk;
+}
+
 }  // namespace
 
 std::vector<Command> SupervisionCommands() {
   return {
+      {"supervision",
+       "record-session",
+       "record one person's work session (RecordWorkSession)",
+       "Credit is capped by the policy's daily cap, the minutes owed and the\n"
+       "child rules; what is not credited is shown with the session.\n"
+       "  ksctl supervision record-session --regency=64.01 "
+       "--case=regencies/64.01/cases/<id>\n"
+       "      --placement=regencies/64.01/placements/<id> "
+       "--start=2026-11-30T08:00:00+08:00\n"
+       "      --end=2026-11-30T12:00:00+08:00 --outcome=ATTENDED_COMPLIED\n",
+       {{"regency", "regency of the case, e.g. 64.01", true},
+        {"case", "the case's resource name", true},
+        {"placement", "the placement worked at", true},
+        {"start", "start, RFC 3339 with offset", true},
+        {"end", "end, RFC 3339 with offset", true},
+        {"outcome",
+         "attendance outcome (default ATTENDED_COMPLIED; also "
+         "FAILED_TO_COMPLY, SENT_HOME, ABSENT_ACCEPTABLE, "
+         "ABSENT_UNACCEPTABLE)"},
+        {"reason_code", "valid_reason code of an acceptable absence"},
+        {"activity_type", "activity type worked (default: the placement's)"},
+        {"request_id", "idempotency key; default: a fresh one"}},
+       RecordSession},
+      {"supervision",
+       "group-session",
+       "record everyone at one site session (RecordGroupSession)",
+       "Reads the group session (a kerjasosial.supervision.v1.GroupSession:\n"
+       "site, start_time, end_time, attendances) as JSON from --file ('-':\n"
+       "stdin). Prints each person's result: credited minutes, or the rule\n"
+       "that refused that person (the others are still recorded).\n"
+       "  ksctl supervision group-session --regency=64.01 --file=group.json\n",
+       {{"regency", "regency of the site", true},
+        {"file", "the group session as JSON; '-' reads standard input", true},
+        {"request_id", "idempotency key; default: a fresh one"}},
+       GroupSession},
       {"supervision",
        "ledger",
        "a case's hours ledger (GetHoursLedger)",

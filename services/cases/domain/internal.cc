@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/time/calendar.h"
 #include "common/time/clock.h"
 #include "kerjasosial/cases/v1/events.pb.h"
 
@@ -98,18 +99,12 @@ absl::Time SpanDeadline(const v1::Case& c, absl::CivilDay start,
                         const cv1::PolicyVersion& policy, absl::TimeZone zone) {
   const v1::ScheduleConstraints& k = c.sentence().constraints();
   absl::CivilDay end;  // first day after the span
-  const auto add_months = [&](int months) {
-    const absl::CivilMonth m = absl::CivilMonth(start) + months;
-    // Same day of the month, or the month's last day.
-    const absl::CivilDay last = absl::CivilDay(m + 1) - 1;
-    return std::min(absl::CivilDay(m.year(), m.month(), start.day()), last);
-  };
   if (k.span_days() > 0) {
     end = start + k.span_days();
   } else if (k.span_months() > 0) {
-    end = add_months(k.span_months());
+    end = AddCalendarMonths(start, k.span_months());
   } else if (policy.adult().span_unit() == cv1::SPAN_UNIT_CALENDAR_MONTHS) {
-    end = add_months(policy.adult().span_months());
+    end = AddCalendarMonths(start, policy.adult().span_months());
   } else {
     end = start + policy.adult().span_days();
   }

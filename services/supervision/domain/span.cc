@@ -1,7 +1,6 @@
 #include "services/supervision/domain/span.h"
 
-#include <algorithm>
-
+#include "common/time/calendar.h"
 #include "common/time/clock.h"
 
 namespace ks::supervision::domain {
@@ -11,10 +10,7 @@ namespace cv1 = ::kerjasosial::common::v1;
 absl::CivilDay SpanEndDay(absl::CivilDay start, cv1::SpanUnit unit, int days,
                           int months) {
   if (unit != cv1::SPAN_UNIT_CALENDAR_MONTHS) return start + days;
-  const absl::CivilMonth month = absl::CivilMonth(start) + months;
-  const absl::CivilDay month_last = absl::CivilDay(month + 1) - 1;
-  return std::min(absl::CivilDay(month.year(), month.month(), start.day()),
-                  month_last);
+  return AddCalendarMonths(start, months);
 }
 
 absl::Time SpanDeadline(absl::Time start, absl::TimeZone zone,
