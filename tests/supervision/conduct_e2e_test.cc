@@ -258,8 +258,8 @@ TEST_F(ConductE2eTest, GroupSessionOfTenWithMixedOutcomesAndOneRefusal) {
 }
 
 // Identical RecordGroupSession requests sent at once credit each attendee
-// once and all answer the same group.
-TEST_F(ConductE2eTest, ConcurrentIdenticalGroupRetriesCreditOnce) {
+// once and all answer the same group; so does a retry after a crash midway.
+TEST_F(ConductE2eTest, ConcurrentAndPostCrashGroupRetriesCreditOnce) {
   std::vector<Person> people;
   for (int i = 0; i < 3; ++i) {
     people.push_back(Prepare(absl::StrCat("GRC-", i)));
@@ -292,6 +292,32 @@ TEST_F(ConductE2eTest, ConcurrentIdenticalGroupRetriesCreditOnce) {
   }
   EXPECT_EQ(env_.FeedEvents("SessionRecorded").size(), 3u);
   EXPECT_EQ(env_.FeedEvents("GroupSessionRecorded").size(), 1u);
+
+  // A crash after the attendees' commits but before the group's: simulated
+  // by removing the group's record and its idempotency entry. The retry
+  // names the same group and the same sessions, and credits nobody twice.
+  const std::string id =
+      answers[0].name().substr(answers[0].name().rfind('/') + 1);
+  ASSERT_TRUE(
+      env_.pool_
+          ->Command(
+              {"DEL", absl::StrCat(kSupervisionPrefix, "pg:grp:64.01:", id),
+               absl::StrCat(kSupervisionPrefix, "idem:", req.request_id())})
+          .ok());
+  sv1::GroupSession retried;
+  grpc::Status s = env_.stub_->RecordGroupSession(
+      SupervisionEnvironment::Ctx(env_.pk()).get(), req, &retried);
+  ASSERT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+  EXPECT_EQ(retried.name(), answers[0].name());
+  ASSERT_EQ(retried.work_sessions_size(), 3);
+  for (int k = 0; k < 3; ++k) {
+    EXPECT_EQ(retried.work_sessions(k), answers[0].work_sessions(k));
+    EXPECT_EQ(retried.results(k).credited_minutes(), 240);
+  }
+  for (const Person& p : people) {
+    EXPECT_EQ(env_.Ledger(p.assignment.ledger()).credited_minutes(), 240);
+  }
+  EXPECT_EQ(env_.FeedEvents("SessionRecorded").size(), 3u);
 }
 
 // An enforceable absence recorded with RecordWorkSession creates its
