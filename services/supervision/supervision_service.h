@@ -248,7 +248,8 @@ class SupervisionService final
   auth::RelationFacts FactsOf(const HoursLedger& ledger);
 
   // Retries `attempt` while it fails on a concurrent change of the same
-  // ledger (ABORTED without a client etag): each retry recomputes.
+  // ledger or conduct guard (ABORTED, or the guard's creation race): each
+  // retry recomputes.
   template <typename R>
   absl::StatusOr<R> WithRetry(const std::function<absl::StatusOr<R>()>& f);
 
@@ -306,7 +307,9 @@ absl::StatusOr<R> SupervisionService::WithRetry(
     const std::function<absl::StatusOr<R>()>& f) {
   constexpr int kMaxConcurrentRetries = 8;
   absl::StatusOr<R> out = f();
-  for (int i = 0; i < kMaxConcurrentRetries && absl::IsAborted(out.status());
+  for (int i = 0; i < kMaxConcurrentRetries &&
+                  (absl::IsAborted(out.status()) ||
+                   store::ConductStore::IsGuardRace(out.status()));
        ++i) {
     out = f();
   }

@@ -5,9 +5,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/status/status_macros.h"
+#include "google/rpc/error_details.pb.h"
 
 namespace ks::supervision::store {
 namespace {
+
+constexpr absl::string_view kReasonGuardRace = "CONCURRENT_CONDUCT_CHANGE";
 
 std::string GuardKey(absl::string_view case_name) {
   return absl::StrCat("cd:", case_name);
@@ -42,8 +45,23 @@ absl::StatusOr<int64_t> ConductStore::GuardVersion(
 void ConductStore::AddGuard(outbox::Transaction& txn,
                             absl::string_view case_name,
                             int64_t expected_version) {
-  txn.records.emplace_back(GuardKey(case_name), expected_version,
-                           std::string(case_name));
+  txn.records.emplace_back(
+      GuardKey(case_name), expected_version, std::string(case_name),
+      outbox::Conflict{std::string(kReasonGuardRace),
+                       "another change of the case's violations or warnings "
+                       "committed first; retry with the same request_id",
+                       {},
+                       ""});
+}
+
+bool ConductStore::IsGuardRace(const absl::Status& status) {
+  if (!absl::IsAlreadyExists(status)) return false;
+  const auto payload = status.GetPayload(
+      absl::StrCat("type.googleapis.com/",
+                   google::rpc::ErrorInfo::descriptor()->full_name()));
+  google::rpc::ErrorInfo info;
+  return payload && info.ParseFromString(std::string(*payload)) &&
+         info.reason() == kReasonGuardRace;
 }
 
 template <typename R>

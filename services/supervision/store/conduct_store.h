@@ -56,9 +56,14 @@ class ConductStore {
 
   // The current version of `case_name`'s conduct guard (0: none yet).
   absl::StatusOr<int64_t> GuardVersion(absl::string_view case_name) const;
-  // Adds to `txn` the guard's write conditional on `expected_version`.
+  // Adds to `txn` the guard's write conditional on `expected_version`. A
+  // stale version is ABORTED; when the guard is created (0) and a racing
+  // change created it first, ALREADY_EXISTS CONCURRENT_CONDUCT_CHANGE
+  // (IsGuardRace): both mean "recompute and retry".
   static void AddGuard(outbox::Transaction& txn, absl::string_view case_name,
                        int64_t expected_version);
+  // True for the ALREADY_EXISTS of a guard created by a racing change.
+  static bool IsGuardRace(const absl::Status& status);
 
   // Every violation / warning of the case, oldest first, etags set.
   absl::StatusOr<std::vector<Violation>> ViolationsOf(
