@@ -6,6 +6,7 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "common/crypto/sha256.h"
 
 namespace ks::ids {
 namespace {
@@ -51,6 +52,28 @@ std::string Encode(uint64_t ms, uint16_t hi, uint64_t lo) {
 }
 
 }  // namespace
+
+std::string DerivedId(absl::Time time, absl::string_view seed) {
+  const int64_t ms_signed = absl::ToUnixMillis(time);
+  const uint64_t ms =
+      ms_signed < 0
+          ? 0
+          : std::min<uint64_t>(static_cast<uint64_t>(ms_signed), kMaxMs);
+  // 80 bits = the first 20 hex digits of the digest.
+  const std::string hex = crypto::Sha256Hex(seed);
+  uint16_t hi = 0;
+  uint64_t lo = 0;
+  for (int i = 0; i < 20; ++i) {
+    const char c = hex[i];
+    const uint64_t nibble = c <= '9' ? c - '0' : c - 'a' + 10;
+    if (i < 4) {
+      hi = static_cast<uint16_t>((hi << 4) | nibble);
+    } else {
+      lo = (lo << 4) | nibble;
+    }
+  }
+  return Encode(ms, hi, lo);
+}
 
 std::string IdGenerator::Next() {
   const absl::Time now = clock_->Now();

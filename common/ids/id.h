@@ -57,6 +57,15 @@ class IdGenerator {
 //   std::string case_id = ks::ids::NewId();  // "01kdz3q8d5x0m6t9c2a7b4e1fh"
 std::string NewId();
 
+// An id that is a function of its arguments: the time part is `time`'s
+// milliseconds, the 80 other bits come from SHA-256 of `seed`. For a
+// resource a retried request must name identically without having stored
+// anything yet (e.g. a group session whose work sessions are committed, one
+// by one, before the group itself): the same (time, seed) always gives the
+// same id, and distinct seeds give distinct ids with overwhelming
+// probability. It sorts by `time` like any other id.
+std::string DerivedId(absl::Time time, absl::string_view seed);
+
 // True if `id` is 26 lowercase Crockford base32 characters whose value fits
 // 128 bits (first character 0-7).
 bool IsValidId(absl::string_view id);

@@ -122,6 +122,18 @@ TEST(IdTest, TimeRoundTrip) {
   EXPECT_LE(*t, after);
 }
 
+TEST(IdTest, DerivedIdIsAFunctionOfTimeAndSeed) {
+  const absl::Time t = absl::FromUnixMillis(1'780'000'000'123);
+  const std::string a = DerivedId(t, "req-1");
+  EXPECT_TRUE(IsValidId(a));
+  EXPECT_EQ(a, DerivedId(t, "req-1"));  // a retry names the same resource
+  EXPECT_NE(a, DerivedId(t, "req-2"));
+  ASSERT_TRUE(IdTime(a).ok());
+  EXPECT_EQ(*IdTime(a), t);
+  // It sorts by its time like any id.
+  EXPECT_LT(a, DerivedId(t + absl::Milliseconds(1), "req-0"));
+}
+
 TEST(IdTest, RejectsMalformed) {
   const std::string good = NewId();
   EXPECT_FALSE(IsValidId(""));

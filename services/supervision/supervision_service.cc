@@ -16,6 +16,7 @@
 #include "common/validation/validator.h"
 #include "google/protobuf/util/time_util.h"
 #include "kerjasosial/cases/v1/cases_service.grpc.pb.h"
+#include "services/supervision/domain/conduct.h"
 #include "services/supervision/domain/hours.h"
 #include "services/supervision/domain/planner.h"
 #include "services/supervision/domain/session_rules.h"
@@ -40,7 +41,6 @@ constexpr char kAssignmentPattern[] =
 constexpr char kLedgerPattern[] = "regencies/{regency}/ledgers/{ledger}";
 constexpr char kSessionPattern[] =
     "regencies/{regency}/workSessions/{work_session}";
-constexpr int kMaxConcurrentRetries = 8;
 
 absl::Time FromProto(const google::protobuf::Timestamp& t) {
   return absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(t));
@@ -137,7 +137,8 @@ domain::HoursContext SupervisionService::ContextFor(
 
 SupervisionService::SupervisionService(server::Runtime& runtime,
                                        SupervisionServiceOptions options)
-    : runtime_(runtime),
+    : conduct_(runtime.redis(), runtime.outbox()),
+      runtime_(runtime),
       options_(std::move(options)),
       hours_(runtime.redis(), runtime.outbox()),
       read_model_(runtime.redis(), runtime.outbox()),
@@ -148,17 +149,6 @@ SupervisionService::SupervisionService(server::Runtime& runtime,
 
 SupervisionService::SupervisionService(server::Runtime& runtime)
     : SupervisionService(runtime, SupervisionServiceOptions{runtime.policy()}) {
-}
-
-template <typename R>
-absl::StatusOr<R> SupervisionService::WithRetry(
-    const std::function<absl::StatusOr<R>()>& f) {
-  absl::StatusOr<R> out = f();
-  for (int i = 0; i < kMaxConcurrentRetries && absl::IsAborted(out.status());
-       ++i) {
-    out = f();
-  }
-  return out;
 }
 
 auth::RelationFacts SupervisionService::FactsOf(const HoursLedger& ledger) {
@@ -431,8 +421,8 @@ grpc::ServerUnaryReactor* SupervisionService::GetPkAssignment(
 // Work sessions.
 
 absl::StatusOr<sv1::WorkSession> SupervisionService::DoRecord(
-    grpc::CallbackServerContext& ctx,
-    const sv1::RecordWorkSessionRequest& req) {
+    grpc::CallbackServerContext& ctx, const sv1::RecordWorkSessionRequest& req,
+    const std::string& group_session) {
   const WorkSession& in = req.work_session();
   rpc::MutationSteps<WorkSession> steps;
   steps.plan =
@@ -536,6 +526,12 @@ absl::StatusOr<sv1::WorkSession> SupervisionService::DoRecord(
     s.set_state(sv1::WORK_SESSION_STATE_RECORDED);
     *s.mutable_create_time() = ToProto(call.now);
     *s.mutable_update_time() = ToProto(call.now);
+    s.set_group_session(group_session);
+    // An enforceable failure is a violation, committed with the session
+    // (R8; domain/conduct.h).
+    const std::optional<sv1::Violation> violation = domain::ViolationOfSession(
+        s, absl::StrCat("regencies/", regency, "/violations/", ids::NewId()));
+    if (violation) s.set_violation(violation->name());
     live.push_back(s);
 
     const domain::HoursContext hctx =
@@ -599,6 +595,9 @@ absl::StatusOr<sv1::WorkSession> SupervisionService::DoRecord(
                                         reached));
     }
     for (cv1::Event& e : risk_events) plan.txn.events.push_back(std::move(e));
+    if (violation) {
+      KS_RETURN_IF_ERROR(AddNewViolation(call, *violation, plan.txn));
+    }
     plan.txn.response = answer.SerializeAsString();
     plan.audit_resource = answer.name();
     return plan;

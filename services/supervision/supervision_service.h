@@ -29,9 +29,8 @@
 // evaluations, safety incidents, integration clients) comes from the base
 // programs::WithPrograms, which forwards its rpcs to programs_
 // (programs/programs_handlers.h), fed by this class's assignment records,
-// work sessions and read model. Part 1 rpcs not built yet (Litmas,
-// violations, warnings, group sessions, lists, the site roll,
-// ReassignPk/EndPkAssignment, AdjustHoursLedger) answer gRPC's
+// work sessions and read model. Violations, warnings and group sessions are
+// in conduct_handlers.cc. Part 1 rpcs not built yet answer gRPC's
 // UNIMPLEMENTED (the generated base class).
 //
 // Thread-safe: handlers share only thread-safe members (the stores, the
@@ -55,6 +54,7 @@
 #include "services/supervision/domain/hours.h"
 #include "services/supervision/domain/planner.h"
 #include "services/supervision/programs/programs_service.h"
+#include "services/supervision/store/conduct_store.h"
 #include "services/supervision/store/hours_store.h"
 #include "services/supervision/store/read_model.h"
 
@@ -119,6 +119,62 @@ class SupervisionService final
       kerjasosial::supervision::v1::PlanRemainingSessionsResponse* resp)
       override;
 
+  // Violations (conduct_handlers.cc).
+  grpc::ServerUnaryReactor* RecordViolation(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::RecordViolationRequest* req,
+      kerjasosial::supervision::v1::Violation* resp) override;
+  grpc::ServerUnaryReactor* GetViolation(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::GetViolationRequest* req,
+      kerjasosial::supervision::v1::Violation* resp) override;
+  grpc::ServerUnaryReactor* ListViolations(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::ListViolationsRequest* req,
+      kerjasosial::supervision::v1::ListViolationsResponse* resp) override;
+  grpc::ServerUnaryReactor* ResolveViolation(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::ResolveViolationRequest* req,
+      kerjasosial::supervision::v1::Violation* resp) override;
+  grpc::ServerUnaryReactor* ReferViolationToProsecutor(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::ReferViolationToProsecutorRequest*
+          req,
+      kerjasosial::supervision::v1::Violation* resp) override;
+
+  // Warnings on the policy's ladder (conduct_handlers.cc).
+  grpc::ServerUnaryReactor* IssueWarning(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::IssueWarningRequest* req,
+      kerjasosial::supervision::v1::Warning* resp) override;
+  grpc::ServerUnaryReactor* GetWarning(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::GetWarningRequest* req,
+      kerjasosial::supervision::v1::Warning* resp) override;
+  grpc::ServerUnaryReactor* ListWarnings(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::ListWarningsRequest* req,
+      kerjasosial::supervision::v1::ListWarningsResponse* resp) override;
+  grpc::ServerUnaryReactor* RecordWarningResponse(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::RecordWarningResponseRequest* req,
+      kerjasosial::supervision::v1::Warning* resp) override;
+
+  // Group sessions: one work session per attendee through the same path as
+  // RecordWorkSession (conduct_handlers.cc).
+  grpc::ServerUnaryReactor* RecordGroupSession(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::RecordGroupSessionRequest* req,
+      kerjasosial::supervision::v1::GroupSession* resp) override;
+  grpc::ServerUnaryReactor* GetGroupSession(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::GetGroupSessionRequest* req,
+      kerjasosial::supervision::v1::GroupSession* resp) override;
+  grpc::ServerUnaryReactor* ListGroupSessions(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::ListGroupSessionsRequest* req,
+      kerjasosial::supervision::v1::ListGroupSessionsResponse* resp) override;
+
   // ---- Part 2 (programs/): guidance, partner agreements and programs,
   // referrals, evaluations, safety incidents, integration clients are
   // forwarded by WithPrograms to these handlers. ----
@@ -144,9 +200,12 @@ class SupervisionService final
   absl::StatusOr<PkAssignment> DoCreateAssignment(
       grpc::CallbackServerContext& ctx,
       const kerjasosial::supervision::v1::CreatePkAssignmentRequest& req);
+  // Records one work session (RecordWorkSession, and each attendee of
+  // RecordGroupSession, named by `group_session`): the one credit path.
   absl::StatusOr<WorkSession> DoRecord(
       grpc::CallbackServerContext& ctx,
-      const kerjasosial::supervision::v1::RecordWorkSessionRequest& req);
+      const kerjasosial::supervision::v1::RecordWorkSessionRequest& req,
+      const std::string& group_session = "");
   absl::Status DoPlan(
       grpc::CallbackServerContext& ctx,
       const kerjasosial::supervision::v1::PlanRemainingSessionsRequest& req,
@@ -189,10 +248,50 @@ class SupervisionService final
   auth::RelationFacts FactsOf(const HoursLedger& ledger);
 
   // Retries `attempt` while it fails on a concurrent change of the same
-  // ledger (ABORTED without a client etag): each retry recomputes.
+  // ledger or conduct guard (ABORTED, or the guard's creation race): each
+  // retry recomputes.
   template <typename R>
   absl::StatusOr<R> WithRetry(const std::function<absl::StatusOr<R>()>& f);
 
+  // ---- Conduct (conduct_handlers.cc): violations, warnings, group
+  // sessions. ----
+  using Violation = kerjasosial::supervision::v1::Violation;
+  using Warning = kerjasosial::supervision::v1::Warning;
+  using GroupSession = kerjasosial::supervision::v1::GroupSession;
+
+  absl::StatusOr<Violation> DoRecordViolation(
+      grpc::CallbackServerContext& ctx,
+      const kerjasosial::supervision::v1::RecordViolationRequest& req);
+  // ResolveViolation (kResolve / kWithdraw) and ReferViolationToProsecutor
+  // (kRefer), by the request's type: one violation moved by the transition
+  // table (domain/conduct.h).
+  template <typename Req>
+  absl::StatusOr<Violation> DoMoveViolation(
+      grpc::CallbackServerContext& ctx, absl::string_view method,
+      const Req& req, std::function<void(Validator&)> checks);
+  absl::StatusOr<Warning> DoIssueWarning(
+      grpc::CallbackServerContext& ctx,
+      const kerjasosial::supervision::v1::IssueWarningRequest& req);
+  absl::StatusOr<Warning> DoRespondWarning(
+      grpc::CallbackServerContext& ctx,
+      const kerjasosial::supervision::v1::RecordWarningResponseRequest& req);
+  absl::StatusOr<GroupSession> DoRecordGroup(
+      grpc::CallbackServerContext& ctx,
+      const kerjasosial::supervision::v1::RecordGroupSessionRequest& req);
+
+  // Adds to `txn` a new violation of its case (record, indexes, the case's
+  // conduct guard and ViolationRecorded with the count), in the step that
+  // creates it: RecordViolation, or RecordWorkSession for the violation an
+  // enforceable outcome makes.
+  absl::Status AddNewViolation(const rpc::Call& call, const Violation& v,
+                               outbox::Transaction& txn);
+  // The relation facts of a case's conduct records: its ledger's
+  // (FactsOf), or only the case's regency when the case has no ledger.
+  auth::RelationFacts CaseFacts(const std::string& case_name);
+  // The local day of `now` in the zone of `case_name`'s regency.
+  absl::CivilDay CaseToday(const std::string& case_name, absl::Time now) const;
+
+  store::ConductStore conduct_;
   server::Runtime& runtime_;
   const SupervisionServiceOptions options_;
   store::HoursStore hours_;
@@ -201,6 +300,21 @@ class SupervisionService final
   // Part 2's handlers, on part 1's assignment facts and read model.
   programs::ProgramsHandlers programs_;
 };
+
+// In the header: conduct_handlers.cc retries its guarded commits too.
+template <typename R>
+absl::StatusOr<R> SupervisionService::WithRetry(
+    const std::function<absl::StatusOr<R>()>& f) {
+  constexpr int kMaxConcurrentRetries = 8;
+  absl::StatusOr<R> out = f();
+  for (int i = 0; i < kMaxConcurrentRetries &&
+                  (absl::IsAborted(out.status()) ||
+                   store::ConductStore::IsGuardRace(out.status()));
+       ++i) {
+    out = f();
+  }
+  return out;
+}
 
 }  // namespace ks::supervision
 

@@ -139,6 +139,27 @@ absl::StatusOr<std::string> SupervisionEventCaseName(const Event& event) {
   return p->case_name;
 }
 
+namespace {
+
+// Keeps `progress.referred_violations` = the violations currently referred
+// to the prosecutor: a violation enters on REFERRED_TO_PROSECUTOR and leaves
+// on any other state (RESOLVED or WITHDRAWN: no longer a breach candidate).
+void SetReferred(const sv1::ViolationStateChanged& change,
+                 v1::Progress* progress) {
+  if (change.violation().empty()) return;
+  auto* referred = progress->mutable_referred_violations();
+  auto it = std::find(referred->begin(), referred->end(), change.violation());
+  const bool referred_now =
+      change.state() == sv1::VIOLATION_STATE_REFERRED_TO_PROSECUTOR;
+  if (referred_now && it == referred->end()) {
+    progress->add_referred_violations(change.violation());
+  } else if (!referred_now && it != referred->end()) {
+    referred->erase(it);
+  }
+}
+
+}  // namespace
+
 absl::StatusOr<std::optional<Transition>> ApplySupervisionEvent(
     const Case& c, const Event& event, const PolicyVersion& policy,
     absl::TimeZone zone) {
@@ -194,6 +215,7 @@ absl::StatusOr<std::optional<Transition>> ApplySupervisionEvent(
     progress->set_violations_count(p.violation.violations_count());
   } else if (p.type == "ViolationStateChanged") {
     progress->set_violations_count(p.violation_state.violations_count());
+    SetReferred(p.violation_state, progress);
   } else if (p.type == "WarningIssued") {
     progress->set_warning_level(
         std::max(progress->warning_level(), p.warning.level()));

@@ -46,6 +46,8 @@ absl::StatusOr<std::string> SupervisionEventCaseName(const Event& event);
 //    (CaseCompletionPending) with completion {HOURS_SERVED, reached_time,
 //    credited_minutes};
 //  * ViolationRecorded, ViolationStateChanged: violations_count;
+//    ViolationStateChanged also referred_violations (the violation enters
+//    on REFERRED_TO_PROSECUTOR, leaves on RESOLVED or WITHDRAWN);
 //    WarningIssued: warning_level (highest).
 // A state move the table does not allow (e.g. CompletionReached while
 // BREACHED) only mirrors the numbers. Other changes publish

@@ -172,6 +172,65 @@ TEST(ApplySupervisionEvent, CountersAndFlags) {
   EXPECT_EQ(t->after.state(), v1::CASE_STATE_IN_PROGRESS);
 }
 
+sv1::ViolationStateChanged ViolationMoved(const std::string& violation,
+                                          sv1::ViolationState state) {
+  sv1::ViolationStateChanged v;
+  v.set_case_name(kCase);
+  v.set_violation(violation);
+  v.set_state(state);
+  v.set_violations_count(2);
+  return v;
+}
+
+// R8, KUHP Pasal 85(7): the PK's referral makes a breach candidate
+// the prosecutor sees; resolving or withdrawing the violation removes it.
+TEST(ApplySupervisionEvent, ReferredViolationsAreTheOpenBreachCandidates) {
+  Case c = HandedOverCase();
+  c.set_state(v1::CASE_STATE_IN_PROGRESS);
+  const std::string a = "regencies/64.01/violations/a";
+  const std::string b = "regencies/64.01/violations/b";
+  std::optional<Transition> t = Apply(
+      c, Wrap(ViolationMoved(a, sv1::VIOLATION_STATE_REFERRED_TO_PROSECUTOR),
+              "5-0"));
+  ASSERT_TRUE(t.has_value());
+  t = Apply(t->after,
+            Wrap(ViolationMoved(b, sv1::VIOLATION_STATE_REFERRED_TO_PROSECUTOR),
+                 "6-0"));
+  ASSERT_TRUE(t.has_value());
+  EXPECT_THAT(t->after.progress().referred_violations(),
+              ::testing::ElementsAre(a, b));
+  // A redelivered referral (new cursor, same violation) does not duplicate.
+  t = Apply(t->after,
+            Wrap(ViolationMoved(a, sv1::VIOLATION_STATE_REFERRED_TO_PROSECUTOR),
+                 "7-0"));
+  ASSERT_TRUE(t.has_value());
+  EXPECT_THAT(t->after.progress().referred_violations(),
+              ::testing::ElementsAre(a, b));
+  t = Apply(t->after,
+            Wrap(ViolationMoved(a, sv1::VIOLATION_STATE_RESOLVED), "8-0"));
+  ASSERT_TRUE(t.has_value());
+  EXPECT_THAT(t->after.progress().referred_violations(),
+              ::testing::ElementsAre(b));
+  t = Apply(t->after,
+            Wrap(ViolationMoved(b, sv1::VIOLATION_STATE_WITHDRAWN), "9-0"));
+  ASSERT_TRUE(t.has_value());
+  EXPECT_TRUE(t->after.progress().referred_violations().empty());
+  EXPECT_EQ(t->after.state(), v1::CASE_STATE_IN_PROGRESS);
+}
+
+// A WARNED violation was never referred: nothing to remove or add.
+TEST(ApplySupervisionEvent, WarnedViolationIsNoBreachCandidate) {
+  Case c = HandedOverCase();
+  c.set_state(v1::CASE_STATE_IN_PROGRESS);
+  std::optional<Transition> t =
+      Apply(c, Wrap(ViolationMoved("regencies/64.01/violations/a",
+                                   sv1::VIOLATION_STATE_WARNED),
+                    "5-0"));
+  ASSERT_TRUE(t.has_value());
+  EXPECT_TRUE(t->after.progress().referred_violations().empty());
+  EXPECT_EQ(t->after.progress().violations_count(), 2);
+}
+
 TEST(ApplySupervisionEvent, StateMoveNotInTableOnlyMirrors) {
   Case c = HandedOverCase();
   c.set_state(v1::CASE_STATE_BREACHED);
