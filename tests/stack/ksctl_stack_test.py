@@ -154,10 +154,52 @@ class KsctlStackTest(unittest.TestCase):
         self.assertIn("owed 28h", self.ok("PK_BAPAS", "supervision", "plan",
                                            "--ledger=" + ledger_name))
 
+        # supervision at-risk: ListHoursLedgers filtered on at_risk; this
+        # case is on track (28 h owed, weeks of windows left), so it is not
+        # listed, and --json parses.
+        out = self.ok("PK_BAPAS", "supervision", "at-risk", "--regency=64.01")
+        self.assertIn("CASE", out)
+        self.assertNotIn(flow.case.name, out)
+        json.loads(self.ok("PK_BAPAS", "supervision", "at-risk", "--regency=64.01",
+                           "--pk=" + ks_flows.PK_ID, "--json"))
+
+        # supervision group-session, as the site's supervisor, on the first
+        # day: the second person is credited 3 h; the first person already
+        # has a session then, so they alone are refused (overlap), with the
+        # rule in their result.
+        other = self.handed_over("ks-two", 16)
+        self.place_with_ksctl(other)
+        zone = zoneinfo.ZoneInfo(WITA)
+        start = datetime.datetime(days[0].year, days[0].month, days[0].day, 8, tzinfo=zone)
+        group = {
+            "site": self.cat.site[0].name,
+            "startTime": start.astimezone(datetime.timezone.utc).isoformat().replace("+00:00", "Z"),
+            "endTime": (start + datetime.timedelta(hours=3)).astimezone(
+                datetime.timezone.utc).isoformat().replace("+00:00", "Z"),
+            "attendances": [
+                {"caseName": other.case.name, "placement": other.placement.name,
+                 "outcome": "ATTENDANCE_OUTCOME_ATTENDED_COMPLIED"},
+                {"caseName": flow.case.name, "placement": flow.placement.name,
+                 "outcome": "ATTENDANCE_OUTCOME_ATTENDED_COMPLIED"},
+            ],
+        }
+        out = self.ok("SITE_SUPERVISOR", "supervision", "group-session", "--regency=64.01",
+                      "--file=-", "--json", stdin=json.dumps(group))
+        results = json.loads(out)["results"]
+        self.assertEqual(int(results[0].get("creditedMinutes", 0)), 180, out)
+        self.assertNotIn("refusal", results[0], out)
+        self.assertIn("refusal", results[1], out)
+        self.assertNotIn("workSession", results[1], out)
+        table = self.ok("SITE_SUPERVISOR", "supervision", "group-session", "--regency=64.01",
+                        "--file=-", "--request_id=ksctl-group-table", stdin=json.dumps(group))
+        self.assertIn("REFUSED", table)
+        self.assertIn(other.case.name, table)
+
+
         # reporting: national and province summary, and the regency CSV,
-        # once reporting has read the feeds (bounded poll): at least the 12 h
-        # credited above (8 + 4), and the cases registered in 64.01.
-        want = (8 + 4) * 60
+        # once reporting has read the feeds (bounded poll): at least the 15 h
+        # credited above (8 + 4 + 3), and the cases registered in 64.01.
+        want = (8 + 4 + 3) * 60
         deadline = time.monotonic() + 30
         while True:
             national = json.loads(self.ok("NATIONAL_VIEWER", "reporting", "summary", "--json"))
@@ -170,8 +212,8 @@ class KsctlStackTest(unittest.TestCase):
         rows = {r["regency"]: r for r in csv.DictReader(io.StringIO(
             self.ok("NATIONAL_VIEWER", "reporting", "regencies", "--csv")))}
         self.assertEqual(len(rows), 514)
-        self.assertGreaterEqual(int(rows["64.01"]["registered"]), 1, rows["64.01"])
-        self.assertGreaterEqual(int(rows["64.01"]["credited_hours"]), 12, rows["64.01"])
+        self.assertGreaterEqual(int(rows["64.01"]["registered"]), 2, rows["64.01"])
+        self.assertGreaterEqual(int(rows["64.01"]["credited_hours"]), 15, rows["64.01"])
         self.assertEqual(rows["71.01"]["registered"], "0")
 
     def test_refusals_show_the_field_and_exit_code(self):

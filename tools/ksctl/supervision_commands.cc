@@ -6,9 +6,11 @@
 // Recording is idempotent: each invocation sends a request_id (--request_id,
 // else a fresh one printed when the call fails transiently), so a retry
 // after a lost reply credits the session once.
+#include <algorithm>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "kerjasosial/supervision/v1/supervision_service.grpc.pb.h"
 #include "tools/ksctl/commands.h"
@@ -69,7 +71,6 @@ int AtRisk(const Args& args, Session& s) {
     absl::StrAppend(&filter, " AND pk_principal_id = \"", args.Get("pk"), "\"");
   }
   req.set_filter(filter);
-  req.set_order_by("deadline_time");
   v1::ListHoursLedgersResponse all;
   do {
     v1::ListHoursLedgersResponse page;
@@ -83,6 +84,12 @@ int AtRisk(const Args& args, Session& s) {
     s.PrintJson(all);
     return kExitOk;
   }
+  // Soonest deadline first: the server lists newest ledgers first (an
+  // index by deadline would be rewritten on every credited session).
+  std::sort(all.mutable_ledgers()->begin(), all.mutable_ledgers()->end(),
+            [](const v1::HoursLedger& a, const v1::HoursLedger& b) {
+              return a.deadline_time().seconds() < b.deadline_time().seconds();
+            });
   Table t({"CASE", "OWED", "DEADLINE", "PK", "OVERDUE"});
   for (const v1::HoursLedger& l : all.ledgers()) {
     t.Add({l.case_name(), FormatMinutes(l.owed_minutes()),
@@ -207,11 +214,22 @@ int GroupSession(const Args& args, Session& s) {
                         {"site", out.site()},
                         {"start", FormatTime(out.start_time())},
                         {"end", FormatTime(out.end_time())}});
-  Table t({"CASE", "SESSION", "CREDITED", "NOT CREDITED", "VIOLATION"});
+  Table t(
+      {"CASE", "SESSION", "CREDITED", "NOT CREDITED", "VIOLATION", "REFUSED"});
   for (const v1::GroupAttendanceResult& r : out.results()) {
-    t.Add({r.case_name(), r.work_session(), FormatMinutes(r.credited_minutes()),
+    // A refused attendee has no session: the rule that refused them, as
+    // RecordWorkSession would have answered it.
+    const std::string refused =
+        r.has_refusal()
+            ? absl::StrCat(
+                  absl::StatusCodeToString(
+                      static_cast<absl::StatusCode>(r.refusal().code())),
+                  ": ", r.refusal().message())
+            : "";
+    t.Add({r.case_name(), r.work_session(),
+           r.has_refusal() ? "" : FormatMinutes(r.credited_minutes()),
            r.excess_minutes() > 0 ? FormatMinutes(r.excess_minutes()) : "",
-           r.violation()});
+           r.violation(), refused});
   }
   s.out() << "\n";
   t.Print(s.out());
