@@ -205,7 +205,8 @@ ReportingService::ReportingService(server::Runtime& runtime,
       pipeline_(runtime.auth(), runtime.outbox(), kService),
       aggregates_(runtime.redis(), runtime.key_prefix()),
       runner_(runtime.redis(), aggregates_, runtime.key_prefix(),
-              options_.credentials, options_.ca_file) {}
+              options_.credentials, options_.ca_file, SystemClock(),
+              options_.upstream_workers) {}
 
 ReportingService::~ReportingService() {
   {

@@ -29,13 +29,15 @@ UpstreamRunner::UpstreamRunner(redis::Pool& pool,
                                const store::AggregateStore& store,
                                std::string key_prefix,
                                std::map<std::string, std::string> credentials,
-                               std::string ca_file, const Clock* clock)
+                               std::string ca_file, const Clock* clock,
+                               int workers)
     : pool_(pool),
       store_(store),
       key_prefix_(std::move(key_prefix)),
       credentials_(std::move(credentials)),
       ca_file_(std::move(ca_file)),
-      clock_(clock) {}
+      clock_(clock),
+      workers_(workers) {}
 
 UpstreamRunner::~UpstreamRunner() { StopAll(); }
 
@@ -69,17 +71,20 @@ void UpstreamRunner::Run(const rv1::Upstream& upstream) {
   }
   feed::ConsumerOptions options;
   options.key_prefix = ConsumerPrefix(upstream.name());
+  options.pool = &workers_;
   switch (upstream.kind()) {
     case rv1::UPSTREAM_KIND_CASES:
-      options.stream = client::FeedOf<kerjasosial::cases::v1::Cases>(**peer);
+      options.async_stream =
+          client::AsyncFeedOf<kerjasosial::cases::v1::Cases>(**peer);
       break;
     case rv1::UPSTREAM_KIND_PLACEMENTS:
-      options.stream =
-          client::FeedOf<kerjasosial::placements::v1::Placements>(**peer);
+      options.async_stream =
+          client::AsyncFeedOf<kerjasosial::placements::v1::Placements>(**peer);
       break;
     default:
-      options.stream =
-          client::FeedOf<kerjasosial::supervision::v1::Supervision>(**peer);
+      options.async_stream =
+          client::AsyncFeedOf<kerjasosial::supervision::v1::Supervision>(
+              **peer);
       break;
   }
   options.configure_context = [p = peer->get()](grpc::ClientContext* context) {
