@@ -140,7 +140,8 @@ class UpstreamOf final : public Upstream {
 
 class ReportingEnvironment {
  public:
-  void Start() {
+  // `extra_flags` are appended to the binary's command line.
+  void Start(std::vector<std::string> extra_flags = {}) {
     dir_ = ::testing::TempDir() + "ks_reporting_e2e_" +
            std::to_string(getpid()) + "_" + ids::NewId();
     std::filesystem::create_directories(dir_);
@@ -163,14 +164,17 @@ class ReportingEnvironment {
     up.port = upstream_redis_.port();
     upstream_pool_ = std::make_unique<redis::Pool>(up);
     port_ = ks::testing::PickFreePort();
-    binary_ = std::make_unique<ks::testing::Process>(
-        KS_BIN_REPORTING,
-        std::vector<std::string>{
-            absl::StrCat("--listen=127.0.0.1:", port_),
-            "--metrics_listen=127.0.0.1:0", "--token_file=" + token_file_,
-            absl::StrCat("--redis_port=", reporting_redis_.port()),
-            "--deployment_id=reporting-e2e", "--shutdown_grace=2s",
-            "--upstream_credentials_file=" + dir_ + "/credentials"});
+    std::vector<std::string> flags = {
+        absl::StrCat("--listen=127.0.0.1:", port_),
+        "--metrics_listen=127.0.0.1:0",
+        "--token_file=" + token_file_,
+        absl::StrCat("--redis_port=", reporting_redis_.port()),
+        "--deployment_id=reporting-e2e",
+        "--shutdown_grace=2s",
+        "--upstream_credentials_file=" + dir_ + "/credentials"};
+    flags.insert(flags.end(), extra_flags.begin(), extra_flags.end());
+    binary_ = std::make_unique<ks::testing::Process>(KS_BIN_REPORTING,
+                                                     std::move(flags));
     StartBinary();
   }
   void StartBinary() {
@@ -212,9 +216,14 @@ class ReportingEnvironment {
   }
 
   // Registers `u` as an upstream of `kind` (credential "feed").
+  // `regencies`: the upstream's regency_codes (empty: all).
   rv1::Upstream Register(const Upstream& u, rv1::UpstreamKind kind,
-                         const std::string& id) {
+                         const std::string& id,
+                         const std::vector<std::string>& regencies = {}) {
     rv1::CreateUpstreamRequest req;
+    for (const std::string& r : regencies) {
+      req.mutable_upstream()->add_regency_codes(r);
+    }
     req.set_upstream_id(id);
     req.set_request_id("create-" + id);
     req.mutable_upstream()->set_kind(kind);
