@@ -57,6 +57,8 @@ class ReportingE2eTest : public ::testing::Test {
     EXPECT_EQ(f.sentenced_hours(), x.sentenced_hours);
     EXPECT_EQ(f.prison_days_averted(), x.prison_days);
     EXPECT_EQ(f.fines_replaced_rupiah(), x.fines);
+    // Every scripted sentence replaced a fine: each completed case counts.
+    EXPECT_EQ(f.fines_replaced_cases(), x.completed);
     const int64_t decided = x.completed + x.converted;
     EXPECT_DOUBLE_EQ(
         f.completion_rate(),

@@ -150,6 +150,7 @@ absl::Status CaseEffect(const Event& e, Builder& b) {
     b.Flow(fig::kCompleted, f.kind(), 1);
     b.Flow(fig::kPrisonDays, f.kind(), f.replaced_prison_days());
     b.Flow(fig::kFines, f.kind(), f.replaced_fine_rupiah());
+    if (f.replaced_fine_rupiah() > 0) b.Flow(fig::kFinedCompleted, f.kind(), 1);
     b.Flow(DaysFigure(DaysBucket(p.days_to_complete())), f.kind(), 1);
   } else if (type == "kerjasosial.cases.v1.CaseBreached") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseBreached>(e));

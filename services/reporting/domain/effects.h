@@ -70,6 +70,8 @@ inline constexpr char kViolations[] = "violations";
 inline constexpr char kWarnings[] = "warnings";
 inline constexpr char kPrisonDays[] = "prison_days_averted";
 inline constexpr char kFines[] = "fines_replaced";
+// Completed cases that replaced a fine (what kFines rests on).
+inline constexpr char kFinedCompleted[] = "fined_completed";
 inline constexpr char kActive[] = "active";  // stock
 // "state:<CaseState number>" (stock), "outcome:<kind>:<extent>" (flow),
 // "dtc:<histogram bucket index>" (flow).

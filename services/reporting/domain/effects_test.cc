@@ -136,10 +136,25 @@ TEST(Effects, CompletionCountsAvertedPrisonFinesAndDaysHistogram) {
   EXPECT_EQ(n[Field(fig::kCompleted, kAdult)], 1);
   EXPECT_EQ(n[Field(fig::kPrisonDays, kAdult)], 60);
   EXPECT_EQ(n[Field(fig::kFines, kAdult)], 5'000'000);
+  // One person whose sentence replaced a fine (the public cell's size).
+  EXPECT_EQ(n[Field(fig::kFinedCompleted, kAdult)], 1);
   EXPECT_EQ(n[Field(DaysFigure(3), kAdult)], 1);  // [45, 60)
   EXPECT_EQ(n[Field(fig::kActive, kAdult)], -1);  // left an active state
   EXPECT_EQ(n[StateFigure(cv1::CASE_STATE_COMPLETION_PENDING) + "|1"], -1);
   EXPECT_EQ(n[StateFigure(cv1::CASE_STATE_COMPLETED) + "|1"], 1);
+}
+
+TEST(Effects, CompletionWithoutAFineCountsNoFinedCase) {
+  cv1::CaseCompleted p;
+  *p.mutable_facts() = Facts(kAdult, cv1::CASE_STATE_COMPLETION_PENDING,
+                             cv1::CASE_STATE_COMPLETED);
+  p.mutable_facts()->set_replaced_fine_rupiah(0);
+  Memory m;
+  m.Apply(Effect(Wrap(p, "64.01", 1'795'000'000)));
+  Counters& n = m.hashes[AllTimeKey("N")];
+  EXPECT_EQ(n[Field(fig::kCompleted, kAdult)], 1);
+  EXPECT_EQ(n[Field(fig::kFinedCompleted, kAdult)], 0);
+  EXPECT_EQ(n[Field(fig::kFines, kAdult)], 0);
 }
 
 TEST(Effects, EventDayIsLocalToTheRegencyZone) {

@@ -40,6 +40,7 @@ rv1::Figures FiguresOf(const Counters& all, std::optional<int> kind) {
       decided == 0 ? 0.0 : static_cast<double>(f.cases_completed()) / decided);
   f.set_prison_days_averted(Sum(all, fig::kPrisonDays, kind));
   f.set_fines_replaced_rupiah(Sum(all, fig::kFines, kind));
+  f.set_fines_replaced_cases(Sum(all, fig::kFinedCompleted, kind));
   f.set_sessions_recorded(Sum(all, fig::kSessions, kind));
   f.set_violations_recorded(Sum(all, fig::kViolations, kind));
   for (int b = 0; b < kDaysBuckets; ++b) {

@@ -209,8 +209,8 @@ std::string UpstreamsCsv(const std::vector<rv1::Upstream>& upstreams,
 std::string PublicCsv(const std::vector<rv1::PublicSummary>& summaries,
                       Language lang) {
   static constexpr const char* kCells[] = {
-      "cases_completed", "cases_in_progress", "credited_hours",
-      "prison_days_averted", "active_sites"};
+      "cases_completed",     "cases_in_progress", "credited_hours",
+      "prison_days_averted", "active_sites",      "fines_replaced_rupiah"};
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> header = {Text("region_code", lang),
                                      Text("region_name", lang)};
@@ -226,7 +226,8 @@ std::string PublicCsv(const std::vector<rv1::PublicSummary>& summaries,
     std::vector<std::string> row = {code, name};
     for (const rv1::PublicCell* c :
          {&p.cases_completed(), &p.cases_in_progress(), &p.credited_hours(),
-          &p.prison_days_averted(), &p.active_sites()}) {
+          &p.prison_days_averted(), &p.active_sites(),
+          &p.fines_replaced_rupiah()}) {
       row.push_back(c->suppressed() ? "" : absl::StrCat(c->value()));
       row.push_back(c->suppressed() ? "true" : "false");
     }

@@ -203,6 +203,7 @@ TEST(CsvTest, SuppressedPublicCellIsEmptyAndMarkedNeverZero) {
   p.mutable_cases_completed()->set_suppressed(true);
   p.mutable_cases_in_progress()->set_value(0);
   p.mutable_credited_hours()->set_value(1234);
+  p.mutable_fines_replaced_rupiah()->set_suppressed(true);
   const Table t = Parse(PublicCsv({p}, Language::kEnglish));
   EXPECT_THAT(
       t[0],
@@ -211,10 +212,11 @@ TEST(CsvTest, SuppressedPublicCellIsEmptyAndMarkedNeverZero) {
                   "Cases in progress suppressed", "Hours of community work",
                   "Hours of community work suppressed", "Prison days averted",
                   "Prison days averted suppressed", "Work sites in use",
-                  "Work sites in use suppressed", "As of"));
-  EXPECT_THAT(t[1],
-              ElementsAre("65", "Kalimantan Utara", "", "true", "0", "false",
-                          "1234", "false", "0", "false", "0", "false", ""));
+                  "Work sites in use suppressed", "Fines replaced (Rp)",
+                  "Fines replaced (Rp) suppressed", "As of"));
+  EXPECT_THAT(t[1], ElementsAre("65", "Kalimantan Utara", "", "true", "0",
+                                "false", "1234", "false", "0", "false", "0",
+                                "false", "", "true", ""));
 }
 
 TEST(LabelsTest, EveryMetricHasBothLanguagesAndTheJsonHasEveryKey) {
