@@ -248,7 +248,7 @@ absl::StatusOr<std::vector<rv1::Summary>> ReportingService::SummariesOf(
     rv1::Summary& s = out[i];
     const std::string& scope = scopes[i];
     domain::FillSummary(figures[i].all, figures[i].at_risk, figures[i].overdue,
-                        &s);
+                        &s, figures[i].integrasi_clients);
     if (scope == "N") {
       s.set_name("nation/summary");
       s.set_scope(rv1::SUMMARY_SCOPE_NATION);

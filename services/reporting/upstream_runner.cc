@@ -103,8 +103,23 @@ void UpstreamRunner::Run(const rv1::Upstream& upstream) {
   options.handler =
       [this, kind, allowed, applied_key, rejected_key, rejection_key,
        name](const Event& event) -> absl::StatusOr<feed::RedisOps> {
+    // What an event does not state in full (a site's previous capacity) is
+    // read back from our own Redis: this consumer applies its upstream's
+    // events one at a time, so the value read is the previous event's.
+    const domain::PriorLookup prior =
+        [this](const std::string& key,
+               const std::string& field) -> absl::StatusOr<int64_t> {
+      absl::StatusOr<redis::Reply> r =
+          pool_.Command({"HGET", store_.Key(key), field});
+      if (!r.ok()) return r.status();
+      int64_t value = 0;
+      if (r->is_string() && !absl::SimpleAtoi(r->str, &value)) {
+        return absl::DataLossError(absl::StrCat(key, " is not an integer"));
+      }
+      return value;
+    };
     absl::StatusOr<std::vector<domain::Op>> ops =
-        domain::EffectOf(event, kind, allowed);
+        domain::EffectOf(event, kind, allowed, prior);
     if (!ops.ok()) {
       // Counted and skipped in the same atomic step as the cursor, and
       // logged by id and reason only. Not dead-lettered: the consumer's dead

@@ -12,6 +12,7 @@
 #include "common/status/status_macros.h"
 #include "google/protobuf/util/time_util.h"
 #include "kerjasosial/cases/v1/events.pb.h"
+#include "kerjasosial/placements/v1/events.pb.h"
 #include "kerjasosial/supervision/v1/events.pb.h"
 #include "services/reporting/domain/privacy.h"
 
@@ -20,6 +21,7 @@ namespace {
 
 namespace cv1 = ::kerjasosial::cases::v1;
 namespace sv1 = ::kerjasosial::supervision::v1;
+namespace pv1 = ::kerjasosial::placements::v1;
 using ::kerjasosial::common::v1::Event;
 using ::kerjasosial::reporting::v1::Granularity;
 using ::kerjasosial::reporting::v1::UpstreamKind;
@@ -53,6 +55,11 @@ class Builder {
   // of the event's day.
   void Stock(absl::string_view figure, int kind, int64_t amount) {
     Flow(figure, kind, amount, event_day_);
+  }
+  // Stores `value` at `key`/`field` once (not per scope).
+  void Remember(const std::string& key, const std::string& field,
+                int64_t value) {
+    ops_.push_back(Op{Op::Kind::kHashSet, key, field, value});
   }
   void Member(bool add, std::string (*key)(absl::string_view),
               const std::string& member) {
@@ -235,9 +242,121 @@ absl::Status SupervisionEffect(const Event& e, Builder& b,
     KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::WarningIssued>(e));
     (void)p;
     b.Flow(fig::kWarnings, kNoKind, 1);
+  } else if (type == "kerjasosial.supervision.v1.PkAssigned") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::PkAssigned>(e));
+    b.Stock(fig::kPkAssignments, p.kind(), 1);
+  } else if (type == "kerjasosial.supervision.v1.PkAssignmentEnded") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::PkAssignmentEnded>(e));
+    b.Stock(fig::kPkAssignments, p.kind(), -1);
+  } else if (type == "kerjasosial.supervision.v1.LitmasSubmitted") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::LitmasSubmitted>(e));
+    (void)p;
+    b.Flow(fig::kLitmas, kNoKind, 1);
+  } else if (type == "kerjasosial.supervision.v1.GuidanceSessionRecorded") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::GuidanceSessionRecorded>(e));
+    b.Flow(fig::kGuidance, kNoKind, 1);
+    if (!p.client().empty()) b.Member(true, &IntegrasiKey, p.client());
+  } else if (type == "kerjasosial.supervision.v1.ReferralChanged") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::ReferralChanged>(e));
+    // A referral is published REFERRED once, when made.
+    if (p.state() == sv1::REFERRAL_STATE_REFERRED) {
+      b.Flow(fig::kReferralsMade, kNoKind, 1);
+    } else if (p.state() == sv1::REFERRAL_STATE_COMPLETED) {
+      b.Flow(fig::kReferralsCompleted, kNoKind, 1);
+    }
+    if (!p.client().empty()) b.Member(true, &IntegrasiKey, p.client());
   } else if (!absl::StartsWith(type, "kerjasosial.supervision.v1.") &&
              !absl::StartsWith(type, "kerjasosial.common.v1.")) {
     return Invalid(e, "not an event type of a supervision feed");
+  }
+  return absl::OkStatus();
+}
+
+// A state machine's stock: leaving `before` and entering `after` move the
+// counter of each state that has one (`figure_of` gives it, or nullptr).
+template <typename State>
+void StateStock(Builder& b, State before, State after, int kind,
+                const char* (*figure_of)(State)) {
+  if (before == after) return;
+  if (const char* f = figure_of(before)) b.Stock(f, kind, -1);
+  if (const char* f = figure_of(after)) b.Stock(f, kind, 1);
+}
+
+const char* SiteFigure(pv1::SiteState s) {
+  switch (s) {
+    case pv1::SITE_STATE_ACTIVE:
+      return fig::kSitesActive;
+    case pv1::SITE_STATE_SUSPENDED:
+      return fig::kSitesSuspended;
+    default:
+      return nullptr;
+  }
+}
+
+const char* PlacementFigure(pv1::PlacementState s) {
+  return s == pv1::PLACEMENT_STATE_ACTIVE ? fig::kActivePlacements : nullptr;
+}
+
+template <typename T>
+absl::Status PlacementState(const Event& e, Builder& b) {
+  KS_ASSIGN_OR_RETURN(auto p, Unpack<T>(e));
+  const pv1::PlacementFacts& f = p.facts();
+  StateStock(b, f.previous_state(), f.state(), f.kind(), &PlacementFigure);
+  return absl::OkStatus();
+}
+
+absl::Status PlacementsEffect(const Event& e, Builder& b,
+                              const PriorLookup& prior) {
+  const std::string& type = e.event_type();
+  constexpr int kNoKind = 0;  // sites and agreements serve both kinds
+  if (type == "kerjasosial.placements.v1.SiteChanged") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<pv1::SiteChanged>(e));
+    StateStock(b, p.previous_state(), p.state(), kNoKind, &SiteFigure);
+    // Capacity counts for ACTIVE sites only; the change is against what
+    // this site counted before (remembered, the event does not say it).
+    const int64_t now =
+        p.state() == pv1::SITE_STATE_ACTIVE ? std::max(p.capacity(), 0) : 0;
+    int64_t before = 0;
+    if (prior) {
+      absl::StatusOr<int64_t> read =
+          prior(kSiteCapacityKey, e.aggregate_name());
+      if (!read.ok()) {
+        return absl::UnavailableError(absl::StrCat(
+            "reading the site's counted capacity: ", read.status().message()));
+      }
+      before = *read;
+    }
+    b.Stock(fig::kCapacity, kNoKind, now - before);
+    b.Remember(kSiteCapacityKey, e.aggregate_name(), now);
+  } else if (type ==
+             "kerjasosial.placements.v1.CooperationAgreementActivated") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<pv1::CooperationAgreementActivated>(e));
+    (void)p;
+    b.Stock(fig::kAgreementsInForce, kNoKind, 1);
+  } else if (type == "kerjasosial.placements.v1.CooperationAgreementEnded") {
+    // Only an agreement in force ends (expires or is terminated).
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<pv1::CooperationAgreementEnded>(e));
+    (void)p;
+    b.Stock(fig::kAgreementsInForce, kNoKind, -1);
+  } else if (type == "kerjasosial.placements.v1.PeriodicReportSubmitted") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<pv1::PeriodicReportSubmitted>(e));
+    (void)p;
+    b.Flow(fig::kPeriodicReports, kNoKind, 1);
+  } else if (type == "kerjasosial.placements.v1.PlacementCreated") {
+    return PlacementState<pv1::PlacementCreated>(e, b);
+  } else if (type == "kerjasosial.placements.v1.PlacementChanged") {
+    return PlacementState<pv1::PlacementChanged>(e, b);
+  } else if (type == "kerjasosial.placements.v1.PlacementStarted") {
+    return PlacementState<pv1::PlacementStarted>(e, b);
+  } else if (type == "kerjasosial.placements.v1.PlacementSuspended") {
+    return PlacementState<pv1::PlacementSuspended>(e, b);
+  } else if (type == "kerjasosial.placements.v1.PlacementEnded") {
+    return PlacementState<pv1::PlacementEnded>(e, b);
+  } else if (type == "kerjasosial.placements.v1.PlacementCancelled") {
+    return PlacementState<pv1::PlacementCancelled>(e, b);
+  } else if (!absl::StartsWith(type, "kerjasosial.placements.v1.") &&
+             !absl::StartsWith(type, "kerjasosial.common.v1.")) {
+    return Invalid(e, "not an event type of a placements feed");
   }
   return absl::OkStatus();
 }
@@ -311,10 +430,17 @@ std::string AtRiskKey(absl::string_view scope) {
 std::string OverdueKey(absl::string_view scope) {
   return absl::StrCat("overdue:", scope);
 }
+std::string IntegrasiKey(absl::string_view scope) {
+  return absl::StrCat("integrasi:", scope);
+}
 
 bool IsStockField(absl::string_view field) {
-  return absl::StartsWith(field, absl::StrCat(fig::kActive, "|")) ||
-         absl::StartsWith(field, "state:");
+  for (const char* stock :
+       {fig::kActive, fig::kSitesActive, fig::kSitesSuspended, fig::kCapacity,
+        fig::kActivePlacements, fig::kAgreementsInForce, fig::kPkAssignments}) {
+    if (absl::StartsWith(field, absl::StrCat(stock, "|"))) return true;
+  }
+  return absl::StartsWith(field, "state:");
 }
 
 bool IsActiveState(int s) {
@@ -325,7 +451,8 @@ bool IsActiveState(int s) {
 
 absl::StatusOr<std::vector<Op>> EffectOf(
     const Event& event, UpstreamKind kind,
-    const std::vector<std::string>& allowed_regencies) {
+    const std::vector<std::string>& allowed_regencies,
+    const PriorLookup& prior) {
   const std::string& regency = event.regency_code();
   if (regency.empty() && event.payload().type_url().empty()) {
     return std::vector<Op>();
@@ -365,10 +492,11 @@ absl::StatusOr<std::vector<Op>> EffectOf(
     case kerjasosial::reporting::v1::UPSTREAM_KIND_SUPERVISION:
       KS_RETURN_IF_ERROR(SupervisionEffect(event, b, *zone));
       break;
-    default:
-      // Placements figures (sites, capacity, agreements) are not kept yet:
-      // their events are accepted and count in no figure.
+    case kerjasosial::reporting::v1::UPSTREAM_KIND_PLACEMENTS:
+      KS_RETURN_IF_ERROR(PlacementsEffect(event, b, prior));
       break;
+    default:
+      return Invalid(event, "the upstream's kind is not set");
   }
   return b.Take();
 }

@@ -31,6 +31,7 @@
 #define KS_SERVICES_REPORTING_DOMAIN_EFFECTS_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -44,7 +45,8 @@ namespace ks::reporting::domain {
 
 // One Redis command on a key relative to the service's key prefix.
 struct Op {
-  enum class Kind { kIncr, kSetAdd, kSetRemove };
+  // kIncr: HINCRBY key member amount; kHashSet: HSET key member amount.
+  enum class Kind { kIncr, kSetAdd, kSetRemove, kHashSet };
   Kind kind;
   std::string key;
   std::string member;  // hash field or set member
@@ -73,6 +75,19 @@ inline constexpr char kFines[] = "fines_replaced";
 // Completed cases that replaced a fine (what kFines rests on).
 inline constexpr char kFinedCompleted[] = "fined_completed";
 inline constexpr char kActive[] = "active";  // stock
+// Placements (stocks unless marked).
+inline constexpr char kSitesActive[] = "sites_active";
+inline constexpr char kSitesSuspended[] = "sites_suspended";
+inline constexpr char kCapacity[] = "capacity";  // of ACTIVE sites
+inline constexpr char kActivePlacements[] = "active_placements";
+inline constexpr char kAgreementsInForce[] = "agreements_in_force";
+inline constexpr char kPeriodicReports[] = "periodic_reports";  // flow
+// Supervision.
+inline constexpr char kPkAssignments[] = "pk_assignments";            // stock
+inline constexpr char kGuidance[] = "guidance_sessions";              // flow
+inline constexpr char kReferralsMade[] = "referrals_made";            // flow
+inline constexpr char kReferralsCompleted[] = "referrals_completed";  // flow
+inline constexpr char kLitmas[] = "litmas_submitted";                 // flow
 // "state:<CaseState number>" (stock), "outcome:<kind>:<extent>" (flow),
 // "dtc:<histogram bucket index>" (flow).
 }  // namespace fig
@@ -109,6 +124,18 @@ std::string BucketListKey(absl::string_view scope,
                           kerjasosial::reporting::v1::Granularity g);
 std::string AtRiskKey(absl::string_view scope);
 std::string OverdueKey(absl::string_view scope);
+// Program-integrasi clients seen in the scope's guidance or referrals (a set
+// of client resource names, opaque ids like case names), counted with SCARD.
+std::string IntegrasiKey(absl::string_view scope);
+// The capacity each site counts now (hash: site name -> capacity if ACTIVE,
+// else 0). SiteChanged states a site's new capacity, not the one counted
+// before, so the change of the capacity figure needs this memory.
+inline constexpr char kSiteCapacityKey[] = "sitecap";
+
+// Reads a value reporting stored earlier (HGET key field as an integer, 0
+// when absent). A failure to read is transient (UNAVAILABLE).
+using PriorLookup = std::function<absl::StatusOr<int64_t>(
+    const std::string& key, const std::string& field)>;
 
 // Whether a counter field holds a stock (value now) rather than a flow.
 bool IsStockField(absl::string_view field);
@@ -119,10 +146,13 @@ bool IsActiveState(int case_state);
 // The ops of `event`, received from an upstream of `kind` that may only
 // send the regencies in `allowed_regencies` (empty: any). An event type
 // reporting does not count (e.g. a PK assignment) yields no ops.
+// `prior` reads the memory some figures need (kSiteCapacityKey); without it
+// nothing is remembered (0).
 absl::StatusOr<std::vector<Op>> EffectOf(
     const kerjasosial::common::v1::Event& event,
     kerjasosial::reporting::v1::UpstreamKind kind,
-    const std::vector<std::string>& allowed_regencies);
+    const std::vector<std::string>& allowed_regencies,
+    const PriorLookup& prior = nullptr);
 
 }  // namespace ks::reporting::domain
 

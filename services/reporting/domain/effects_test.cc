@@ -7,6 +7,7 @@
 #include "gtest/gtest.h"
 #include "kerjasosial/cases/v1/events.pb.h"
 #include "kerjasosial/cases/v1/resources.pb.h"
+#include "kerjasosial/placements/v1/events.pb.h"
 #include "kerjasosial/supervision/v1/events.pb.h"
 #include "services/reporting/domain/figures.h"
 #include "services/reporting/domain/privacy.h"
@@ -15,6 +16,7 @@ namespace ks::reporting::domain {
 namespace {
 
 namespace cv1 = ::kerjasosial::cases::v1;
+namespace pv1 = ::kerjasosial::placements::v1;
 namespace sv1 = ::kerjasosial::supervision::v1;
 namespace rv1 = ::kerjasosial::reporting::v1;
 using ::kerjasosial::common::v1::Event;
@@ -61,14 +63,28 @@ struct Memory {
         case Op::Kind::kSetRemove:
           sets[op.key].erase(op.member);
           break;
+        case Op::Kind::kHashSet:
+          hashes[op.key][op.member] = op.amount;
+          break;
       }
     }
+  }
+  // Reads back what a kHashSet stored (the PriorLookup of EffectOf).
+  PriorLookup Prior() {
+    return [this](const std::string& key,
+                  const std::string& field) -> absl::StatusOr<int64_t> {
+      auto h = hashes.find(key);
+      if (h == hashes.end()) return 0;
+      auto f = h->second.find(field);
+      return f == h->second.end() ? 0 : f->second;
+    };
   }
 };
 
 std::vector<Op> Effect(const Event& e,
-                       rv1::UpstreamKind kind = rv1::UPSTREAM_KIND_CASES) {
-  absl::StatusOr<std::vector<Op>> ops = EffectOf(e, kind, {});
+                       rv1::UpstreamKind kind = rv1::UPSTREAM_KIND_CASES,
+                       const PriorLookup& prior = nullptr) {
+  absl::StatusOr<std::vector<Op>> ops = EffectOf(e, kind, {}, prior);
   EXPECT_TRUE(ops.ok()) << ops.status();
   return ops.ok() ? *ops : std::vector<Op>();
 }
@@ -155,6 +171,111 @@ TEST(Effects, CompletionWithoutAFineCountsNoFinedCase) {
   EXPECT_EQ(n[Field(fig::kCompleted, kAdult)], 1);
   EXPECT_EQ(n[Field(fig::kFinedCompleted, kAdult)], 0);
   EXPECT_EQ(n[Field(fig::kFines, kAdult)], 0);
+}
+
+pv1::SiteChanged Site(pv1::SiteState before, pv1::SiteState after,
+                      int capacity) {
+  pv1::SiteChanged s;
+  s.set_previous_state(before);
+  s.set_state(after);
+  s.set_capacity(capacity);
+  return s;
+}
+
+TEST(Effects, SitesCountTheCapacityOfActiveSitesOnly) {
+  Memory m;
+  auto apply = [&](const pv1::SiteChanged& s, const std::string& name) {
+    Event e = Wrap(s, "64.01", 1'795'000'000);
+    e.set_aggregate_name(name);
+    m.Apply(Effect(e, rv1::UPSTREAM_KIND_PLACEMENTS, m.Prior()));
+  };
+  const std::string a = "regencies/64.01/sites/a";
+  const std::string b = "regencies/64.01/sites/b";
+  apply(Site(pv1::SITE_STATE_UNSPECIFIED, pv1::SITE_STATE_ACTIVE, 10), a);
+  apply(Site(pv1::SITE_STATE_UNSPECIFIED, pv1::SITE_STATE_ACTIVE, 6), b);
+  // A capacity cut of an ACTIVE site: the event says 4, not "-6".
+  apply(Site(pv1::SITE_STATE_ACTIVE, pv1::SITE_STATE_ACTIVE, 4), b);
+  Counters& p = m.hashes[AllTimeKey("P:64")];
+  EXPECT_EQ(p[Field(fig::kSitesActive, 0)], 2);
+  EXPECT_EQ(p[Field(fig::kCapacity, 0)], 14);
+  // Suspended: no longer counts its capacity; resumed: counts it again.
+  apply(Site(pv1::SITE_STATE_ACTIVE, pv1::SITE_STATE_SUSPENDED, 10), a);
+  EXPECT_EQ(p[Field(fig::kSitesActive, 0)], 1);
+  EXPECT_EQ(p[Field(fig::kSitesSuspended, 0)], 1);
+  EXPECT_EQ(p[Field(fig::kCapacity, 0)], 4);
+  apply(Site(pv1::SITE_STATE_SUSPENDED, pv1::SITE_STATE_ACTIVE, 12), a);
+  apply(Site(pv1::SITE_STATE_ACTIVE, pv1::SITE_STATE_CLOSED, 4), b);
+  EXPECT_EQ(p[Field(fig::kSitesActive, 0)], 1);
+  EXPECT_EQ(p[Field(fig::kSitesSuspended, 0)], 0);
+  EXPECT_EQ(p[Field(fig::kCapacity, 0)], 12);
+  EXPECT_TRUE(IsStockField(Field(fig::kCapacity, 0)));
+}
+
+TEST(Effects, PlacementsAndAgreementsAreStocks) {
+  Memory m;
+  // Every placement payload carries the same facts (state change, kind).
+  auto placement = [&](pv1::PlacementState before, pv1::PlacementState after) {
+    pv1::PlacementStarted p;
+    p.mutable_facts()->set_kind(
+        static_cast<kerjasosial::common::v1::SentenceKind>(kChild));
+    p.mutable_facts()->set_previous_state(before);
+    p.mutable_facts()->set_state(after);
+    m.Apply(
+        Effect(Wrap(p, "64.01", 1'795'000'000), rv1::UPSTREAM_KIND_PLACEMENTS));
+  };
+  placement(pv1::PLACEMENT_STATE_PLANNED, pv1::PLACEMENT_STATE_ACTIVE);
+  placement(pv1::PLACEMENT_STATE_PLANNED, pv1::PLACEMENT_STATE_ACTIVE);
+  placement(pv1::PLACEMENT_STATE_ACTIVE, pv1::PLACEMENT_STATE_ENDED);
+  m.Apply(
+      Effect(Wrap(pv1::CooperationAgreementActivated(), "64.01", 1'795'000'000),
+             rv1::UPSTREAM_KIND_PLACEMENTS));
+  m.Apply(Effect(Wrap(pv1::PeriodicReportSubmitted(), "64.01", 1'795'000'000),
+                 rv1::UPSTREAM_KIND_PLACEMENTS));
+  Counters& n = m.hashes[AllTimeKey("N")];
+  EXPECT_EQ(n[Field(fig::kActivePlacements, kChild)], 1);
+  EXPECT_EQ(n[Field(fig::kAgreementsInForce, 0)], 1);
+  EXPECT_EQ(n[Field(fig::kPeriodicReports, 0)], 1);
+  // A cases event on a placements feed is refused.
+  EXPECT_EQ(EffectOf(Wrap(cv1::CaseStarted(), "64.01", 1'795'000'000),
+                     rv1::UPSTREAM_KIND_PLACEMENTS, {})
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(Effects, SupervisionCountsCaseloadsGuidanceReferralsAndClients) {
+  Memory m;
+  auto apply = [&](const google::protobuf::Message& p) {
+    m.Apply(Effect(Wrap(p, "91.71", 1'795'000'000),
+                   rv1::UPSTREAM_KIND_SUPERVISION));
+  };
+  sv1::PkAssigned assigned;
+  assigned.set_kind(static_cast<kerjasosial::common::v1::SentenceKind>(kAdult));
+  apply(assigned);
+  apply(assigned);
+  sv1::PkAssignmentEnded ended;
+  ended.set_kind(static_cast<kerjasosial::common::v1::SentenceKind>(kAdult));
+  apply(ended);
+  sv1::GuidanceSessionRecorded guidance;
+  guidance.set_client("regencies/91.71/clients/k1");
+  apply(guidance);
+  apply(guidance);  // the same client twice: one client
+  sv1::ReferralChanged referral;
+  referral.set_state(sv1::REFERRAL_STATE_REFERRED);
+  apply(referral);
+  referral.set_state(sv1::REFERRAL_STATE_ACCEPTED);
+  apply(referral);
+  referral.set_state(sv1::REFERRAL_STATE_COMPLETED);
+  referral.set_client("regencies/91.71/clients/k2");
+  apply(referral);
+  apply(sv1::LitmasSubmitted());
+  Counters& r = m.hashes[AllTimeKey("R:91.71")];
+  EXPECT_EQ(r[Field(fig::kPkAssignments, kAdult)], 1);
+  EXPECT_EQ(r[Field(fig::kGuidance, 0)], 2);
+  EXPECT_EQ(r[Field(fig::kReferralsMade, 0)], 1);
+  EXPECT_EQ(r[Field(fig::kReferralsCompleted, 0)], 1);
+  EXPECT_EQ(r[Field(fig::kLitmas, 0)], 1);
+  EXPECT_EQ(m.sets[IntegrasiKey("N")].size(), 2u);
 }
 
 TEST(Effects, EventDayIsLocalToTheRegencyZone) {
