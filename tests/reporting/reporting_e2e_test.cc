@@ -63,7 +63,16 @@ class ReportingE2eTest : public ::testing::Test {
     EXPECT_DOUBLE_EQ(
         f.completion_rate(),
         decided == 0 ? 0.0 : static_cast<double>(x.completed) / decided);
+    // Supervision's figures (all but PK assignments count in the totals
+    // only: their events name no sentence kind).
+    EXPECT_EQ(f.pk_assignments_active(), x.pk_assignments);
+    EXPECT_EQ(f.guidance_sessions(), x.guidance);
+    EXPECT_EQ(f.referrals_made(), x.referrals_made);
+    EXPECT_EQ(f.referrals_completed(), x.referrals_completed);
+    EXPECT_EQ(f.litmas_submitted(), x.litmas);
+    EXPECT_EQ(f.warnings_issued(), x.warnings);
     if (totals) {
+      EXPECT_EQ(f.integrasi_clients(), x.integrasi_clients);
       EXPECT_EQ(f.cases_at_risk(), x.at_risk);
       EXPECT_EQ(f.cases_overdue(), x.overdue);
       EXPECT_EQ(f.sessions_recorded(), x.sessions);
@@ -78,11 +87,26 @@ class ReportingE2eTest : public ::testing::Test {
     }
   }
 
-  void ExpectScope(const std::string& scope, const Scenario& sc) {
+  // `placements`: the placements feed was published too.
+  void ExpectScope(const std::string& scope, const Scenario& sc,
+                   bool placements) {
     SCOPED_TRACE(scope);
     const rv1::Summary s = Summary(scope);
     const auto& by_kind = sc.expected.at(scope);
     ExpectFigures("totals", s.totals(), by_kind.at(0), true);
+    if (placements) {
+      const Expected& x = by_kind.at(0);
+      EXPECT_EQ(s.sites().sites_active(), x.sites_active);
+      EXPECT_EQ(s.sites().sites_suspended(), x.sites_suspended);
+      EXPECT_EQ(s.sites().capacity(), x.capacity);
+      EXPECT_EQ(s.sites().active_placements(), x.active_placements);
+      EXPECT_DOUBLE_EQ(s.sites().utilisation(),
+                       static_cast<double>(x.active_placements) / x.capacity);
+      EXPECT_EQ(s.sites().agreements_in_force(), x.agreements_in_force);
+      EXPECT_EQ(s.sites().periodic_reports_submitted(), x.periodic_reports);
+    } else {
+      EXPECT_EQ(s.sites().ShortDebugString(), "");
+    }
     for (const rv1::KindFigures& k : s.by_kind()) {
       auto it = by_kind.find(k.kind());
       ExpectFigures(absl::StrCat("kind ", k.kind()), k.figures(),
@@ -142,10 +166,10 @@ class ReportingE2eTest : public ::testing::Test {
     }
   }
 
-  void ExpectEverything(const Scenario& sc) {
+  void ExpectEverything(const Scenario& sc, bool placements = false) {
     for (const char* scope : {"N", "P:31", "P:64", "P:91", "R:31.71", "R:64.01",
                               "R:64.72", "R:91.71"}) {
-      ExpectScope(scope, sc);
+      ExpectScope(scope, sc, placements);
     }
     ExpectSeries("N", "nation", sc);
     ExpectSeries("P:64", "provinces/64", sc);
@@ -170,17 +194,23 @@ TEST_F(ReportingE2eTest, ScenarioFiguresEqualTheIndependentComputation) {
   Upstream* b = env_.AddUpstream<kerjasosial::cases::v1::Cases>("cases-b");
   Upstream* sup = env_.AddUpstream<kerjasosial::supervision::v1::Supervision>(
       "supervision");
+  Upstream* pl =
+      env_.AddUpstream<kerjasosial::placements::v1::Placements>("placements");
   Publish(sc, "cases-a", a, 0, 1'000'000);
   env_.Register(*a, rv1::UPSTREAM_KIND_CASES, "cases-a");
   env_.Register(*b, rv1::UPSTREAM_KIND_CASES, "cases-b");
   env_.Register(*sup, rv1::UPSTREAM_KIND_SUPERVISION, "supervision");
+  env_.Register(*pl, rv1::UPSTREAM_KIND_PLACEMENTS, "placements");
   // Published after registration: followed live.
   Publish(sc, "cases-b", b, 0, 1'000'000);
   Publish(sc, "supervision", sup, 0, 1'000'000);
+  Publish(sc, "placements", pl, 0, 1'000'000);
   env_.WaitHandled("cases-a", a->published());
   env_.WaitHandled("cases-b", b->published());
   env_.WaitHandled("supervision", sup->published());
-  ExpectEverything(sc);
+  env_.WaitHandled("placements", pl->published());
+  ExpectEverything(sc, /*placements=*/true);
+  EXPECT_EQ(env_.GetUpstream("placements").events_rejected(), 0);
 
   const rv1::Upstream u = env_.GetUpstream("cases-a");
   EXPECT_EQ(u.events_applied(), a->published());
@@ -196,8 +226,8 @@ TEST_F(ReportingE2eTest, ScenarioFiguresEqualTheIndependentComputation) {
   ASSERT_TRUE(env_.stub()
                   .ListUpstreams(env_.Ctx(env_.admin()).get(), list, &listed)
                   .ok());
-  EXPECT_EQ(listed.total_size(), 3);
-  ASSERT_EQ(listed.upstreams_size(), 3);
+  EXPECT_EQ(listed.total_size(), 4);
+  ASSERT_EQ(listed.upstreams_size(), 4);
   for (const rv1::Upstream& x : listed.upstreams()) {
     EXPECT_EQ(x.state(), rv1::UPSTREAM_STATE_LIVE) << x.name();
   }
@@ -291,12 +321,13 @@ TEST_F(ReportingE2eTest, ScenarioFiguresEqualTheIndependentComputation) {
   for (const char* scope : {"N", "P:64", "R:91.71"}) {
     before.push_back(Summary(scope));
   }
+  EXPECT_GT(before[0].sites().capacity(), 0);
   rv1::StartRebuildRequest start;
   start.set_request_id("rebuild-1");
   rv1::Rebuild rebuild;
   st = env_.stub().StartRebuild(env_.Ctx(env_.admin()).get(), start, &rebuild);
   ASSERT_TRUE(st.ok()) << st.error_message();
-  EXPECT_EQ(rebuild.upstreams_size(), 3);
+  EXPECT_EQ(rebuild.upstreams_size(), 4);
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
   while (rebuild.state() != rv1::REBUILD_STATE_SUCCEEDED &&
          rebuild.state() != rv1::REBUILD_STATE_FAILED &&
@@ -311,13 +342,13 @@ TEST_F(ReportingE2eTest, ScenarioFiguresEqualTheIndependentComputation) {
   ASSERT_EQ(rebuild.state(), rv1::REBUILD_STATE_SUCCEEDED)
       << rebuild.ShortDebugString();
   EXPECT_DOUBLE_EQ(rebuild.fraction_done(), 1.0);
-  EXPECT_EQ(rebuild.events_applied(),
-            a->published() + b->published() + sup->published());
-  ASSERT_EQ(rebuild.progress_size(), 3);
+  EXPECT_EQ(rebuild.events_applied(), a->published() + b->published() +
+                                          sup->published() + pl->published());
+  ASSERT_EQ(rebuild.progress_size(), 4);
   for (const rv1::UpstreamProgress& p : rebuild.progress()) {
     EXPECT_TRUE(p.done()) << p.upstream();
   }
-  ExpectEverything(sc);
+  ExpectEverything(sc, /*placements=*/true);
   int i = 0;
   for (const char* scope : {"N", "P:64", "R:91.71"}) {
     rv1::Summary after = Summary(scope);

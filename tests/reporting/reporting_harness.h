@@ -32,6 +32,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "kerjasosial/cases/v1/cases_service.grpc.pb.h"
+#include "kerjasosial/placements/v1/placements_service.grpc.pb.h"
 #include "kerjasosial/reporting/v1/reporting_service.grpc.pb.h"
 #include "kerjasosial/supervision/v1/supervision_service.grpc.pb.h"
 
