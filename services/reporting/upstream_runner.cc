@@ -94,6 +94,10 @@ void UpstreamRunner::Run(const rv1::Upstream& upstream) {
                            upstream.regency_codes().end()};
   options.consumer_id = absl::StrCat("reporting-", IdOf(upstream.name()));
   options.refresh_interval = absl::Minutes(10);
+  // A feed trimmed past our cursor (reporting was away longer than the
+  // upstream's retention, or a rebuild replays from the start) restarts
+  // from the upstream's current state: domain/effects.h, "Snapshots".
+  options.snapshot_when_trimmed = true;
   const rv1::UpstreamKind kind = upstream.kind();
   const std::vector<std::string> allowed = options.regency_codes;
   const std::string applied_key = options.key_prefix + ":applied";

@@ -88,6 +88,9 @@ class Upstream {
     server_.reset();
   }
   std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
+  // Offers snapshot mode from `source` (not owned; must outlive the
+  // upstream), as a deployment with a SnapshotSource does.
+  virtual void SetSnapshotSource(feed::SnapshotSource* source) = 0;
   const std::string& stream() const { return stream_; }
   int64_t published() const { return published_; }
   // XADDs `event` (no cursor) to this upstream's feed.
@@ -132,6 +135,9 @@ class UpstreamOf final : public Upstream {
       : Upstream(std::move(source), std::move(token)), pool_(pool) {}
   ~UpstreamOf() override { Stop(); }
   void Start() override { StartServer(service_, pool_); }
+  void SetSnapshotSource(feed::SnapshotSource* source) override {
+    service_->feed().SetSnapshotSource(source);
+  }
 
  private:
   void StopFeed() override { service_->feed().Shutdown(); }

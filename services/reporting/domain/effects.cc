@@ -108,36 +108,90 @@ absl::StatusOr<T> Unpack(const Event& event) {
   return out;
 }
 
-// The state change every case event states (facts.previous_state ->
-// facts.state), and the at-risk/overdue sets a terminal state leaves.
-void CaseState(Builder& b, const cv1::CaseFacts& f, const std::string& name) {
-  const int kind = f.kind();
-  const int before = f.previous_state();
-  const int after = f.state();
-  if (before == after) return;
+int64_t CaseMemory(int64_t version, int kind, int state) {
+  return version * 10000 + kind * 100 + state;
+}
+
+// A case leaving `before` (UNSPECIFIED: none) of `before_kind` and entering
+// `after` of `kind`: the state and active stocks, and the at-risk/overdue
+// sets a terminal state leaves.
+void MoveCase(Builder& b, int before_kind, int before, int kind, int after,
+              const std::string& name) {
+  const bool was_active = IsActiveState(before);
+  const bool is_active = IsActiveState(after);
   if (before != cv1::CASE_STATE_UNSPECIFIED) {
-    b.Stock(StateFigure(before), kind, -1);
+    b.Stock(StateFigure(before), before_kind, -1);
   }
   b.Stock(StateFigure(after), kind, 1);
-  const bool was_active =
-      before != cv1::CASE_STATE_UNSPECIFIED && IsActiveState(before);
-  const bool is_active = IsActiveState(after);
-  if (was_active != is_active) b.Stock(fig::kActive, kind, is_active ? 1 : -1);
+  if (before_kind == kind) {
+    if (was_active != is_active) {
+      b.Stock(fig::kActive, kind, is_active ? 1 : -1);
+    }
+  } else {
+    if (was_active) b.Stock(fig::kActive, before_kind, -1);
+    if (is_active) b.Stock(fig::kActive, kind, 1);
+  }
   if (!is_active) {
     b.Member(false, &AtRiskKey, name);
     b.Member(false, &OverdueKey, name);
   }
 }
 
+// A case's state from a snapshot replaces the state it counted.
+absl::Status CaseSnapshot(const Event& e, Builder& b,
+                          const PriorLookup& prior) {
+  KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseStateSnapshot>(e));
+  const std::string& name = e.aggregate_name();
+  int64_t counted = 0;
+  if (prior) {
+    absl::StatusOr<int64_t> read = prior(kCaseMemoryKey, name);
+    if (!read.ok()) {
+      return absl::UnavailableError(absl::StrCat(
+          "reading the case's counted state: ", read.status().message()));
+    }
+    counted = *read;
+  }
+  const int64_t counted_version = counted / 10000;
+  if (counted != 0 && counted_version >= e.aggregate_version()) {
+    return absl::OkStatus();  // we hold this state or a newer one
+  }
+  const int before_kind = static_cast<int>(counted / 100 % 100);
+  const int before = static_cast<int>(counted % 100);
+  const int kind = p.kind();
+  const int after = p.state();
+  if (before != after || before_kind != kind) {
+    MoveCase(b, before_kind, before, kind, after, name);
+  }
+  b.Remember(kCaseMemoryKey, name,
+             CaseMemory(e.aggregate_version(), kind, after));
+  return absl::OkStatus();
+}
+
+// The state change every case event states (facts.previous_state ->
+// facts.state), and the at-risk/overdue sets a terminal state leaves; the
+// state is remembered for a later snapshot.
+void CaseState(Builder& b, const cv1::CaseFacts& f, const std::string& name,
+               int64_t version) {
+  const int kind = f.kind();
+  const int before = f.previous_state();
+  const int after = f.state();
+  b.Remember(kCaseMemoryKey, name, CaseMemory(version, kind, after));
+  if (before != after) MoveCase(b, kind, before, kind, after, name);
+}
+
 // Business day of a case event whose payload names no date: the local day
 // of its commit in the regency's zone.
-absl::Status CaseEffect(const Event& e, Builder& b) {
+absl::Status CaseEffect(const Event& e, Builder& b, const PriorLookup& prior) {
   const std::string& type = e.event_type();
   const std::string& name = e.aggregate_name();
+  const int64_t version = e.aggregate_version();
+  if (type == "kerjasosial.cases.v1.CaseStateSnapshot") {
+    return CaseSnapshot(e, b, prior);
+  }
   if (type == "kerjasosial.cases.v1.CaseRegistered") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseRegistered>(e));
     const cv1::CaseFacts& f = p.facts();
-    CaseState(b, f, name);
+    CaseState(b, f, name, version);
     // The receiving side of a transfer is the same sentence: counted once,
     // where it was first registered.
     if (p.transferred_from().empty()) {
@@ -148,12 +202,12 @@ absl::Status CaseEffect(const Event& e, Builder& b) {
     }
   } else if (type == "kerjasosial.cases.v1.CaseHandedOver") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseHandedOver>(e));
-    CaseState(b, p.facts(), name);
+    CaseState(b, p.facts(), name, version);
     b.Flow(fig::kHandedOver, p.facts().kind(), 1, b.DayOr(p.handover_date()));
   } else if (type == "kerjasosial.cases.v1.CaseCompleted") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseCompleted>(e));
     const cv1::CaseFacts& f = p.facts();
-    CaseState(b, f, name);
+    CaseState(b, f, name, version);
     b.Flow(fig::kCompleted, f.kind(), 1);
     b.Flow(fig::kPrisonDays, f.kind(), f.replaced_prison_days());
     b.Flow(fig::kFines, f.kind(), f.replaced_fine_rupiah());
@@ -161,12 +215,12 @@ absl::Status CaseEffect(const Event& e, Builder& b) {
     b.Flow(DaysFigure(DaysBucket(p.days_to_complete())), f.kind(), 1);
   } else if (type == "kerjasosial.cases.v1.CaseBreached") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseBreached>(e));
-    CaseState(b, p.facts(), name);
+    CaseState(b, p.facts(), name, version);
     b.Flow(fig::kBreached, p.facts().kind(), 1);
   } else if (type == "kerjasosial.cases.v1.BreachOutcomeDecided") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::BreachOutcomeDecided>(e));
     const cv1::CaseFacts& f = p.facts();
-    CaseState(b, f, name);
+    CaseState(b, f, name, version);
     const cv1::BreachOutcome& o = p.outcome();
     // A decision counts on the decision's date.
     const absl::CivilDay day = b.DayOr(o.decided_date());
@@ -176,33 +230,33 @@ absl::Status CaseEffect(const Event& e, Builder& b) {
     }
   } else if (type == "kerjasosial.cases.v1.CaseCancelled") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseCancelled>(e));
-    CaseState(b, p.facts(), name);
+    CaseState(b, p.facts(), name, version);
     b.Flow(fig::kCancelled, p.facts().kind(), 1);
   } else if (type == "kerjasosial.cases.v1.CaseProgressChanged") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseProgressChanged>(e));
-    CaseState(b, p.facts(), name);
+    CaseState(b, p.facts(), name, version);
     if (IsActiveState(p.facts().state())) {
       b.Member(p.at_risk(), &AtRiskKey, name);
       b.Member(p.overdue(), &OverdueKey, name);
     }
   } else if (type == "kerjasosial.cases.v1.CaseCorrected") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseCorrected>(e));
-    CaseState(b, p.facts(), name);
+    CaseState(b, p.facts(), name, version);
   } else if (type == "kerjasosial.cases.v1.ExecutionOrderIssued") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::ExecutionOrderIssued>(e));
-    CaseState(b, p.facts(), name);
+    CaseState(b, p.facts(), name, version);
   } else if (type == "kerjasosial.cases.v1.CaseStarted") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseStarted>(e));
-    CaseState(b, p.facts(), name);
+    CaseState(b, p.facts(), name, version);
   } else if (type == "kerjasosial.cases.v1.CaseCompletionPending") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseCompletionPending>(e));
-    CaseState(b, p.facts(), name);
+    CaseState(b, p.facts(), name, version);
   } else if (type == "kerjasosial.cases.v1.FinePaymentRecorded") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::FinePaymentRecorded>(e));
-    CaseState(b, p.facts(), name);
+    CaseState(b, p.facts(), name, version);
   } else if (type == "kerjasosial.cases.v1.CaseTransferred") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseTransferred>(e));
-    CaseState(b, p.facts(), name);
+    CaseState(b, p.facts(), name, version);
   } else if (!absl::StartsWith(type, "kerjasosial.cases.v1.") &&
              !absl::StartsWith(type, "kerjasosial.common.v1.")) {
     return Invalid(e, "not an event type of a cases feed");
@@ -487,7 +541,7 @@ absl::StatusOr<std::vector<Op>> EffectOf(
   Builder b(ScopesOf(regency), event_day);
   switch (kind) {
     case kerjasosial::reporting::v1::UPSTREAM_KIND_CASES:
-      KS_RETURN_IF_ERROR(CaseEffect(event, b));
+      KS_RETURN_IF_ERROR(CaseEffect(event, b, prior));
       break;
     case kerjasosial::reporting::v1::UPSTREAM_KIND_SUPERVISION:
       KS_RETURN_IF_ERROR(SupervisionEffect(event, b, *zone));

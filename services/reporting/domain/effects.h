@@ -19,6 +19,13 @@
 // in agg:<scope>:months / :weeks, so that sum costs one read per bucket,
 // never one per case.
 //
+// Snapshots (a cases upstream trimmed past our cursor, so its feed restarts
+// from each case's current state, CaseStateSnapshot): the case's state and
+// kind replace what it counted (kCaseMemoryKey), so stocks (cases by state,
+// active cases) come out exact and applying a snapshot twice changes
+// nothing. The snapshot names no business dates, prison days or fines, so
+// the flows of trimmed events cannot be recovered from it.
+//
 // At-risk and overdue cases are flags a feed states absolutely (the case's
 // progress event says "at risk", not "one more at risk"), so they are kept
 // as sets of case resource names per scope (SADD/SREM are idempotent) and
@@ -131,6 +138,11 @@ std::string IntegrasiKey(absl::string_view scope);
 // else 0). SiteChanged states a site's new capacity, not the one counted
 // before, so the change of the capacity figure needs this memory.
 inline constexpr char kSiteCapacityKey[] = "sitecap";
+// What each case counts now in the stocks (hash: case name -> version *
+// 10000 + kind * 100 + state), kept by every case event, so that a snapshot
+// event (the case's state, not a change) can replace the case's counted
+// state idempotently and skip a state older than the one counted.
+inline constexpr char kCaseMemoryKey[] = "casestate";
 
 // Reads a value reporting stored earlier (HGET key field as an integer, 0
 // when absent). A failure to read is transient (UNAVAILABLE).

@@ -278,6 +278,61 @@ TEST(Effects, SupervisionCountsCaseloadsGuidanceReferralsAndClients) {
   EXPECT_EQ(m.sets[IntegrasiKey("N")].size(), 2u);
 }
 
+Event SnapshotOf(const std::string& name, int64_t version, int kind,
+                 cv1::CaseState state) {
+  cv1::CaseStateSnapshot p;
+  p.set_name(name);
+  p.set_kind(static_cast<kerjasosial::common::v1::SentenceKind>(kind));
+  p.set_state(state);
+  Event e = Wrap(p, "64.01", 1'795'000'000);
+  e.set_aggregate_name(name);
+  e.set_aggregate_version(version);
+  e.set_snapshot(true);
+  return e;
+}
+
+TEST(Effects, ASnapshotReplacesTheCountedStateIdempotently) {
+  Memory m;
+  const std::string name = "regencies/64.01/cases/c1";
+  // Counted incrementally: registered, then in progress (version 2).
+  cv1::CaseStarted started;
+  *started.mutable_facts() =
+      Facts(kAdult, cv1::CASE_STATE_REGISTERED, cv1::CASE_STATE_IN_PROGRESS);
+  Event e = Wrap(started, "64.01", 1'795'000'000);
+  e.set_aggregate_name(name);
+  e.set_aggregate_version(2);
+  cv1::CaseRegistered registered;
+  *registered.mutable_facts() =
+      Facts(kAdult, cv1::CASE_STATE_UNSPECIFIED, cv1::CASE_STATE_REGISTERED);
+  Event r = Wrap(registered, "64.01", 1'795'000'000);
+  r.set_aggregate_name(name);
+  r.set_aggregate_version(1);
+  m.Apply(Effect(r, rv1::UPSTREAM_KIND_CASES, m.Prior()));
+  m.Apply(Effect(e, rv1::UPSTREAM_KIND_CASES, m.Prior()));
+  Counters& n = m.hashes[AllTimeKey("N")];
+  EXPECT_EQ(n[Field(fig::kActive, kAdult)], 1);
+  // A snapshot of an older version changes nothing.
+  m.Apply(Effect(SnapshotOf(name, 1, kAdult, cv1::CASE_STATE_REGISTERED),
+                 rv1::UPSTREAM_KIND_CASES, m.Prior()));
+  EXPECT_EQ(n[StateFigure(cv1::CASE_STATE_IN_PROGRESS) + "|1"], 1);
+  EXPECT_EQ(n[StateFigure(cv1::CASE_STATE_REGISTERED) + "|1"], 0);
+  // A newer one moves the case (the events in between were trimmed), once
+  // however often it is applied.
+  for (int i = 0; i < 2; ++i) {
+    m.Apply(Effect(SnapshotOf(name, 9, kAdult, cv1::CASE_STATE_COMPLETED),
+                   rv1::UPSTREAM_KIND_CASES, m.Prior()));
+  }
+  EXPECT_EQ(n[StateFigure(cv1::CASE_STATE_IN_PROGRESS) + "|1"], 0);
+  EXPECT_EQ(n[StateFigure(cv1::CASE_STATE_COMPLETED) + "|1"], 1);
+  EXPECT_EQ(n[Field(fig::kActive, kAdult)], 0);
+  // Into empty aggregates (a rebuild), a snapshot counts the case afresh.
+  Memory empty;
+  empty.Apply(Effect(SnapshotOf(name, 9, kChild, cv1::CASE_STATE_IN_PROGRESS),
+                     rv1::UPSTREAM_KIND_CASES, empty.Prior()));
+  EXPECT_EQ(empty.hashes[AllTimeKey("R:64.01")][Field(fig::kActive, kChild)],
+            1);
+}
+
 TEST(Effects, EventDayIsLocalToTheRegencyZone) {
   cv1::CaseBreached p;
   *p.mutable_facts() =
