@@ -230,6 +230,28 @@ class ReportingE2eTest : public ::testing::Test {
     ExpectSeries("R:91.71", "regencies/91.71", sc);
   }
 
+  // Starts a rebuild and waits (up to 30 s) until it ends; the last state
+  // read.
+  rv1::Rebuild Rebuild(const std::string& request_id) {
+    rv1::StartRebuildRequest start;
+    start.set_request_id(request_id);
+    rv1::Rebuild rebuild;
+    grpc::Status st =
+        env_.stub().StartRebuild(env_.Ctx(env_.admin()).get(), start, &rebuild);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    const absl::Time deadline = absl::Now() + absl::Seconds(30);
+    while (st.ok() && rebuild.state() != rv1::REBUILD_STATE_SUCCEEDED &&
+           rebuild.state() != rv1::REBUILD_STATE_FAILED &&
+           absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(100));
+      rv1::GetRebuildRequest get;
+      get.set_name(rebuild.name());
+      st = env_.stub().GetRebuild(env_.Ctx(env_.admin()).get(), get, &rebuild);
+      EXPECT_TRUE(st.ok()) << st.error_message();
+    }
+    return rebuild;
+  }
+
   // Publishes events [from, to) of `source` to `u`.
   void Publish(const Scenario& sc, const std::string& source, Upstream* u,
                size_t from, size_t to) {
@@ -376,23 +398,8 @@ TEST_F(ReportingE2eTest, ScenarioFiguresEqualTheIndependentComputation) {
     before.push_back(Summary(scope));
   }
   EXPECT_GT(before[0].sites().capacity(), 0);
-  rv1::StartRebuildRequest start;
-  start.set_request_id("rebuild-1");
-  rv1::Rebuild rebuild;
-  st = env_.stub().StartRebuild(env_.Ctx(env_.admin()).get(), start, &rebuild);
-  ASSERT_TRUE(st.ok()) << st.error_message();
+  const rv1::Rebuild rebuild = Rebuild("rebuild-1");
   EXPECT_EQ(rebuild.upstreams_size(), 4);
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (rebuild.state() != rv1::REBUILD_STATE_SUCCEEDED &&
-         rebuild.state() != rv1::REBUILD_STATE_FAILED &&
-         absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(100));
-    rv1::GetRebuildRequest get;
-    get.set_name(rebuild.name());
-    ASSERT_TRUE(env_.stub()
-                    .GetRebuild(env_.Ctx(env_.admin()).get(), get, &rebuild)
-                    .ok());
-  }
   ASSERT_EQ(rebuild.state(), rv1::REBUILD_STATE_SUCCEEDED)
       << rebuild.ShortDebugString();
   EXPECT_DOUBLE_EQ(rebuild.fraction_done(), 1.0);
@@ -452,23 +459,7 @@ TEST_F(ReportingE2eTest, RebuildGoesThroughASnapshotWhereTheFeedWasTrimmed) {
 
   // Rebuilding replays from the start, which the upstream no longer has
   // (FEED_CURSOR_TRIMMED): reporting takes the snapshot instead.
-  rv1::StartRebuildRequest start;
-  start.set_request_id("rebuild-trimmed");
-  rv1::Rebuild rebuild;
-  ASSERT_TRUE(env_.stub()
-                  .StartRebuild(env_.Ctx(env_.admin()).get(), start, &rebuild)
-                  .ok());
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (rebuild.state() != rv1::REBUILD_STATE_SUCCEEDED &&
-         rebuild.state() != rv1::REBUILD_STATE_FAILED &&
-         absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(100));
-    rv1::GetRebuildRequest get;
-    get.set_name(rebuild.name());
-    ASSERT_TRUE(env_.stub()
-                    .GetRebuild(env_.Ctx(env_.admin()).get(), get, &rebuild)
-                    .ok());
-  }
+  const rv1::Rebuild rebuild = Rebuild("rebuild-trimmed");
   ASSERT_EQ(rebuild.state(), rv1::REBUILD_STATE_SUCCEEDED)
       << rebuild.ShortDebugString();
   const rv1::Upstream u = env_.GetUpstream("cases-a");
