@@ -501,8 +501,8 @@ TEST_F(ReportingE2eTest, RebuildGoesThroughASnapshotWhereTheFeedWasTrimmed) {
   p.mutable_facts()->set_regency_code("64.01");
   next.set_aggregate_name("regencies/64.01/cases/after");
   next.mutable_payload()->PackFrom(p);
-  a->Publish(next, env_.upstream_pool());
   const int64_t active_before = Summary("R:64.01").totals().cases_active();
+  a->Publish(next, env_.upstream_pool());
   env_.WaitHandled("cases-a", u.events_applied() + 1);
   EXPECT_EQ(Summary("R:64.01").totals().cases_active(), active_before + 1);
 }

@@ -21,11 +21,10 @@
 #include "common/regions/regions.h"
 #include "kerjasosial/cases/v1/events.pb.h"
 #include "tests/reporting/reporting_harness.h"
+#include "tests/reporting/scenario.h"
 
 namespace ks::reporting::testing {
 namespace {
-
-namespace cv1 = ::kerjasosial::cases::v1;
 
 constexpr int kUpstreams = 200;
 constexpr int kWorkers = 4;
@@ -53,15 +52,11 @@ Event Registered(const std::string& regency, int n, int hours) {
   p.mutable_final_date()->set_year(2026);
   p.mutable_final_date()->set_month(11);
   p.mutable_final_date()->set_day(2);
-  Event e;
+  int64_t seq = n;
+  Event e = EventOf(&seq, "kerjasosial.cases.v1.Case",
+                    absl::StrCat("regencies/", regency, "/cases/c", n), 1,
+                    regency, absl::FromUnixSeconds(1'793'000'000 + n), p);
   e.set_event_id(absl::StrCat("fan-", regency, "-", n));
-  e.set_aggregate_type("kerjasosial.cases.v1.Case");
-  e.set_aggregate_name(absl::StrCat("regencies/", regency, "/cases/c", n));
-  e.set_aggregate_version(1);
-  e.set_regency_code(regency);
-  e.mutable_event_time()->set_seconds(1'793'000'000 + n);
-  e.set_event_type(p.GetDescriptor()->full_name());
-  e.mutable_payload()->PackFrom(p);
   return e;
 }
 

@@ -311,32 +311,23 @@ inline Scenario BuildScenario(int per_regency) {
       pv1::PlacementFacts pf;
       pf.set_case_name(name);
       pf.set_kind(static_cast<kerjasosial::common::v1::SentenceKind>(kind));
-      pf.set_state(pv1::PLACEMENT_STATE_PLANNED);
       int64_t placement_version = 0;
-      {
-        pv1::PlacementCreated c;
-        *c.mutable_facts() = pf;
-        s.events["placements"].push_back(
-            EventOf(&event_seq, "kerjasosial.placements.v1.Placement",
-                    placement, ++placement_version, regency, later, c));
-      }
-      if (i % 3 != 0) {
-        pv1::PlacementStarted st;
-        pf.set_previous_state(pf.state());
-        pf.set_state(pv1::PLACEMENT_STATE_ACTIVE);
-        *st.mutable_facts() = pf;
+      // Moves the placement to `state` with a payload of type T, `hours`
+      // after `later`.
+      auto place = [&](auto payload, pv1::PlacementState state, int hours) {
+        if (placement_version > 0) pf.set_previous_state(pf.state());
+        pf.set_state(state);
+        *payload.mutable_facts() = pf;
         s.events["placements"].push_back(EventOf(
             &event_seq, "kerjasosial.placements.v1.Placement", placement,
-            ++placement_version, regency, later + absl::Hours(1), st));
+            ++placement_version, regency, later + absl::Hours(hours), payload));
+      };
+      place(pv1::PlacementCreated(), pv1::PLACEMENT_STATE_PLANNED, 0);
+      if (i % 3 != 0) {
+        place(pv1::PlacementStarted(), pv1::PLACEMENT_STATE_ACTIVE, 1);
       }
       if (i % 3 == 1) {
-        pv1::PlacementEnded en;
-        pf.set_previous_state(pf.state());
-        pf.set_state(pv1::PLACEMENT_STATE_ENDED);
-        *en.mutable_facts() = pf;
-        s.events["placements"].push_back(EventOf(
-            &event_seq, "kerjasosial.placements.v1.Placement", placement,
-            ++placement_version, regency, later + absl::Hours(2), en));
+        place(pv1::PlacementEnded(), pv1::PLACEMENT_STATE_ENDED, 2);
       }
       for (const std::string& scope : scopes_of(regency)) {
         for (int k : {0, kind}) {
