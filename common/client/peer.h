@@ -129,6 +129,18 @@ feed::StreamFactory FeedOf(const Peer& peer) {
   };
 }
 
+// The same for a feed::ConsumerPool (ConsumerOptions::async_stream).
+template <typename Service>
+feed::AsyncStreamFactory AsyncFeedOf(const Peer& peer) {
+  std::shared_ptr<typename Service::Stub> stub =
+      Service::NewStub(peer.channel());
+  return [stub](grpc::ClientContext* context,
+                const kerjasosial::common::v1::StreamEventsRequest& request,
+                grpc::CompletionQueue* cq) {
+    return stub->PrepareAsyncStreamEvents(context, request, cq);
+  };
+}
+
 }  // namespace ks::client
 
 #endif  // KS_COMMON_CLIENT_PEER_H_
