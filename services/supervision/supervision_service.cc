@@ -16,9 +16,11 @@
 #include "common/validation/validator.h"
 #include "google/protobuf/util/time_util.h"
 #include "kerjasosial/cases/v1/cases_service.grpc.pb.h"
+#include "services/supervision/domain/adjustment.h"
 #include "services/supervision/domain/hours.h"
 #include "services/supervision/domain/planner.h"
 #include "services/supervision/domain/session_rules.h"
+#include "services/supervision/handler_support.h"
 #include "services/supervision/programs/part1_facts.h"
 #include "services/supervision/store/keys.h"
 
@@ -28,60 +30,21 @@ namespace {
 namespace sv1 = ::kerjasosial::supervision::v1;
 namespace cv1 = ::kerjasosial::common::v1;
 namespace casesv1 = ::kerjasosial::cases::v1;
-using ::google::protobuf::util::TimeUtil;
 
 constexpr char kService[] = "kerjasosial.supervision.v1.Supervision";
-constexpr char kParent[] = "regencies/{regency}";
-constexpr char kCasePattern[] = "regencies/{regency}/cases/{case}";
-constexpr char kPlacementPattern[] =
-    "regencies/{regency}/placements/{placement}";
-constexpr char kAssignmentPattern[] =
-    "regencies/{regency}/pkAssignments/{pk_assignment}";
-constexpr char kLedgerPattern[] = "regencies/{regency}/ledgers/{ledger}";
-constexpr char kSessionPattern[] =
-    "regencies/{regency}/workSessions/{work_session}";
+using support::ActorOf;
+using support::EventOf;
+using support::FromProto;
+using support::kAssignmentPattern;
+using support::kCasePattern;
+using support::kLedgerPattern;
+using support::kParent;
+using support::kPlacementPattern;
+using support::kSessionPattern;
+using support::RegencyOf;
+using support::ToProto;
+using support::VersionOfEtag;
 constexpr int kMaxConcurrentRetries = 8;
-
-absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(t));
-}
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
-}
-
-cv1::Event EventOf(absl::string_view type, absl::string_view name,
-                   int64_t version, absl::string_view regency, absl::Time now,
-                   const google::protobuf::Message& payload) {
-  cv1::Event e;
-  e.set_aggregate_type(std::string(type));
-  e.set_aggregate_name(std::string(name));
-  e.set_aggregate_version(version);
-  e.set_regency_code(std::string(regency));
-  *e.mutable_event_time() = ToProto(now);
-  e.set_event_type(payload.GetDescriptor()->full_name());
-  e.mutable_payload()->PackFrom(payload);
-  return e;
-}
-
-int64_t VersionOfEtag(const std::string& etag) {
-  absl::StatusOr<int64_t> v = outbox::VersionFromEtag(etag);
-  return v.ok() ? *v : 0;
-}
-
-cv1::Actor ActorOf(const rpc::Call& call) {
-  cv1::Actor a;
-  a.set_principal_id(call.principal.id);
-  a.set_role(auth::ProtoRole(call.principal.role));
-  a.set_agency_code(call.principal.agency);
-  return a;
-}
-
-// The regency variable of a resource name ("" when it does not parse).
-std::string RegencyOf(absl::string_view name, absl::string_view pattern) {
-  absl::StatusOr<std::map<std::string, std::string>> vars =
-      ParseResourceName(name, pattern);
-  return vars.ok() ? vars->at("regency") : "";
-}
 
 // Whether an outcome is enforceable unless the recorder says otherwise.
 bool DefaultEnforceable(sv1::AttendanceOutcome o) {
@@ -224,7 +187,7 @@ absl::StatusOr<domain::Plan> SupervisionService::PlanFor(
   domain::CreditRules rules = domain::RulesFor(
       *hctx.policy,
       ledger.kind() == cv1::SENTENCE_KIND_CHILD_PELAYANAN_MASYARAKAT,
-      ledger.target_minutes(), hctx.decision_hours_per_day,
+      domain::SessionTarget(ledger), hctx.decision_hours_per_day,
       hctx.child_working_day);
   if (ledger.has_span_start_time()) {
     rules.span_start = FromProto(ledger.span_start_time());
