@@ -33,6 +33,7 @@ namespace casesv1 = ::kerjasosial::cases::v1;
 
 constexpr char kService[] = "kerjasosial.supervision.v1.Supervision";
 using support::ActorOf;
+using support::AddSessionWrites;
 using support::EventOf;
 using support::FromProto;
 using support::kAssignmentPattern;
@@ -67,19 +68,6 @@ programs::ProgramsOptions ProgramsOptionsOf(
   return out;
 }
 
-// The records of the sessions whose allocation moved.
-absl::Status AddSessionWrites(const domain::HoursResult& r,
-                              outbox::Transaction& txn) {
-  for (const domain::SessionWrite& w : r.sessions) {
-    KS_ASSIGN_OR_RETURN(auto vars,
-                        ParseResourceName(w.session.name(), kSessionPattern));
-    txn.records.emplace_back(
-        store::SessionKey(vars.at("regency"), vars.at("work_session")),
-        w.expected_version, w.session.SerializeAsString());
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 domain::HoursContext SupervisionService::ContextFor(
@@ -107,7 +95,10 @@ SupervisionService::SupervisionService(server::Runtime& runtime,
       pipeline_(runtime.auth(), runtime.outbox(), kService,
                 rpc::PipelineOptions{options_.clock, options_.executor}),
       programs_(runtime.auth(), runtime.outbox(), runtime.redis(),
-                ProgramsOptionsOf(options_, hours_, read_model_)) {}
+                ProgramsOptionsOf(options_, hours_, read_model_)),
+      lists_(runtime.redis(), runtime.outbox()),
+      litmas_(runtime.redis(), runtime.outbox(), "lit", "Litmas report",
+              "litmasReports") {}
 
 SupervisionService::SupervisionService(server::Runtime& runtime)
     : SupervisionService(runtime, SupervisionServiceOptions{runtime.policy()}) {
@@ -258,6 +249,7 @@ absl::StatusOr<sv1::PkAssignment> SupervisionService::DoCreateAssignment(
       KS_RETURN_IF_ERROR(
           auth::CheckRelations(call.principal, call.access, facts));
     }
+    KS_RETURN_IF_ERROR(CheckLitmasRequirement(c, call.now));
     const std::string& case_id = case_vars.at("case");
     absl::StatusOr<HoursLedger> existing = hours_.GetLedger(regency, case_id);
     if (!existing.ok() && !absl::IsNotFound(existing.status())) {
@@ -339,6 +331,10 @@ absl::StatusOr<sv1::PkAssignment> SupervisionService::DoCreateAssignment(
     plan.txn.index_ops.push_back(
         outbox::IndexOp::ZAdd(store::PkCaseloadIndex(in.pk_principal_id()), 0,
                               absl::StrCat(in.case_name(), "|", id)));
+    store::ListStore::IndexAssignment(plan.txn, a, regency, id);
+    if (!existing.ok()) {
+      store::ListStore::IndexLedger(plan.txn, l, regency, case_id);
+    }
     sv1::PkAssigned assigned;
     assigned.set_case_name(in.case_name());
     assigned.set_bapas_office_code(in.bapas_office_code());
@@ -525,6 +521,7 @@ absl::StatusOr<sv1::WorkSession> SupervisionService::DoRecord(
     plan.txn.index_ops.push_back(outbox::IndexOp::ZAdd(
         store::CaseSessionsIndex(in.case_name()), 0,
         store::HoursStore::SessionMember(s, regency, id)));
+    store::ListStore::IndexSession(plan.txn, s, regency, id);
     const sv1::LedgerSnapshot snapshot = domain::SnapshotOf(r.ledger);
     sv1::SessionRecorded recorded;
     recorded.set_work_session(answer.name());
@@ -814,5 +811,10 @@ grpc::ServerUnaryReactor* SupervisionService::PlanRemainingSessions(
     sv1::PlanRemainingSessionsResponse* resp) {
   return pipeline_.Unary(ctx, [=] { return DoPlan(*ctx, *req, resp); });
 }
+
+// ledger_handlers.cc retries its assignment steps the same way.
+template absl::StatusOr<sv1::PkAssignment>
+SupervisionService::WithRetry<sv1::PkAssignment>(
+    const std::function<absl::StatusOr<sv1::PkAssignment>()>& f);
 
 }  // namespace ks::supervision
