@@ -453,6 +453,7 @@ absl::StatusOr<sv1::HoursLedger> SupervisionService::DoAdjust(
   rpc::Envelope envelope("name", kLedgerPattern, false, [&](Validator& v) {
     domain::CheckAdjustment(req, v);
   });
+  envelope.etag_optional = true;
   return pipeline_.Mutate(ctx, "AdjustHoursLedger", req, envelope, steps);
 }
 
