@@ -75,6 +75,19 @@ absl::StatusOr<std::pair<std::string, std::string>> CaseKeyOf(
 
 }  // namespace
 
+absl::StatusOr<std::vector<sv1::WorkSession>>
+SupervisionService::LiveSessionsOf(const std::string& case_name) {
+  KS_ASSIGN_OR_RETURN(std::vector<WorkSession> all,
+                      hours_.SessionsOf(case_name));
+  std::vector<WorkSession> live;
+  for (WorkSession& s : all) {
+    if (s.state() == sv1::WORK_SESSION_STATE_RECORDED) {
+      live.push_back(std::move(s));
+    }
+  }
+  return live;
+}
+
 auth::RelationFacts SupervisionService::AssignmentFacts(const PkAssignment& a) {
   auth::RelationFacts facts;
   facts.assigned_pk = a.pk_principal_id();
@@ -116,88 +129,102 @@ grpc::ServerUnaryReactor* SupervisionService::ListPkAssignments(
   });
 }
 
-absl::StatusOr<sv1::PkAssignment> SupervisionService::DoReassign(
-    grpc::CallbackServerContext& ctx, const sv1::ReassignPkRequest& req) {
+rpc::MutationSteps<sv1::PkAssignment> SupervisionService::ActiveAssignmentSteps(
+    AssignmentPlan plan) {
   rpc::MutationSteps<PkAssignment> steps;
   steps.load = [this](const rpc::Call& call) {
     return hours_.GetAssignment(call.vars.at("regency"),
                                 call.vars.at("pk_assignment"));
   };
   steps.version = [](const PkAssignment& a) { return VersionOfEtag(a.etag()); };
-  steps.plan = [&](const rpc::Call& call, const PkAssignment* current)
+  steps.plan = [this, plan = std::move(plan)](const rpc::Call& call,
+                                              const PkAssignment* current)
       -> absl::StatusOr<rpc::Plan<PkAssignment>> {
     if (current->state() != sv1::ASSIGNMENT_STATE_ACTIVE) {
       return FailedPreconditionError("the assignment is not ACTIVE",
                                      "ASSIGNMENT_STATE", current->name(),
                                      "ASSIGNMENT_NOT_ACTIVE");
     }
-    if (req.pk_principal_id() == current->pk_principal_id()) {
-      return InvalidArgumentError(
-          {{"pk_principal_id", "is already the assignment's PK"}});
-    }
-    const std::string regency = call.vars.at("regency");
-    const std::string old_id = call.vars.at("pk_assignment");
     KS_ASSIGN_OR_RETURN(auto case_key, CaseKeyOf(current->case_name()));
     KS_ASSIGN_OR_RETURN(HoursLedger ledger,
                         hours_.GetLedger(case_key.first, case_key.second));
-    const int64_t version = VersionOfEtag(current->etag());
-    const int64_t ledger_version = VersionOfEtag(ledger.etag());
-
-    const std::string id = ids::NewId();
-    PkAssignment next = *current;
-    next.set_name(absl::StrCat("regencies/", regency, "/pkAssignments/", id));
-    next.set_pk_principal_id(req.pk_principal_id());
-    next.add_previous_pk_principal_ids(current->pk_principal_id());
-    next.set_reassigned_from(current->name());
-    next.clear_reassigned_to();
-    *next.mutable_start_time() = ToProto(call.now);
-    *next.mutable_create_time() = ToProto(call.now);
-    *next.mutable_update_time() = ToProto(call.now);
-    next.set_etag(outbox::Etag(1));
-
-    PkAssignment old = *current;
-    old.set_state(sv1::ASSIGNMENT_STATE_ENDED);
-    old.set_end_reason(sv1::ASSIGNMENT_END_REASON_REASSIGNED);
-    *old.mutable_end_time() = ToProto(call.now);
-    old.set_reassigned_to(next.name());
-    *old.mutable_update_time() = ToProto(call.now);
-    old.set_etag(outbox::Etag(version + 1));
-
-    ledger.set_pk_principal_id(req.pk_principal_id());
-    *ledger.mutable_update_time() = ToProto(call.now);
-    ledger.set_etag(outbox::Etag(ledger_version + 1));
-
-    rpc::Plan<PkAssignment> plan;
-    plan.txn.records.emplace_back(store::AssignmentKey(regency, old_id),
-                                  version, old.SerializeAsString());
-    plan.txn.records.emplace_back(store::AssignmentKey(regency, id), 0,
-                                  next.SerializeAsString());
-    plan.txn.records.emplace_back(
-        store::LedgerKey(case_key.first, case_key.second), ledger_version,
-        ledger.SerializeAsString());
-    plan.txn.index_ops.push_back(outbox::IndexOp::ZAdd(
-        store::CaseAssignmentsIndex(current->case_name()), 0,
-        store::HoursStore::AssignmentMember(next, regency, id)));
-    plan.txn.index_ops.push_back(
-        outbox::IndexOp::ZRem(store::PkCaseloadIndex(old.pk_principal_id()),
-                              CaseloadMember(old, old_id)));
-    plan.txn.index_ops.push_back(
-        outbox::IndexOp::ZAdd(store::PkCaseloadIndex(next.pk_principal_id()), 0,
-                              CaseloadMember(next, id)));
-    store::ListStore::IndexAssignment(plan.txn, next, regency, id);
-    sv1::PkReassigned ev;
-    ev.set_case_name(next.case_name());
-    ev.set_bapas_office_code(next.bapas_office_code());
-    ev.set_pk_principal_id(next.pk_principal_id());
-    ev.set_previous_pk_principal_id(old.pk_principal_id());
-    ev.set_kind(next.kind());
-    plan.txn.events.push_back(EventOf("ledger", ledger.name(),
-                                      ledger_version + 1, case_key.first,
-                                      call.now, ev));
-    plan.txn.response = next.SerializeAsString();
-    plan.audit_resource = current->name();
-    return plan;
+    return plan(call, *current, std::move(ledger));
   };
+  return steps;
+}
+
+absl::StatusOr<sv1::PkAssignment> SupervisionService::DoReassign(
+    grpc::CallbackServerContext& ctx, const sv1::ReassignPkRequest& req) {
+  const rpc::MutationSteps<PkAssignment> steps = ActiveAssignmentSteps(
+      [&](const rpc::Call& call, const PkAssignment& a,
+          HoursLedger ledger) -> absl::StatusOr<rpc::Plan<PkAssignment>> {
+        const PkAssignment* current = &a;
+        if (req.pk_principal_id() == current->pk_principal_id()) {
+          return InvalidArgumentError(
+              {{"pk_principal_id", "is already the assignment's PK"}});
+        }
+        const std::string regency = call.vars.at("regency");
+        const std::string old_id = call.vars.at("pk_assignment");
+        KS_ASSIGN_OR_RETURN(auto case_key, CaseKeyOf(current->case_name()));
+        const int64_t version = VersionOfEtag(current->etag());
+        const int64_t ledger_version = VersionOfEtag(ledger.etag());
+
+        const std::string id = ids::NewId();
+        PkAssignment next = *current;
+        next.set_name(
+            absl::StrCat("regencies/", regency, "/pkAssignments/", id));
+        next.set_pk_principal_id(req.pk_principal_id());
+        next.add_previous_pk_principal_ids(current->pk_principal_id());
+        next.set_reassigned_from(current->name());
+        next.clear_reassigned_to();
+        *next.mutable_start_time() = ToProto(call.now);
+        *next.mutable_create_time() = ToProto(call.now);
+        *next.mutable_update_time() = ToProto(call.now);
+        next.set_etag(outbox::Etag(1));
+
+        PkAssignment old = *current;
+        old.set_state(sv1::ASSIGNMENT_STATE_ENDED);
+        old.set_end_reason(sv1::ASSIGNMENT_END_REASON_REASSIGNED);
+        *old.mutable_end_time() = ToProto(call.now);
+        old.set_reassigned_to(next.name());
+        *old.mutable_update_time() = ToProto(call.now);
+        old.set_etag(outbox::Etag(version + 1));
+
+        ledger.set_pk_principal_id(req.pk_principal_id());
+        *ledger.mutable_update_time() = ToProto(call.now);
+        ledger.set_etag(outbox::Etag(ledger_version + 1));
+
+        rpc::Plan<PkAssignment> plan;
+        plan.txn.records.emplace_back(store::AssignmentKey(regency, old_id),
+                                      version, old.SerializeAsString());
+        plan.txn.records.emplace_back(store::AssignmentKey(regency, id), 0,
+                                      next.SerializeAsString());
+        plan.txn.records.emplace_back(
+            store::LedgerKey(case_key.first, case_key.second), ledger_version,
+            ledger.SerializeAsString());
+        plan.txn.index_ops.push_back(outbox::IndexOp::ZAdd(
+            store::CaseAssignmentsIndex(current->case_name()), 0,
+            store::HoursStore::AssignmentMember(next, regency, id)));
+        plan.txn.index_ops.push_back(
+            outbox::IndexOp::ZRem(store::PkCaseloadIndex(old.pk_principal_id()),
+                                  CaseloadMember(old, old_id)));
+        plan.txn.index_ops.push_back(outbox::IndexOp::ZAdd(
+            store::PkCaseloadIndex(next.pk_principal_id()), 0,
+            CaseloadMember(next, id)));
+        store::ListStore::IndexAssignment(plan.txn, next, regency, id);
+        sv1::PkReassigned ev;
+        ev.set_case_name(next.case_name());
+        ev.set_bapas_office_code(next.bapas_office_code());
+        ev.set_pk_principal_id(next.pk_principal_id());
+        ev.set_previous_pk_principal_id(old.pk_principal_id());
+        ev.set_kind(next.kind());
+        plan.txn.events.push_back(EventOf("ledger", ledger.name(),
+                                          ledger_version + 1, case_key.first,
+                                          call.now, ev));
+        plan.txn.response = next.SerializeAsString();
+        plan.audit_resource = current->name();
+        return plan;
+      });
   rpc::Envelope envelope("name", kAssignmentPattern, false, [&](Validator& v) {
     v.RequiredString("pk_principal_id", req.pk_principal_id());
     v.RequiredString("etag", req.etag());
@@ -218,58 +245,47 @@ grpc::ServerUnaryReactor* SupervisionService::ReassignPk(
 
 absl::StatusOr<sv1::PkAssignment> SupervisionService::DoEndAssignment(
     grpc::CallbackServerContext& ctx, const sv1::EndPkAssignmentRequest& req) {
-  rpc::MutationSteps<PkAssignment> steps;
-  steps.load = [this](const rpc::Call& call) {
-    return hours_.GetAssignment(call.vars.at("regency"),
-                                call.vars.at("pk_assignment"));
-  };
-  steps.version = [](const PkAssignment& a) { return VersionOfEtag(a.etag()); };
-  steps.plan = [&](const rpc::Call& call, const PkAssignment* current)
-      -> absl::StatusOr<rpc::Plan<PkAssignment>> {
-    if (current->state() != sv1::ASSIGNMENT_STATE_ACTIVE) {
-      return FailedPreconditionError("the assignment is not ACTIVE",
-                                     "ASSIGNMENT_STATE", current->name(),
-                                     "ASSIGNMENT_NOT_ACTIVE");
-    }
-    const std::string regency = call.vars.at("regency");
-    const std::string id = call.vars.at("pk_assignment");
-    KS_ASSIGN_OR_RETURN(auto case_key, CaseKeyOf(current->case_name()));
-    KS_ASSIGN_OR_RETURN(HoursLedger ledger,
-                        hours_.GetLedger(case_key.first, case_key.second));
-    const int64_t version = VersionOfEtag(current->etag());
-    const int64_t ledger_version = VersionOfEtag(ledger.etag());
-    PkAssignment ended = *current;
-    ended.set_state(sv1::ASSIGNMENT_STATE_ENDED);
-    ended.set_end_reason(req.end_reason());
-    *ended.mutable_end_time() = ToProto(call.now);
-    *ended.mutable_update_time() = ToProto(call.now);
-    ended.set_etag(outbox::Etag(version + 1));
-    // No PK until the next CreatePkAssignment, which that check admits.
-    ledger.clear_pk_principal_id();
-    *ledger.mutable_update_time() = ToProto(call.now);
-    ledger.set_etag(outbox::Etag(ledger_version + 1));
+  const rpc::MutationSteps<PkAssignment> steps = ActiveAssignmentSteps(
+      [&](const rpc::Call& call, const PkAssignment& a,
+          HoursLedger ledger) -> absl::StatusOr<rpc::Plan<PkAssignment>> {
+        const PkAssignment* current = &a;
+        const std::string regency = call.vars.at("regency");
+        const std::string id = call.vars.at("pk_assignment");
+        KS_ASSIGN_OR_RETURN(auto case_key, CaseKeyOf(current->case_name()));
+        const int64_t version = VersionOfEtag(current->etag());
+        const int64_t ledger_version = VersionOfEtag(ledger.etag());
+        PkAssignment ended = *current;
+        ended.set_state(sv1::ASSIGNMENT_STATE_ENDED);
+        ended.set_end_reason(req.end_reason());
+        *ended.mutable_end_time() = ToProto(call.now);
+        *ended.mutable_update_time() = ToProto(call.now);
+        ended.set_etag(outbox::Etag(version + 1));
+        // No PK until the next CreatePkAssignment, which that check admits.
+        ledger.clear_pk_principal_id();
+        *ledger.mutable_update_time() = ToProto(call.now);
+        ledger.set_etag(outbox::Etag(ledger_version + 1));
 
-    rpc::Plan<PkAssignment> plan;
-    plan.txn.records.emplace_back(store::AssignmentKey(regency, id), version,
-                                  ended.SerializeAsString());
-    plan.txn.records.emplace_back(
-        store::LedgerKey(case_key.first, case_key.second), ledger_version,
-        ledger.SerializeAsString());
-    plan.txn.index_ops.push_back(
-        outbox::IndexOp::ZRem(store::PkCaseloadIndex(ended.pk_principal_id()),
-                              CaseloadMember(ended, id)));
-    sv1::PkAssignmentEnded ev;
-    ev.set_case_name(ended.case_name());
-    ev.set_end_reason(ended.end_reason());
-    ev.set_bapas_office_code(ended.bapas_office_code());
-    ev.set_pk_principal_id(ended.pk_principal_id());
-    ev.set_kind(ended.kind());
-    plan.txn.events.push_back(EventOf("ledger", ledger.name(),
-                                      ledger_version + 1, case_key.first,
-                                      call.now, ev));
-    plan.txn.response = ended.SerializeAsString();
-    return plan;
-  };
+        rpc::Plan<PkAssignment> plan;
+        plan.txn.records.emplace_back(store::AssignmentKey(regency, id),
+                                      version, ended.SerializeAsString());
+        plan.txn.records.emplace_back(
+            store::LedgerKey(case_key.first, case_key.second), ledger_version,
+            ledger.SerializeAsString());
+        plan.txn.index_ops.push_back(outbox::IndexOp::ZRem(
+            store::PkCaseloadIndex(ended.pk_principal_id()),
+            CaseloadMember(ended, id)));
+        sv1::PkAssignmentEnded ev;
+        ev.set_case_name(ended.case_name());
+        ev.set_end_reason(ended.end_reason());
+        ev.set_bapas_office_code(ended.bapas_office_code());
+        ev.set_pk_principal_id(ended.pk_principal_id());
+        ev.set_kind(ended.kind());
+        plan.txn.events.push_back(EventOf("ledger", ledger.name(),
+                                          ledger_version + 1, case_key.first,
+                                          call.now, ev));
+        plan.txn.response = ended.SerializeAsString();
+        return plan;
+      });
   rpc::Envelope envelope("name", kAssignmentPattern, false, [&](Validator& v) {
     if (req.end_reason() == sv1::ASSIGNMENT_END_REASON_UNSPECIFIED) {
       v.AddViolation("end_reason", "is required");
@@ -401,14 +417,8 @@ absl::StatusOr<sv1::HoursLedger> SupervisionService::DoAdjust(
     const cv1::PolicyVersion& policy = options_.policy.At(call.now, zone);
     KS_ASSIGN_OR_RETURN(HoursLedger adjusted,
                         domain::Apply(*current, req, call.now, zone, policy));
-    KS_ASSIGN_OR_RETURN(std::vector<WorkSession> all,
-                        hours_.SessionsOf(current->case_name()));
-    std::vector<WorkSession> live;
-    for (WorkSession& s : all) {
-      if (s.state() == sv1::WORK_SESSION_STATE_RECORDED) {
-        live.push_back(std::move(s));
-      }
-    }
+    KS_ASSIGN_OR_RETURN(std::vector<WorkSession> live,
+                        LiveSessionsOf(current->case_name()));
     domain::HoursResult r;
     if (adjusted.state() == sv1::LEDGER_STATE_CLOSED) {
       // Frozen as it stands: no re-allocation, no completion step.
@@ -552,14 +562,8 @@ absl::StatusOr<bool> SupervisionService::SweepLedger(const HoursLedger& ledger,
   rpc::Call call;
   call.now = now;
   call.principal.id = kSweepPrincipal;
-  KS_ASSIGN_OR_RETURN(std::vector<WorkSession> all,
-                      hours_.SessionsOf(ledger.case_name()));
-  std::vector<WorkSession> live;
-  for (WorkSession& s : all) {
-    if (s.state() == sv1::WORK_SESSION_STATE_RECORDED) {
-      live.push_back(std::move(s));
-    }
-  }
+  KS_ASSIGN_OR_RETURN(std::vector<WorkSession> live,
+                      LiveSessionsOf(ledger.case_name()));
   const int64_t version = VersionOfEtag(ledger.etag());
   HoursLedger after = ledger;
   after.set_etag(outbox::Etag(version + 1));

@@ -66,6 +66,18 @@ absl::Status SupervisionService::CheckLitmasRequirement(
                                local ? &*local : nullptr, c.name());
 }
 
+rpc::MutationSteps<sv1::LitmasReport> SupervisionService::LitmasSteps() {
+  rpc::MutationSteps<sv1::LitmasReport> steps;
+  steps.load = [this](const rpc::Call& call) {
+    return litmas_.Get(LitmasKeyOf(call));
+  };
+  steps.facts = &LitmasFacts;
+  steps.version = [](const sv1::LitmasReport& l) {
+    return VersionOfEtag(l.etag());
+  };
+  return steps;
+}
+
 grpc::ServerUnaryReactor* SupervisionService::CreateLitmasReport(
     grpc::CallbackServerContext* ctx, const sv1::CreateLitmasReportRequest* req,
     sv1::LitmasReport* resp) {
@@ -138,14 +150,7 @@ grpc::ServerUnaryReactor* SupervisionService::UpdateLitmasReport(
     grpc::CallbackServerContext* ctx, const sv1::UpdateLitmasReportRequest* req,
     sv1::LitmasReport* resp) {
   return pipeline_.Unary(ctx, [=] {
-    rpc::MutationSteps<sv1::LitmasReport> steps;
-    steps.load = [this](const rpc::Call& call) {
-      return litmas_.Get(LitmasKeyOf(call));
-    };
-    steps.facts = &LitmasFacts;
-    steps.version = [](const sv1::LitmasReport& l) {
-      return VersionOfEtag(l.etag());
-    };
+    rpc::MutationSteps<sv1::LitmasReport> steps = LitmasSteps();
     steps.plan = [&](const rpc::Call& call, const sv1::LitmasReport* current)
         -> absl::StatusOr<rpc::Plan<sv1::LitmasReport>> {
       KS_ASSIGN_OR_RETURN(sv1::LitmasReport next,
@@ -171,14 +176,7 @@ grpc::ServerUnaryReactor* SupervisionService::SubmitLitmasReport(
     grpc::CallbackServerContext* ctx, const sv1::SubmitLitmasReportRequest* req,
     sv1::LitmasReport* resp) {
   return pipeline_.Unary(ctx, [=] {
-    rpc::MutationSteps<sv1::LitmasReport> steps;
-    steps.load = [this](const rpc::Call& call) {
-      return litmas_.Get(LitmasKeyOf(call));
-    };
-    steps.facts = &LitmasFacts;
-    steps.version = [](const sv1::LitmasReport& l) {
-      return VersionOfEtag(l.etag());
-    };
+    rpc::MutationSteps<sv1::LitmasReport> steps = LitmasSteps();
     steps.plan = [&](const rpc::Call& call, const sv1::LitmasReport* current)
         -> absl::StatusOr<rpc::Plan<sv1::LitmasReport>> {
       KS_ASSIGN_OR_RETURN(

@@ -780,14 +780,8 @@ absl::Status SupervisionService::DoPlan(
   if (req.has_from_date()) {
     KS_ASSIGN_OR_RETURN(from, CivilDayFromDate(req.from_date(), "from_date"));
   }
-  KS_ASSIGN_OR_RETURN(std::vector<WorkSession> all,
-                      hours_.SessionsOf(ledger.case_name()));
-  std::vector<WorkSession> live;
-  for (WorkSession& s : all) {
-    if (s.state() == sv1::WORK_SESSION_STATE_RECORDED) {
-      live.push_back(std::move(s));
-    }
-  }
+  KS_ASSIGN_OR_RETURN(std::vector<WorkSession> live,
+                      LiveSessionsOf(ledger.case_name()));
   absl::TimeZone zone;
   KS_ASSIGN_OR_RETURN(const domain::Plan plan,
                       PlanFor(call, ledger, live, from, &zone));

@@ -294,6 +294,18 @@ class SupervisionService final
       const kerjasosial::cases::v1::CaseForExecution& c, absl::Time now);
   // One ledger's sweep step; true when it committed a change.
   absl::StatusOr<bool> SweepLedger(const HoursLedger& ledger, absl::Time now);
+  // The case's RECORDED work sessions, oldest first.
+  absl::StatusOr<std::vector<WorkSession>> LiveSessionsOf(
+      const std::string& case_name);
+  // The steps of a change of an ACTIVE assignment (ReassignPk,
+  // EndPkAssignment): load it by name, compare its version, refuse it
+  // unless ACTIVE (FAILED_PRECONDITION ASSIGNMENT_NOT_ACTIVE), then `plan`
+  // with the assignment and its case's ledger.
+  using AssignmentPlan = std::function<absl::StatusOr<rpc::Plan<PkAssignment>>(
+      const rpc::Call&, const PkAssignment&, HoursLedger)>;
+  rpc::MutationSteps<PkAssignment> ActiveAssignmentSteps(AssignmentPlan plan);
+  // The load, relation facts and version steps of a change of a Litmas.
+  rpc::MutationSteps<kerjasosial::supervision::v1::LitmasReport> LitmasSteps();
 };
 
 }  // namespace ks::supervision

@@ -175,6 +175,55 @@ TEST_F(LedgerE2eTest, LitmasIsUpdatedAsADraftAndImmutableOnceSubmitted) {
   EXPECT_EQ(listed.litmas_reports_size(), 0);
 }
 
+TEST_F(LedgerE2eTest, ChildCaseIsAssignedOnlyOnceItsLitmasIsSubmitted) {
+  sv1::CreateLitmasReportRequest create;
+  create.set_parent("regencies/64.01");
+  create.set_request_id(NewRequestId());
+  sv1::LitmasReport* in = create.mutable_litmas_report();
+  in->set_purpose(sv1::LITMAS_PURPOSE_PRE_SENTENCE_CHILD);
+  in->set_requested_by(cv1::AGENCY_KEJAKSAAN);
+  *in->mutable_request_date() = DateFromCivilDay(Today() - 20);
+  in->set_pk_principal_id("pk-bpp-01");
+  in->set_number("LIT-CHILD/2026");
+  in->set_recommendation(sv1::LitmasRecommendation(1));
+  sv1::LitmasReport draft;
+  grpc::Status s = env_->stub_->CreateLitmasReport(Pk().get(), create, &draft);
+  ASSERT_TRUE(s.ok()) << Dump(s);
+
+  // The decision (in cases) names the Litmas made here.
+  casesv1::Case data = ks::cases::testing::ChildCase("LED-CHILD");
+  data.mutable_sentence()->mutable_litmas()->set_litmas(draft.name());
+  const casesv1::Case c =
+      env_->cases_.HandOver(env_->cases_.Order(env_->cases_.CreateCase(data)));
+  ASSERT_FALSE(c.name().empty());
+
+  sv1::CreatePkAssignmentRequest assign;
+  assign.set_parent("regencies/64.01");
+  assign.mutable_pk_assignment()->set_case_name(c.name());
+  assign.mutable_pk_assignment()->set_bapas_office_code(kBapasOffice);
+  assign.mutable_pk_assignment()->set_pk_principal_id("pk-bpp-01");
+  assign.set_request_id(NewRequestId());
+  sv1::PkAssignment out;
+  s = env_->stub_->CreatePkAssignment(Pk().get(), assign, &out);
+  ASSERT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Dump(s);
+  EXPECT_EQ(Reason(s), "LITMAS_NOT_SUBMITTED");
+  EXPECT_NE(s.error_message().find("R11"), std::string::npos);
+
+  sv1::SubmitLitmasReportRequest submit;
+  submit.set_name(draft.name());
+  *submit.mutable_submitted_date() = DateFromCivilDay(Today() - 15);
+  submit.set_etag(draft.etag());
+  submit.set_request_id(NewRequestId());
+  sv1::LitmasReport submitted;
+  s = env_->stub_->SubmitLitmasReport(Pk().get(), submit, &submitted);
+  ASSERT_TRUE(s.ok()) << Dump(s);
+
+  assign.set_request_id(NewRequestId());
+  s = env_->stub_->CreatePkAssignment(Pk().get(), assign, &out);
+  ASSERT_TRUE(s.ok()) << Dump(s);
+  EXPECT_EQ(out.kind(), cv1::SENTENCE_KIND_CHILD_PELAYANAN_MASYARAKAT);
+}
+
 // ---------------------------------------------------------------------------
 // Assignments.
 
