@@ -54,6 +54,20 @@ class LedgerE2eTest : public ::testing::Test {
     return absl::StrCat(s.error_code(), " ", s.error_message());
   }
 
+  // Records a complied session of `c` at `placement` on the local day
+  // `days_ago`, from `from` to `to` o'clock; expects success.
+  static sv1::WorkSession Worked(const casesv1::Case& c,
+                                 const std::string& placement, int days_ago,
+                                 int from, int to) {
+    sv1::WorkSession out;
+    const grpc::Status s = env_->Record(
+        SupervisionEnvironment::Session(c.name(), placement, At(days_ago, from),
+                                        At(days_ago, to)),
+        &out);
+    EXPECT_TRUE(s.ok()) << Dump(s);
+    return out;
+  }
+
   static SupervisionEnvironment* env_;
 };
 
@@ -328,11 +342,7 @@ TEST_F(LedgerE2eTest, AdjustmentCrossingTheTargetEmitsCompletionOnce) {
   const sv1::PkAssignment a = env_->Assign(c);
   const std::string placement =
       env_->PlaceCase(c.name(), Today() - 10, Today() + 60, "p-adj");
-  sv1::WorkSession session;
-  ASSERT_TRUE(env_->Record(SupervisionEnvironment::Session(c.name(), placement,
-                                                           At(2, 8), At(2, 9)),
-                           &session)
-                  .ok());
+  const sv1::WorkSession session = Worked(c, placement, 2, 8, 9);
   const sv1::HoursLedger before = env_->Ledger(a.ledger());
   ASSERT_EQ(before.credited_minutes(), 60);
 
@@ -415,15 +425,8 @@ TEST_F(LedgerE2eTest, SessionsAndLedgersListPerCaseSitePkAndRegency) {
   const sv1::PkAssignment a = env_->Assign(c);
   const std::string placement =
       env_->PlaceCase(c.name(), Today() - 10, Today() + 60, "p-list");
-  sv1::WorkSession s1, s2;
-  ASSERT_TRUE(env_->Record(SupervisionEnvironment::Session(c.name(), placement,
-                                                           At(3, 8), At(3, 10)),
-                           &s1)
-                  .ok());
-  ASSERT_TRUE(env_->Record(SupervisionEnvironment::Session(c.name(), placement,
-                                                           At(2, 8), At(2, 10)),
-                           &s2)
-                  .ok());
+  const sv1::WorkSession s1 = Worked(c, placement, 3, 8, 10);
+  const sv1::WorkSession s2 = Worked(c, placement, 2, 8, 10);
 
   sv1::ListWorkSessionsRequest by_case;
   by_case.set_parent("regencies/64.01");
@@ -582,11 +585,7 @@ TEST_F(LedgerE2eTest, SweepEmitsAtRiskOnceHoweverOftenItRuns) {
   const sv1::PkAssignment a = env_->Assign(c);
   const std::string placement =
       env_->PlaceCase(c.name(), Today() - 10, Today() + 120, "p-sweep");
-  sv1::WorkSession session;
-  ASSERT_TRUE(env_->Record(SupervisionEnvironment::Session(c.name(), placement,
-                                                           At(1, 8), At(1, 10)),
-                           &session)
-                  .ok());
+  Worked(c, placement, 1, 8, 10);
   ASSERT_FALSE(env_->Ledger(a.ledger()).at_risk());
   EXPECT_EQ(CountEvents("AtRiskChanged", a.ledger()), 0);
 

@@ -20,22 +20,10 @@ namespace ks::supervision::domain {
 namespace {
 
 using namespace ::ks::supervision::domain::testing;  // NOLINT
-using ::google::protobuf::util::TimeUtil;
 namespace cv1 = ::kerjasosial::common::v1;
 namespace sv1 = ::kerjasosial::supervision::v1;
 
-WorkSession Session(const std::string& name, absl::Time start, absl::Time end) {
-  WorkSession s;
-  s.set_name(name);
-  *s.mutable_start_time() =
-      TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(start));
-  *s.mutable_end_time() =
-      TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(end));
-  s.set_time_zone("Asia/Makassar");
-  s.set_outcome(sv1::ATTENDANCE_OUTCOME_ATTENDED_COMPLIED);
-  s.set_state(sv1::WORK_SESSION_STATE_RECORDED);
-  return s;
-}
+constexpr char kZone[] = "Asia/Makassar";
 
 AdjustHoursLedgerRequest Request(sv1::AdjustmentKind kind, int64_t target,
                                  int64_t carried, const std::string& source) {
@@ -89,7 +77,7 @@ TEST_F(AdjustmentTest, TransferInCreditCountsAndSessionsCreditOnlyTheRest) {
   const absl::TimeZone z = Wita();
   // 8 h worked on one day, of which only 600 − 420 = 180 minutes are owed.
   std::vector<WorkSession> live = {
-      Session("a", At(z, 2026, 3, 2, 8), At(z, 2026, 3, 2, 16))};
+      Session("a", At(z, 2026, 3, 2, 8), At(z, 2026, 3, 2, 16), "", kZone)};
   HoursResult r = Adjust(
       ledger_, Request(sv1::ADJUSTMENT_KIND_TRANSFER_IN, 600, 420, "t1"), live);
   EXPECT_EQ(CarriedMinutes(r.ledger), 420);
@@ -123,8 +111,8 @@ TEST_F(AdjustmentTest,
        SentenceCorrectionAboveTheCreditWithdrawsCompletionOnce) {
   const absl::TimeZone z = Wita();
   std::vector<WorkSession> live = {
-      Session("a", At(z, 2026, 3, 2, 8), At(z, 2026, 3, 2, 16)),
-      Session("b", At(z, 2026, 3, 3, 8), At(z, 2026, 3, 3, 10))};
+      Session("a", At(z, 2026, 3, 2, 8), At(z, 2026, 3, 2, 16), "", kZone),
+      Session("b", At(z, 2026, 3, 3, 8), At(z, 2026, 3, 3, 10), "", kZone)};
   absl::StatusOr<HoursResult> done = Recompute(ctx_, ledger_, live);
   ASSERT_TRUE(done.ok());
   ASSERT_EQ(done->completion, CompletionStep::kReached);
@@ -145,7 +133,7 @@ TEST_F(AdjustmentTest,
 TEST_F(AdjustmentTest, Pasal85Ayat7RepeatRestartsTheCountInANewSpan) {
   const absl::TimeZone z = Wita();
   std::vector<WorkSession> live = {
-      Session("a", At(z, 2026, 3, 2, 8), At(z, 2026, 3, 2, 12))};
+      Session("a", At(z, 2026, 3, 2, 8), At(z, 2026, 3, 2, 12), "", kZone)};
   HoursLedger with_transfer = ledger_;
   sv1::LedgerAdjustment* t = with_transfer.add_adjustments();
   t->set_kind(sv1::ADJUSTMENT_KIND_TRANSFER_IN);
