@@ -87,8 +87,19 @@ grpc::ServerUnaryReactor* SupervisionService::CreateLitmasReport(
     steps.plan = [&](const rpc::Call& call, const sv1::LitmasReport*)
         -> absl::StatusOr<rpc::Plan<sv1::LitmasReport>> {
       if (call.access.needs_relation()) {
+        // A PK outside the regency may open a Litmas only for a case
+        // assigned to it: the relation comes from the case's ledger, never
+        // from the PK the request names.
+        auth::RelationFacts facts;
+        absl::StatusOr<std::map<std::string, std::string>> vars =
+            ParseResourceName(in.case_name(), kCasePattern);
+        if (vars.ok()) {
+          absl::StatusOr<HoursLedger> ledger =
+              hours_.GetLedger(vars->at("regency"), vars->at("case"));
+          if (ledger.ok()) facts = FactsOf(*ledger);
+        }
         KS_RETURN_IF_ERROR(
-            auth::CheckRelations(call.principal, call.access, LitmasFacts(in)));
+            auth::CheckRelations(call.principal, call.access, facts));
       }
       const Key key{call.vars.at("regency"), ids::NewId()};
       rpc::Plan<sv1::LitmasReport> plan;

@@ -99,8 +99,15 @@ TEST_F(LedgerE2eTest, LitmasIsUpdatedAsADraftAndImmutableOnceSubmitted) {
   in->set_purpose(sv1::LITMAS_PURPOSE_PRE_SENTENCE_CHILD);
   in->set_requested_by(cv1::AGENCY_KEJAKSAAN);
   *in->mutable_request_date() = DateFromCivilDay(Today() - 3);
-  in->set_pk_principal_id("pk-bpp-01");
+  in->set_pk_principal_id("pk-mnd-01");
   in->set_proceedings_reference("PDM-17/2026");
+  // A PK of another regency cannot open one here by naming itself.
+  s = env_->stub_->CreateLitmasReport(
+      SupervisionEnvironment::Ctx(env_->other_office_pk_).get(), create, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Dump(s);
+
+  in->set_pk_principal_id("pk-bpp-01");
+  create.set_request_id(NewRequestId());
   sv1::LitmasReport draft;
   s = env_->stub_->CreateLitmasReport(Pk().get(), create, &draft);
   ASSERT_TRUE(s.ok()) << Dump(s);
@@ -177,10 +184,19 @@ TEST_F(LedgerE2eTest, LitmasIsUpdatedAsADraftAndImmutableOnceSubmitted) {
   }
   EXPECT_TRUE(found);
 
-  // A PK of another Bapas and regency reads nothing of it: denied by name,
+  // A PK of another Bapas and regency changes and reads nothing of it:
+  // denied by name,
   // and its list (admitted only for its own Litmas, ASSIGNED_PK) is empty.
   s = env_->stub_->GetLitmasReport(
       SupervisionEnvironment::Ctx(env_->other_office_pk_).get(), get, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Dump(s);
+  update.set_request_id(NewRequestId());
+  s = env_->stub_->UpdateLitmasReport(
+      SupervisionEnvironment::Ctx(env_->other_office_pk_).get(), update, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Dump(s);
+  submit.set_request_id(NewRequestId());
+  s = env_->stub_->SubmitLitmasReport(
+      SupervisionEnvironment::Ctx(env_->other_office_pk_).get(), submit, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Dump(s);
   list.clear_filter();
   s = env_->stub_->ListLitmasReports(
@@ -310,6 +326,11 @@ TEST_F(LedgerE2eTest, ReassignPkKeepsHistoryAndMovesTheCaseload) {
   ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Dump(s);
   EXPECT_EQ(BadFields(s), std::vector<std::string>{"end_reason"});
   end.set_end_reason(sv1::ASSIGNMENT_END_REASON_MOVED_TO_ANOTHER_BAPAS);
+  end.set_etag("v2");  // a version this assignment has not reached
+  end.set_request_id(NewRequestId());
+  s = env_->stub_->EndPkAssignment(Pk().get(), end, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED) << Dump(s);
+  end.set_etag(second.etag());
   end.set_request_id(NewRequestId());
   sv1::PkAssignment ended;
   s = env_->stub_->EndPkAssignment(Pk().get(), end, &ended);
@@ -324,13 +345,16 @@ TEST_F(LedgerE2eTest, ReassignPkKeepsHistoryAndMovesTheCaseload) {
   s = env_->stub_->EndPkAssignment(Pk().get(), end, &out);
   EXPECT_EQ(Reason(s), "ASSIGNMENT_NOT_ACTIVE") << Dump(s);
 
-  // Another regency's PK neither lists nor reassigns here.
+  // Another regency's PK neither lists, reassigns nor ends here.
   s = env_->stub_->ListPkAssignments(
       SupervisionEnvironment::Ctx(env_->other_office_pk_).get(), list, &after);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Dump(s);
   s = env_->stub_->ReassignPk(
       SupervisionEnvironment::Ctx(env_->other_office_pk_).get(), reassign,
       &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Dump(s);
+  s = env_->stub_->EndPkAssignment(
+      SupervisionEnvironment::Ctx(env_->other_office_pk_).get(), end, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << Dump(s);
 }
 
