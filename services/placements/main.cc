@@ -8,18 +8,15 @@
 // common/client/peer.h). Without --cases_address every placement answers
 // UNAVAILABLE. Agreements past their expiry are committed EXPIRED (with
 // their event) every --agreement_sweep_interval.
-#include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "common/client/peer.h"
 #include "common/log/log.h"
 #include "common/rpc/executor.h"
+#include "common/server/periodic.h"
 #include "common/server/runtime.h"
 #include "grpcpp/grpcpp.h"
 #include "kerjasosial/cases/v1/cases_service.grpc.pb.h"
@@ -50,42 +47,16 @@ ABSL_FLAG(absl::Duration, agreement_sweep_interval, absl::Hours(1),
 
 namespace {
 
-// Runs the expiry sweep every `interval` until stopped.
-class Sweeper {
- public:
-  Sweeper(ks::placements::PlacementsService& service, absl::Duration interval)
-      : thread_([this, &service, interval] {
-          std::unique_lock<std::mutex> lock(mu_);
-          while (!stop_) {
-            lock.unlock();
-            absl::StatusOr<int> n = service.SweepExpiredAgreements();
-            if (!n.ok()) {
-              ks::log::Warning("agreement_sweep_failed",
-                               {{"error", std::string(n.status().message())}});
-            } else if (*n > 0) {
-              ks::log::Info("agreements_expired",
-                            {{"count", static_cast<int64_t>(*n)}});
-            }
-            lock.lock();
-            cv_.wait_for(lock, absl::ToChronoMilliseconds(interval),
-                         [this] { return stop_; });
-          }
-        }) {}
-  ~Sweeper() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
+// The expiry sweep, run by a server::Periodic.
+void SweepAgreements(ks::placements::PlacementsService& service) {
+  absl::StatusOr<int> n = service.SweepExpiredAgreements();
+  if (!n.ok()) {
+    ks::log::Warning("agreement_sweep_failed",
+                     {{"error", std::string(n.status().message())}});
+  } else if (*n > 0) {
+    ks::log::Info("agreements_expired", {{"count", static_cast<int64_t>(*n)}});
   }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
-};
+}
 
 }  // namespace
 
@@ -143,7 +114,8 @@ int main(int argc, char** argv) {
   ks::placements::PlacementsService service(**runtime, std::move(options));
   int code;
   {
-    Sweeper sweeper(service, absl::GetFlag(FLAGS_agreement_sweep_interval));
+    ks::server::Periodic sweeper([&service] { SweepAgreements(service); },
+                                 absl::GetFlag(FLAGS_agreement_sweep_interval));
     code = (*runtime)->Serve({&service});
   }
   executor.reset();
