@@ -129,6 +129,40 @@ feed::StreamFactory FeedOf(const Peer& peer) {
   };
 }
 
+// A deployment's feed being followed: the peer it is read from and the
+// consumer applying it. Empty (both null) when the upstream is not
+// configured.
+struct FeedFollower {
+  std::unique_ptr<Peer> peer;
+  std::unique_ptr<feed::Consumer> consumer;
+
+  // Stops the consumer (before the Redis pool and the handler's service are
+  // destroyed). Idempotent.
+  void Stop() {
+    if (consumer) consumer->Stop();
+  }
+};
+
+// Follows `Service`'s feed (StreamEvents) at the deployment `peer_options`
+// names, as a binary's flags give it (the address empty: not configured, an
+// empty follower), with the SERVICE token of `token_file`: a started
+// feed::Consumer over the own Redis `store`, its cursor under
+// `options.key_prefix`, applying `options.handler`. `options.stream` and
+// `options.configure_context` are set here. Errors: PeerFromFlags'.
+absl::StatusOr<FeedFollower> FollowFeedImpl(
+    PeerOptions peer_options, const std::string& token_file, redis::Pool& store,
+    feed::ConsumerOptions options,
+    feed::StreamFactory (*stream_of)(const Peer&));
+
+template <typename Service>
+absl::StatusOr<FeedFollower> FollowFeed(PeerOptions peer_options,
+                                        const std::string& token_file,
+                                        redis::Pool& store,
+                                        feed::ConsumerOptions options) {
+  return FollowFeedImpl(std::move(peer_options), token_file, store,
+                        std::move(options), &FeedOf<Service>);
+}
+
 }  // namespace ks::client
 
 #endif  // KS_COMMON_CLIENT_PEER_H_
