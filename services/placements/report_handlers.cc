@@ -128,9 +128,9 @@ grpc::ServerUnaryReactor* PlacementsService::CreatePeriodicReport(
                                       call.resource, "agreement"));
               // Figures of a period that is not one are never computed.
               Validator v;
-              domain::CheckReportPeriod(v, "report.period",
-                                        req->report().period(),
-                                        agreement.reporting_period());
+              domain::CheckReportPeriod(
+                  v, "report.period", req->report().period(),
+                  domain::EffectiveReportingPeriod(agreement, *c.policy));
               KS_RETURN_IF_ERROR(v.Finish());
               KS_ASSIGN_OR_RETURN(
                   domain::AgreementReport figures,
@@ -315,11 +315,13 @@ absl::StatusOr<feed::RedisOps> PlacementsService::IncidentOps(
         store::PlacementsStore::Parse<pv1::Placement>(rec, name));
     placements.push_back(std::move(p));
   }
-  const pv1::Placement* p = domain::PlacementAt(placements, at);
+  // The regency's zone (R14): the sites of a placement's regency share it.
+  absl::StatusOr<absl::TimeZone> regency_zone =
+      regions::Regions::Get().TimeZone(placements.front().regency_code());
+  const absl::TimeZone zone =
+      regency_zone.ok() ? *regency_zone : options_.policy->default_time_zone();
+  const pv1::Placement* p = domain::PlacementAt(placements, at, zone);
   if (p == nullptr) return feed::RedisOps{};
-  KS_ASSIGN_OR_RETURN(pv1::Site site, store_.Get<pv1::Site>(p->site(), "site"));
-  absl::TimeZone zone = options_.policy->default_time_zone();
-  absl::LoadTimeZone(site.time_zone(), &zone);
   return IncrementsOf({domain::IncidentDelta(*p, at, zone, counter)});
 }
 

@@ -36,8 +36,13 @@ inline constexpr char kPrefix[] = "ks:{placements}:";
 
 class PlacementsEnvironment {
  public:
-  // Starts cases (its redis and binary), the placements redis and binary.
-  void Start(absl::Duration cases_deadline = absl::Milliseconds(500)) {
+  // Starts cases (its redis and binary), the placements redis and binary
+  // (with `extra_args` after the harness's own flags). `follow_supervision`:
+  // placements follows the supervision feed the cases harness serves
+  // (CasesEnvironment::PublishSupervision), with the same SERVICE token.
+  void Start(absl::Duration cases_deadline = absl::Milliseconds(500),
+             const std::vector<std::string>& extra_args = {},
+             bool follow_supervision = false) {
     cases_.Start(/*with_feed=*/false);
     if (::testing::Test::HasFatalFailure()) return;
     ASSERT_TRUE(redis_.Start().ok());
@@ -66,6 +71,11 @@ class PlacementsEnvironment {
                           absl::ToInt64Milliseconds(cases_deadline), "ms"),
              "--cases_breaker_failures=2",
              "--cases_breaker_open_for=30s"};
+    if (follow_supervision) {
+      args_.push_back(absl::StrCat("--supervision_address=127.0.0.1:",
+                                   cases_.supervision_port_));
+    }
+    args_.insert(args_.end(), extra_args.begin(), extra_args.end());
     StartBinary();
     redis::Options own;
     own.port = redis_.port();

@@ -68,6 +68,13 @@ int MonthsPerPeriod(cv1::ReportingPeriod period) {
   }
 }
 
+cv1::ReportingPeriod EffectiveReportingPeriod(
+    const pv1::CooperationAgreement& agreement, const PolicyVersion& policy) {
+  return agreement.reporting_period() != cv1::REPORTING_PERIOD_UNSPECIFIED
+             ? agreement.reporting_period()
+             : policy.reporting().default_period();
+}
+
 void CheckReportPeriod(Validator& v, absl::string_view field,
                        const cv1::DateRange& range,
                        cv1::ReportingPeriod reporting) {
@@ -115,7 +122,7 @@ absl::StatusOr<pv1::PeriodicReport> NewPeriodicReport(
   Validator v;
   if (v.Required("report.period", in.has_period())) {
     CheckReportPeriod(v, "report.period", in.period(),
-                      agreement.reporting_period());
+                      EffectiveReportingPeriod(agreement, *ctx.policy));
   }
   CheckNarrative(v, in.narrative());
   KS_RETURN_IF_ERROR(v.Finish());

@@ -31,6 +31,12 @@ inline constexpr char kReasonReportPeriodOpen[] = "REPORT_PERIOD_OPEN";
 // Months in one reporting period; 0 for UNSPECIFIED.
 int MonthsPerPeriod(kerjasosial::common::v1::ReportingPeriod period);
 
+// The agreement's reporting period, or the policy's default when it names
+// none (as its events resolve it).
+kerjasosial::common::v1::ReportingPeriod EffectiveReportingPeriod(
+    const kerjasosial::placements::v1::CooperationAgreement& agreement,
+    const PolicyVersion& policy);
+
 // Adds a violation on `field` unless `range` is exactly one period of
 // `reporting` (first day of a period-aligned month to the period's last day).
 void CheckReportPeriod(Validator& v, absl::string_view field,

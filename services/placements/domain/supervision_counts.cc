@@ -97,11 +97,17 @@ std::vector<CounterDelta> SessionDeltas(const SessionMemo& memo,
 }
 
 const pv1::Placement* PlacementAt(const std::vector<pv1::Placement>& placements,
-                                  absl::Time t) {
+                                  absl::Time t, absl::TimeZone zone) {
+  const absl::CivilDay day = LocalDay(t, zone);
   const pv1::Placement* best = nullptr;
   for (const pv1::Placement& p : placements) {
-    if (!IsSet(p.start_time()) || TimeOf(p.start_time()) > t) continue;
-    if (IsSet(p.end_time()) && TimeOf(p.end_time()) < t) continue;
+    if (!IsSet(p.start_time()) ||
+        LocalDay(TimeOf(p.start_time()), zone) > day) {
+      continue;
+    }
+    if (IsSet(p.end_time()) && LocalDay(TimeOf(p.end_time()), zone) < day) {
+      continue;
+    }
     if (best == nullptr ||
         TimeOf(p.start_time()) > TimeOf(best->start_time())) {
       best = &p;

@@ -79,11 +79,14 @@ absl::StatusOr<SessionMemo> MemoOf(
 std::vector<CounterDelta> SessionDeltas(const SessionMemo& memo,
                                         int64_t minutes, int sign);
 
-// The placement of a case at time `t`: started at or before `t` and not
-// ended before it; the latest such. Null when the case had none here then.
+// The placement of a case on the local day of `t` in `zone`: started on or
+// before that day and not ended before it; the latest started such. By day,
+// not instant, because supervision stamps an incident with its own clock
+// and a placement started that morning must still carry it. Null when the
+// case had no placement here then.
 const kerjasosial::placements::v1::Placement* PlacementAt(
     const std::vector<kerjasosial::placements::v1::Placement>& placements,
-    absl::Time t);
+    absl::Time t, absl::TimeZone zone);
 
 // One violation or warning (`counter`) at `t`, counted on `placement`'s site
 // and activity type in the local month of `t` in the site's `zone`.

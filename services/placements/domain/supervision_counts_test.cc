@@ -97,16 +97,25 @@ TEST(SupervisionCountsTest, IncidentLandsOnThePlacementOfItsTime) {
   // 2026-02-28 23:30 WITA is 15:30 UTC: February locally.
   const absl::Time late_february =
       absl::FromCivil(absl::CivilSecond(2026, 2, 28, 23, 30, 0), wita);
-  const pv1::Placement* p = PlacementAt(placements, late_february);
+  const pv1::Placement* p = PlacementAt(placements, late_february, wita);
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(p->site(), kSite);
   const CounterDelta d =
       IncidentDelta(*p, late_february, wita, kCounterViolations);
   EXPECT_EQ(d.month, absl::CivilMonth(2026, 2));
   EXPECT_EQ(d.activity_type, kSweep);
-  EXPECT_EQ(PlacementAt(placements,
-                        absl::FromCivil(absl::CivilDay(2025, 12, 1), wita)),
-            nullptr);
+  EXPECT_EQ(
+      PlacementAt(placements,
+                  absl::FromCivil(absl::CivilDay(2025, 12, 1), wita), wita),
+      nullptr);
+  // Earlier the same local day as the start (an incident stamped by another
+  // clock): still that placement.
+  const absl::Time morning =
+      absl::FromCivil(absl::CivilSecond(2026, 2, 10, 7, 0, 0), wita);
+  *placements[1].mutable_start_time() =
+      At(absl::FromCivil(absl::CivilSecond(2026, 2, 10, 9, 0, 0), wita));
+  ASSERT_NE(PlacementAt(placements, morning, wita), nullptr);
+  EXPECT_EQ(PlacementAt(placements, morning, wita)->site(), kSite);
 }
 
 TEST(SupervisionCountsTest, UnknownCounterIsIgnored) {
