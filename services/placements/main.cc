@@ -36,6 +36,7 @@
 #include "kerjasosial/supervision/v1/supervision_service.grpc.pb.h"
 #include "services/placements/domain/periodic_report.h"
 #include "services/placements/placements_service.h"
+#include "services/placements/store/placements_snapshot.h"
 
 ABSL_FLAG(std::string, cases_address, "",
           "host:port of the cases deployment whose cases are placed here; "
@@ -192,7 +193,15 @@ int main(int argc, char** argv) {
         threads, static_cast<size_t>(threads) * 64);
     options.executor = executor.get();
   }
+  const ks::policy::PolicySet& policy = (*runtime)->policy();
   ks::placements::PlacementsService service(**runtime, std::move(options));
+  // StreamEvents' snapshot mode: every agreement, activity type, site and
+  // placement in its current state (the store is stateless; this one reads).
+  ks::placements::store::PlacementsStore snapshot_store((*runtime)->redis(),
+                                                        (*runtime)->outbox());
+  ks::placements::store::PlacementsSnapshotSource snapshot(snapshot_store,
+                                                           policy);
+  (*runtime)->SetSnapshotSource(&snapshot);
 
   ks::client::PeerOptions supervision_options;
   supervision_options.name = "supervision";
@@ -236,6 +245,8 @@ int main(int argc, char** argv) {
     Sweeper sweeper(service, absl::GetFlag(FLAGS_agreement_sweep_interval));
     code = (*runtime)->Serve({&service});
   }
+  // Streams have ended with the server; the source goes before the Runtime.
+  (*runtime)->SetSnapshotSource(nullptr);
   // HTTP calls go through the gRPC server, which has stopped; the consumer
   // stops before the Redis pool and the service it applies events through.
   http.reset();

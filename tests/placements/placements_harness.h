@@ -58,6 +58,9 @@ class PlacementsEnvironment {
         Mint("pk-smd-01", "bapas-samarinda", auth::Role::PK_BAPAS, {"64"});
     supervisor_ = Mint("spv-taman-01", "pemkab-64.01",
                        auth::Role::SITE_SUPERVISOR, {"64.01"});
+    // A follower of this feed (supervision, reporting): StreamEvents.
+    service_ = Mint("svc-supervision", cases::testing::kBapasOffice,
+                    auth::Role::SERVICE, {"*"});
     port_ = ks::testing::PickFreePort();
     args_ = {absl::StrCat("--listen=127.0.0.1:", port_),
              "--metrics_listen=127.0.0.1:0",
@@ -298,7 +301,8 @@ class PlacementsEnvironment {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<pv1::Placements::Stub> stub_;
   std::string token_file_;
-  std::string officer_, other_officer_, jaksa_, pk_, other_pk_, supervisor_;
+  std::string officer_, other_officer_, jaksa_, pk_, other_pk_, supervisor_,
+      service_;
   int cases_made_ = 0;
   int agreements_made_ = 0;
 };

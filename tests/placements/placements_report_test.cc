@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/csv/csv.h"
+#include "common/outbox/outbox.h"
 #include "common/time/clock.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
@@ -438,6 +439,69 @@ TEST_F(PlacementsReportTest, BadInputStaleEtagCrossRegencyAndSubmitted) {
   ASSERT_EQ(page.reports_size(), 1);
   EXPECT_EQ(page.reports(0).name(), past.name());
   EXPECT_TRUE(page.next_page_token().empty());
+}
+
+// StreamEvents' snapshot mode: every agreement, activity type, site and
+// placement in its current state, each with the version it is at, then
+// SnapshotComplete; no DRAFT agreement (never on the feed).
+TEST_F(PlacementsReportTest, SnapshotModeStreamsTheCurrentState) {
+  const pv1::CooperationAgreement agreement = env_.AgreementInForce();
+  pv1::CreateCooperationAgreementRequest draft;
+  draft.set_parent("regencies/64.01");
+  draft.set_request_id(NewRequestId());
+  *draft.mutable_agreement() = env_.AgreementInput(Today());
+  pv1::CooperationAgreement drafted;
+  ASSERT_TRUE(env_.stub_
+                  ->CreateCooperationAgreement(env_.Ctx(env_.officer_).get(),
+                                               draft, &drafted)
+                  .ok());
+  const pv1::ActivityType sweep = env_.Activity();
+  const pv1::Site site = env_.Site(agreement, sweep, 2);
+  const pv1::Placement placement = Started(site, sweep);
+
+  cv1::StreamEventsRequest req;
+  req.set_snapshot(true);
+  req.set_stop_at_end(true);
+  std::unique_ptr<grpc::ClientContext> ctx = env_.Ctx(env_.service_);
+  ctx->set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::seconds(30));
+  std::unique_ptr<grpc::ClientReader<cv1::Event>> reader =
+      env_.stub_->StreamEvents(ctx.get(), req);
+  std::map<std::string, cv1::Event> state;  // by aggregate, snapshot only
+  bool complete = false;
+  cv1::Event e;
+  while (reader->Read(&e)) {
+    if (!e.snapshot()) break;
+    if (e.event_type() == "kerjasosial.common.v1.SnapshotComplete") {
+      complete = true;
+      break;
+    }
+    state[e.aggregate_name()] = e;
+  }
+  // Past SnapshotComplete the stream replays and follows the feed: end it.
+  if (complete) ctx->TryCancel();
+  const grpc::Status finished = reader->Finish();
+  ASSERT_TRUE(complete) << state.size() << " states, then "
+                        << finished.error_message() << " / "
+                        << e.ShortDebugString();
+  EXPECT_EQ(state.count(drafted.name()), 0u);
+  ASSERT_EQ(state.count(agreement.name()), 1u);
+  EXPECT_EQ(state[agreement.name()].event_type(),
+            "kerjasosial.placements.v1.CooperationAgreementActivated");
+  EXPECT_EQ(state[sweep.name()].event_type(),
+            "kerjasosial.placements.v1.ActivityTypeChanged");
+  ASSERT_EQ(state.count(site.name()), 1u);
+  pv1::SiteChanged site_state;
+  ASSERT_TRUE(state[site.name()].payload().UnpackTo(&site_state));
+  EXPECT_EQ(state[site.name()].regency_code(), "64.01");
+  ASSERT_EQ(state.count(placement.name()), 1u);
+  EXPECT_EQ(state[placement.name()].event_type(),
+            "kerjasosial.placements.v1.PlacementStarted");
+  EXPECT_EQ(state[placement.name()].aggregate_version(),
+            outbox::VersionFromEtag(placement.etag()).value());
+  pv1::PlacementStarted started;
+  ASSERT_TRUE(state[placement.name()].payload().UnpackTo(&started));
+  EXPECT_EQ(started.facts().site(), site.name());
 }
 
 }  // namespace

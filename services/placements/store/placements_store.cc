@@ -4,10 +4,15 @@
 #include <utility>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 
 namespace ks::placements::store {
 std::string RecordKey(absl::string_view name) {
   return absl::StrCat("rec:", name);
+}
+std::string RegencyOf(absl::string_view name) {
+  std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
+  return parts.size() > 1 ? std::string(parts[1]) : std::string();
 }
 std::string IndexKey(absl::string_view collection, absl::string_view scope) {
   return absl::StrCat("idx:", collection, ":", scope);

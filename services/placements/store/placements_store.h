@@ -69,6 +69,8 @@ inline constexpr char kJointEvaluations[] = "jointEvaluations";
 inline constexpr char kVisits[] = "monitoringVisits";
 
 std::string RecordKey(absl::string_view name);
+// The regency of a resource name "regencies/{regency}/...".
+std::string RegencyOf(absl::string_view name);
 // `scope` is "g" or "r:<regency>".
 std::string IndexKey(absl::string_view collection, absl::string_view scope);
 std::string SitePlacementsKey(absl::string_view site);
