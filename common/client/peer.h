@@ -163,6 +163,26 @@ absl::StatusOr<FeedFollower> FollowFeed(PeerOptions peer_options,
                         std::move(options), &FeedOf<Service>);
 }
 
+// FollowFeed as binaries use it: the peer `name` at `address` (empty: not
+// followed) verified with `ca_file`, the cursor under
+// "<deployment_key_prefix>feed:<name>", every event given to `handler`.
+template <typename Service>
+absl::StatusOr<FeedFollower> FollowFeed(
+    const std::string& name, const std::string& address,
+    const std::string& ca_file, const std::string& token_file,
+    redis::Pool& store, const std::string& deployment_key_prefix,
+    feed::Handler handler) {
+  PeerOptions peer_options;
+  peer_options.name = name;
+  peer_options.address = address;
+  peer_options.ca_file = ca_file;
+  feed::ConsumerOptions options;
+  options.key_prefix = deployment_key_prefix + "feed:" + name;
+  options.handler = std::move(handler);
+  return FollowFeed<Service>(std::move(peer_options), token_file, store,
+                             std::move(options));
+}
+
 }  // namespace ks::client
 
 #endif  // KS_COMMON_CLIENT_PEER_H_

@@ -203,22 +203,15 @@ int main(int argc, char** argv) {
                                                            policy);
   (*runtime)->SetSnapshotSource(&snapshot);
 
-  ks::client::PeerOptions supervision_options;
-  supervision_options.name = "supervision";
-  supervision_options.address = absl::GetFlag(FLAGS_supervision_address);
-  supervision_options.ca_file = absl::GetFlag(FLAGS_supervision_ca_file);
-  ks::feed::ConsumerOptions consumer_options;
-  consumer_options.key_prefix =
-      absl::StrCat((*runtime)->key_prefix(), "feed:supervision");
-  consumer_options.handler =
-      [&service](const kerjasosial::common::v1::Event& event) {
-        return service.ApplySupervisionEvent(event);
-      };
   absl::StatusOr<ks::client::FeedFollower> supervision =
       ks::client::FollowFeed<kerjasosial::supervision::v1::Supervision>(
-          std::move(supervision_options),
+          "supervision", absl::GetFlag(FLAGS_supervision_address),
+          absl::GetFlag(FLAGS_supervision_ca_file),
           absl::GetFlag(FLAGS_service_token_file), (*runtime)->redis(),
-          std::move(consumer_options));
+          (*runtime)->key_prefix(),
+          [&service](const kerjasosial::common::v1::Event& event) {
+            return service.ApplySupervisionEvent(event);
+          });
   if (!supervision.ok()) {
     ks::server::LogStartupError(defaults.name, supervision.status());
     return 1;

@@ -242,6 +242,20 @@ class PlacementsEnvironment {
                                   req, out);
   }
 
+  // A placement of a new handed-over case at `site`, created and started.
+  pv1::Placement Started(const pv1::Site& site, const pv1::ActivityType& t) {
+    pv1::Placement p;
+    grpc::Status s = Create(PlacementInput(HandedOverCase(), site, t), &p);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    pv1::StartPlacementRequest start;
+    start.set_name(p.name());
+    start.set_etag(p.etag());
+    start.set_request_id(NewRequestId());
+    s = stub_->StartPlacement(Ctx(officer_).get(), start, &p);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return p;
+  }
+
   // Keys (but the audit sealer's), feed length, audit length.
   struct Counts {
     std::set<std::string> keys;

@@ -53,21 +53,8 @@ class PlacementsReportTest : public ::testing::Test {
   }
   void TearDown() override { env_.Stop(); }
 
-  // A placement of a handed-over case at `site`, started.
   pv1::Placement Started(const pv1::Site& site, const pv1::ActivityType& t) {
-    pv1::Placement p;
-    EXPECT_TRUE(env_.Create(PlacementsEnvironment::PlacementInput(
-                                env_.HandedOverCase(), site, t),
-                            &p)
-                    .ok());
-    pv1::StartPlacementRequest start;
-    start.set_name(p.name());
-    start.set_etag(p.etag());
-    start.set_request_id(NewRequestId());
-    grpc::Status s =
-        env_.stub_->StartPlacement(env_.Ctx(env_.officer_).get(), start, &p);
-    EXPECT_TRUE(s.ok()) << s.error_message();
-    return p;
+    return env_.Started(site, t);
   }
 
   void Publish(const google::protobuf::Message& payload,
