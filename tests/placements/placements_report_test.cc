@@ -327,8 +327,22 @@ TEST_F(PlacementsReportTest, BadInputStaleEtagCrossRegencyAndSubmitted) {
   // Last month: ended, so it can be submitted.
   const cv1::DateRange last_month =
       MonthOf(absl::CivilDay(absl::CivilMonth(today)) - 1);
+  pv1::CreatePeriodicReportRequest create;
+  create.set_parent(agreement.name());
+  create.set_request_id(NewRequestId());
+  *create.mutable_report()->mutable_period() = last_month;
   pv1::PeriodicReport past;
-  ASSERT_TRUE(CreateReport(agreement.name(), last_month, &past).ok());
+  ASSERT_TRUE(
+      env_.stub_
+          ->CreatePeriodicReport(env_.Ctx(env_.officer_).get(), create, &past)
+          .ok());
+  // A retry of the same request answers the first result, not a conflict.
+  pv1::PeriodicReport retried;
+  s = env_.stub_->CreatePeriodicReport(env_.Ctx(env_.officer_).get(), create,
+                                       &retried);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(retried.name(), past.name());
+  EXPECT_EQ(retried.etag(), past.etag());
   s = CreateReport(agreement.name(), last_month, &r);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
   {
