@@ -47,6 +47,10 @@
 // PeriodicReportSubmitted. The CSV form is served over HTTP by main.cc
 // (common/http: GetPeriodicReport over loopback with the caller's token).
 //
+// Snapshot mode of StreamEvents is served by store::PlacementsSnapshotSource
+// (set on the Runtime by main.cc): every agreement, activity type, site and
+// placement in its current state.
+//
 // Thread-safe: handlers share only thread-safe members (the store, the
 // pipeline, the immutable policy; get_case must be thread-safe).
 #ifndef KS_SERVICES_PLACEMENTS_PLACEMENTS_SERVICE_H_
