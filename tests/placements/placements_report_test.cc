@@ -298,6 +298,19 @@ TEST_F(PlacementsReportTest, ReportAndCsvMatchTheSupervisionEventsFedIn) {
   ASSERT_NE(idle, by.end());
   EXPECT_EQ(idle->second[column("sessions_recorded")], "0");
 
+  // The cursor is durable and the effect exactly once: after a restart the
+  // consumer resumes after the last applied event (nothing counted twice)
+  // and applies what came while it was down.
+  env_.binary_->Signal(SIGTERM, absl::Seconds(10));
+  Publish(
+      Session("s9", p1, sv1::ATTENDANCE_OUTCOME_ATTENDED_COMPLIED, 45, today),
+      p1.name());
+  env_.StartBinary();
+  const pv1::PeriodicReport after_restart =
+      AwaitFigures(report.name(), total_sessions + 1, total_warnings);
+  EXPECT_EQ(after_restart.figures().credited_minutes(), total_minutes + 45);
+  EXPECT_EQ(after_restart.figures().violations_recorded(), total_violations);
+
   // The route takes the same token and access as GetPeriodicReport.
   httplib::Result anonymous = Csv(report.name(), "");
   ASSERT_TRUE(anonymous);
