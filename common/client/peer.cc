@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/auth/client.h"
+#include "common/log/log.h"
 #include "common/status/grpc_status.h"
 #include "common/status/rich_status.h"
 
@@ -156,6 +157,28 @@ absl::Status Peer::Call(
         kReasonPeerUnavailable, {{"peer", options_.name}});
   }
   return FromGrpcStatus(status);
+}
+
+absl::StatusOr<FeedFollower> FollowFeedImpl(
+    PeerOptions peer_options, const std::string& token_file, redis::Pool& store,
+    feed::ConsumerOptions options,
+    feed::StreamFactory (*stream_of)(const Peer&)) {
+  FeedFollower out;
+  const std::string name = peer_options.name;
+  const std::string address = peer_options.address;
+  absl::StatusOr<std::unique_ptr<Peer>> peer =
+      PeerFromFlags(std::move(peer_options), token_file);
+  if (!peer.ok()) return peer.status();
+  if (*peer == nullptr) return out;
+  out.peer = *std::move(peer);
+  options.stream = stream_of(*out.peer);
+  options.configure_context = [p = out.peer.get()](grpc::ClientContext* c) {
+    p->Configure(c);
+  };
+  out.consumer = std::make_unique<feed::Consumer>(store, std::move(options));
+  out.consumer->Start();
+  log::Info("feed_followed", {{"peer", name}, {"upstream", address}});
+  return out;
 }
 
 }  // namespace ks::client

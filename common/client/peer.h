@@ -129,6 +129,72 @@ feed::StreamFactory FeedOf(const Peer& peer) {
   };
 }
 
+// The same for a feed::ConsumerPool (ConsumerOptions::async_stream).
+template <typename Service>
+feed::AsyncStreamFactory AsyncFeedOf(const Peer& peer) {
+  std::shared_ptr<typename Service::Stub> stub =
+      Service::NewStub(peer.channel());
+  return [stub](grpc::ClientContext* context,
+                const kerjasosial::common::v1::StreamEventsRequest& request,
+                grpc::CompletionQueue* cq) {
+    return stub->PrepareAsyncStreamEvents(context, request, cq);
+  };
+}
+
+// A deployment's feed being followed: the peer it is read from and the
+// consumer applying it. Empty (both null) when the upstream is not
+// configured.
+struct FeedFollower {
+  std::unique_ptr<Peer> peer;
+  std::unique_ptr<feed::Consumer> consumer;
+
+  // Stops the consumer (before the Redis pool and the handler's service are
+  // destroyed). Idempotent.
+  void Stop() {
+    if (consumer) consumer->Stop();
+  }
+};
+
+// Follows `Service`'s feed (StreamEvents) at the deployment `peer_options`
+// names, as a binary's flags give it (the address empty: not configured, an
+// empty follower), with the SERVICE token of `token_file`: a started
+// feed::Consumer over the own Redis `store`, its cursor under
+// `options.key_prefix`, applying `options.handler`. `options.stream` and
+// `options.configure_context` are set here. Errors: PeerFromFlags'.
+absl::StatusOr<FeedFollower> FollowFeedImpl(
+    PeerOptions peer_options, const std::string& token_file, redis::Pool& store,
+    feed::ConsumerOptions options,
+    feed::StreamFactory (*stream_of)(const Peer&));
+
+template <typename Service>
+absl::StatusOr<FeedFollower> FollowFeed(PeerOptions peer_options,
+                                        const std::string& token_file,
+                                        redis::Pool& store,
+                                        feed::ConsumerOptions options) {
+  return FollowFeedImpl(std::move(peer_options), token_file, store,
+                        std::move(options), &FeedOf<Service>);
+}
+
+// FollowFeed as binaries use it: the peer `name` at `address` (empty: not
+// followed) verified with `ca_file`, the cursor under
+// "<deployment_key_prefix>feed:<name>", every event given to `handler`.
+template <typename Service>
+absl::StatusOr<FeedFollower> FollowFeed(
+    const std::string& name, const std::string& address,
+    const std::string& ca_file, const std::string& token_file,
+    redis::Pool& store, const std::string& deployment_key_prefix,
+    feed::Handler handler) {
+  PeerOptions peer_options;
+  peer_options.name = name;
+  peer_options.address = address;
+  peer_options.ca_file = ca_file;
+  feed::ConsumerOptions options;
+  options.key_prefix = deployment_key_prefix + "feed:" + name;
+  options.handler = std::move(handler);
+  return FollowFeed<Service>(std::move(peer_options), token_file, store,
+                             std::move(options));
+}
+
 }  // namespace ks::client
 
 #endif  // KS_COMMON_CLIENT_PEER_H_

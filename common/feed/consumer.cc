@@ -5,6 +5,7 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
+#include "common/feed/consumer_pool.h"
 #include "common/feed/cursor.h"
 #include "common/feed/retention.h"
 #include "common/metrics/metrics.h"
@@ -111,16 +112,27 @@ Consumer::Consumer(redis::Pool& store, ConsumerOptions options)
       options_(std::move(options)),
       cursor_key_(absl::StrCat(options_.key_prefix, ":cursor")),
       seen_key_(absl::StrCat(options_.key_prefix, ":seen")),
-      dead_key_(absl::StrCat(options_.key_prefix, ":dead")) {}
+      dead_key_(absl::StrCat(options_.key_prefix, ":dead")),
+      backoff_(options_.initial_backoff) {}
 
 Consumer::~Consumer() { Stop(); }
 
+bool Consumer::pooled() const {
+  return options_.pool != nullptr && options_.async_stream != nullptr;
+}
+
 void Consumer::Start() {
-  absl::MutexLock lock(&mu_);
-  if (started_) return;
-  started_ = true;
-  stop_ = false;
-  thread_ = std::thread([this] { Run(); });
+  {
+    absl::MutexLock lock(&mu_);
+    if (started_) return;
+    started_ = true;
+    stop_ = false;
+    if (!pooled()) {
+      thread_ = std::thread([this] { Run(); });
+      return;
+    }
+  }
+  options_.pool->Add(this);
 }
 
 void Consumer::Stop() {
@@ -129,7 +141,11 @@ void Consumer::Stop() {
     stop_ = true;
     if (context_ != nullptr) context_->TryCancel();
   }
-  if (thread_.joinable()) thread_.join();
+  if (pooled()) {
+    options_.pool->Remove(this);
+  } else if (thread_.joinable()) {
+    thread_.join();
+  }
 }
 
 ConsumerStats Consumer::stats() const {
@@ -148,29 +164,36 @@ void Consumer::RecordError(absl::Status status) {
 }
 
 void Consumer::Run() {
-  absl::BitGen random;
-  absl::Duration backoff = options_.initial_backoff;
-  bool first = true;
   while (!stopping()) {
-    if (!first) {
-      absl::MutexLock lock(&mu_);
-      ++stats_.reconnects;
-    }
-    first = false;
+    BeginAttempt();
     bool progressed = false;
     absl::Status status = ConsumeOnce(&progressed);
     if (stopping()) break;
-    if (!status.ok()) RecordError(status);
-    if (progressed) backoff = options_.initial_backoff;
-    // Full jitter in [backoff/2, backoff]: many consumers of one upstream
-    // that failed together do not come back together.
-    absl::Duration delay = absl::Microseconds(
-        absl::Uniform<int64_t>(random, absl::ToInt64Microseconds(backoff) / 2,
-                               absl::ToInt64Microseconds(backoff) + 1));
-    backoff = std::min(backoff * 2, options_.max_backoff);
+    const absl::Duration delay = AfterAttempt(status, progressed);
     absl::MutexLock lock(&mu_);
     mu_.AwaitWithTimeout(absl::Condition(&stop_), delay);
   }
+}
+
+void Consumer::BeginAttempt() {
+  if (attempted_) {
+    absl::MutexLock lock(&mu_);
+    ++stats_.reconnects;
+  }
+  attempted_ = true;
+}
+
+absl::Duration Consumer::AfterAttempt(const absl::Status& status,
+                                      bool progressed) {
+  if (!status.ok()) RecordError(status);
+  if (progressed) backoff_ = options_.initial_backoff;
+  // Full jitter in [backoff/2, backoff]: many consumers of one upstream
+  // that failed together do not come back together.
+  const absl::Duration delay = absl::Microseconds(
+      absl::Uniform<int64_t>(random_, absl::ToInt64Microseconds(backoff_) / 2,
+                             absl::ToInt64Microseconds(backoff_) + 1));
+  backoff_ = std::min(backoff_ * 2, options_.max_backoff);
+  return delay;
 }
 
 absl::StatusOr<StreamEventsRequest> Consumer::NextRequest() {
@@ -217,86 +240,58 @@ absl::Status Consumer::CompleteSnapshot(const Event& event) {
   return absl::OkStatus();
 }
 
-absl::Status Consumer::ConsumeOnce(bool* progressed) {
-  absl::StatusOr<StreamEventsRequest> next = NextRequest();
-  if (!next.ok()) return next.status();
-  const StreamEventsRequest& request = *next;
-  StreamId known;
-  if (!request.after_cursor().empty()) {
-    known = *ParseStreamId(request.after_cursor());
-  }
-
-  grpc::ClientContext context;
-  if (options_.configure_context) options_.configure_context(&context);
+bool Consumer::PrepareContext(grpc::ClientContext* context) const {
+  if (options_.configure_context) options_.configure_context(context);
   // Reopening refreshes the position the upstream keeps for us.
-  bool refreshing = false;
   if (options_.refresh_interval > absl::ZeroDuration()) {
     const auto refresh =
         absl::ToChronoTime(absl::Now() + options_.refresh_interval);
-    if (refresh < context.deadline()) {
-      context.set_deadline(refresh);
-      refreshing = true;
+    if (refresh < context->deadline()) {
+      context->set_deadline(refresh);
+      return true;
     }
   }
-  {
-    absl::MutexLock lock(&mu_);
-    if (stop_) return absl::OkStatus();
-    context_ = &context;
-  }
-  std::unique_ptr<grpc::ClientReaderInterface<Event>> reader =
-      options_.stream(&context, request);
-  reader->WaitForInitialMetadata();
-  {
-    absl::MutexLock lock(&mu_);
-    stats_.connected = true;
-  }
+  return false;
+}
 
-  absl::Status failure;
-  Event event;
-  while (reader->Read(&event)) {
-    if (event.snapshot()) {
-      absl::Status handled =
-          event.event_type() == SnapshotComplete::descriptor()->full_name()
-              ? CompleteSnapshot(event)
-              : Handle(event).status();
-      if (!handled.ok()) {
-        failure = handled;
-        break;
-      }
-      if (!event.cursor().empty()) known = *ParseStreamId(event.cursor());
-      *progressed = true;
-      continue;
-    }
-    absl::StatusOr<StreamId> cursor = ParseStreamId(event.cursor());
-    if (!cursor.ok()) {
-      failure = Annotate(cursor.status(), "upstream sent a malformed cursor");
-      break;
-    }
-    if (*cursor <= known) {
-      // Redelivered (a server replaying from an older cursor): no round trip.
-      absl::MutexLock lock(&mu_);
-      ++stats_.events_duplicate;
-      continue;
-    }
-    absl::StatusOr<Outcome> outcome = Handle(event);
-    if (!outcome.ok()) {
-      failure = outcome.status();
-      break;
-    }
-    known = *cursor;
+void Consumer::SetConnected(bool connected) {
+  absl::MutexLock lock(&mu_);
+  stats_.connected = connected;
+}
+
+absl::Status Consumer::OnEvent(const Event& event, StreamId* known,
+                               bool* progressed) {
+  if (event.snapshot()) {
+    absl::Status handled =
+        event.event_type() == SnapshotComplete::descriptor()->full_name()
+            ? CompleteSnapshot(event)
+            : Handle(event).status();
+    if (!handled.ok()) return handled;
+    if (!event.cursor().empty()) *known = *ParseStreamId(event.cursor());
     *progressed = true;
+    return absl::OkStatus();
   }
-  if (!failure.ok()) {
-    context.TryCancel();
-    while (reader->Read(&event)) {
-    }
+  absl::StatusOr<StreamId> cursor = ParseStreamId(event.cursor());
+  if (!cursor.ok()) {
+    return Annotate(cursor.status(), "upstream sent a malformed cursor");
   }
-  grpc::Status finished = reader->Finish();
-  {
+  if (*cursor <= *known) {
+    // Redelivered (a server replaying from an older cursor): no round trip.
     absl::MutexLock lock(&mu_);
-    context_ = nullptr;
-    stats_.connected = false;
+    ++stats_.events_duplicate;
+    return absl::OkStatus();
   }
+  absl::StatusOr<Outcome> outcome = Handle(event);
+  if (!outcome.ok()) return outcome.status();
+  *known = *cursor;
+  *progressed = true;
+  return absl::OkStatus();
+}
+
+absl::Status Consumer::EndStream(const absl::Status& failure,
+                                 const grpc::Status& finished,
+                                 bool refreshing) {
+  SetConnected(false);
   if (!failure.ok()) return failure;
   if (finished.ok()) return absl::OkStatus();
   if (refreshing &&
@@ -307,6 +302,46 @@ absl::Status Consumer::ConsumeOnce(bool* progressed) {
       Annotate(ks::FromGrpcStatus(finished), "upstream stream");
   if (IsCursorTrimmed(status)) cursor_trimmed_ = true;
   return status;
+}
+
+absl::Status Consumer::ConsumeOnce(bool* progressed) {
+  absl::StatusOr<StreamEventsRequest> next = NextRequest();
+  if (!next.ok()) return next.status();
+  const StreamEventsRequest& request = *next;
+  StreamId known;
+  if (!request.after_cursor().empty()) {
+    known = *ParseStreamId(request.after_cursor());
+  }
+
+  grpc::ClientContext context;
+  const bool refreshing = PrepareContext(&context);
+  {
+    absl::MutexLock lock(&mu_);
+    if (stop_) return absl::OkStatus();
+    context_ = &context;
+  }
+  std::unique_ptr<grpc::ClientReaderInterface<Event>> reader =
+      options_.stream(&context, request);
+  reader->WaitForInitialMetadata();
+  SetConnected(true);
+
+  absl::Status failure;
+  Event event;
+  while (reader->Read(&event)) {
+    failure = OnEvent(event, &known, progressed);
+    if (!failure.ok()) break;
+  }
+  if (!failure.ok()) {
+    context.TryCancel();
+    while (reader->Read(&event)) {
+    }
+  }
+  grpc::Status finished = reader->Finish();
+  {
+    absl::MutexLock lock(&mu_);
+    context_ = nullptr;
+  }
+  return EndStream(failure, finished, refreshing);
 }
 
 absl::StatusOr<Consumer::Outcome> Consumer::Handle(const Event& event) {

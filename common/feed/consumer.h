@@ -51,8 +51,15 @@
 // Each effect command must be a Redis command whose first argument is its
 // key ({"HINCRBY", key, field, "3"}); that key is declared to the script.
 //
+// Threads: by default each consumer has its own thread. With
+// ConsumerOptions::pool (and async_stream) it has none: a ConsumerPool's
+// fixed workers multiplex many consumers' streams (consumer_pool.h), so
+// hundreds of upstreams cost a bounded number of threads. Both drivers run
+// the same steps below (request, event, end of stream, backoff).
+//
 // Thread-safe: Start/Stop/stats from any thread. The handler runs on the
-// consumer's own thread, one event at a time, in feed order.
+// consumer's own thread (or its pool worker), one event at a time, in feed
+// order.
 #ifndef KS_COMMON_FEED_CONSUMER_H_
 #define KS_COMMON_FEED_CONSUMER_H_
 
@@ -64,12 +71,15 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/random/random.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/feed/cursor.h"
 #include "common/redis/client.h"
 #include "grpcpp/grpcpp.h"
+#include "grpcpp/support/async_stream.h"
 #include "grpcpp/support/sync_stream.h"
 #include "kerjasosial/common/v1/event.pb.h"
 
@@ -83,6 +93,15 @@ namespace ks::feed {
 using StreamFactory = std::function<std::unique_ptr<
     grpc::ClientReaderInterface<kerjasosial::common::v1::Event>>(
     grpc::ClientContext*, const kerjasosial::common::v1::StreamEventsRequest&)>;
+
+// The same, asynchronous (for a ConsumerPool): prepares one StreamEvents
+// call on `cq` without starting it (the stub's PrepareAsyncStreamEvents).
+using AsyncStreamFactory = std::function<std::unique_ptr<
+    grpc::ClientAsyncReaderInterface<kerjasosial::common::v1::Event>>(
+    grpc::ClientContext*, const kerjasosial::common::v1::StreamEventsRequest&,
+    grpc::CompletionQueue*)>;
+
+class ConsumerPool;
 
 // Redis commands, each {name, key, args...}.
 using RedisOps = std::vector<std::vector<std::string>>;
@@ -126,6 +145,11 @@ struct ConsumerOptions {
   // Optional. Per-call metadata (e.g. the bearer token) and deadline are set
   // by this hook on each new ClientContext.
   std::function<void(grpc::ClientContext*)> configure_context;
+  // Optional, together: run on `pool`'s workers instead of an own thread,
+  // streaming through `async_stream` (then `stream` is not used). The pool
+  // must outlive the consumer.
+  ConsumerPool* pool = nullptr;
+  AsyncStreamFactory async_stream;
 };
 
 struct ConsumerStats {
@@ -156,10 +180,12 @@ class Consumer {
   Consumer(const Consumer&) = delete;
   Consumer& operator=(const Consumer&) = delete;
 
-  // Starts the consumer's thread. Calling it twice is a no-op.
+  // Starts the consumer's thread (or hands it to its pool). Calling it
+  // twice is a no-op.
   void Start();
-  // Cancels the open stream, wakes a backoff and joins the thread. The
-  // event being applied finishes first (its script is atomic). Idempotent.
+  // Cancels the open stream, wakes a backoff and joins the thread (or waits
+  // until its pool let it go). The event being applied finishes first (its
+  // script is atomic). Idempotent.
   void Stop();
 
   ConsumerStats stats() const;
@@ -172,10 +198,33 @@ class Consumer {
                      absl::Time now);
 
   enum class Outcome { kApplied, kDuplicate, kDeadLettered };
+  friend class ConsumerPool;
 
+  bool pooled() const;
   void Run();
   // One stream, from the stored cursor until it ends or fails.
   absl::Status ConsumeOnce(bool* progressed);
+
+  // The steps of one stream, shared by the own thread (ConsumeOnce) and a
+  // ConsumerPool's workers:
+  //   BeginAttempt, NextRequest, PrepareContext, (SetConnected, OnEvent)*,
+  //   EndStream, AfterAttempt -> wait that long, again.
+  void BeginAttempt();
+  // Sets the caller's hook and the refresh deadline; returns whether the
+  // deadline is our own refresh (its DEADLINE_EXCEEDED is no failure).
+  bool PrepareContext(grpc::ClientContext* context) const;
+  void SetConnected(bool connected);
+  // One event read from the stream; an error ends the stream. `known` is
+  // the newest cursor handled on this stream.
+  absl::Status OnEvent(const kerjasosial::common::v1::Event& event,
+                       StreamId* known, bool* progressed);
+  // The stream's outcome, from the handler's `failure` (if any) and the
+  // server's status.
+  absl::Status EndStream(const absl::Status& failure,
+                         const grpc::Status& finished, bool refreshing);
+  // Records a failure and returns how long to wait before the next stream
+  // (exponential backoff with jitter, reset by progress).
+  absl::Duration AfterAttempt(const absl::Status& status, bool progressed);
   // The stored cursor and whether to ask for a snapshot instead of it.
   absl::StatusOr<kerjasosial::common::v1::StreamEventsRequest> NextRequest();
   // Stores a SnapshotComplete's cursor: the state now stands at it.
@@ -198,8 +247,12 @@ class Consumer {
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;
   ConsumerStats stats_ ABSL_GUARDED_BY(mu_);
-  // Consumer thread only: the upstream said our cursor was trimmed.
+  // Consumer thread (or its pool worker) only: the upstream said our cursor
+  // was trimmed; the attempts so far; the current backoff.
   bool cursor_trimmed_ = false;
+  bool attempted_ = false;
+  absl::Duration backoff_;
+  absl::BitGen random_;
   std::thread thread_;
 };
 

@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "common/feed/consumer_pool.h"
 #include "common/feed/retention.h"
 #include "common/feed/testdata/counter_store.h"
 #include "common/feed/testdata/feed_harness.h"
@@ -519,6 +520,101 @@ TEST_F(ConsumerSnapshotTest, ANewConsumerStartsFromASnapshotAndRegisters) {
   EXPECT_EQ(consumer.stats().snapshots, 1);  // a refresh is no new snapshot
   EXPECT_EQ(MirrorState("fresh"), ProducerState());
   consumer.Stop();
+}
+
+// ---- Consumers on a ConsumerPool (no thread of their own) ----
+
+class ConsumerPoolTest : public ConsumerTest {
+ protected:
+  // A consumer of the harness' feed, on `pool`, with its own keys and its
+  // own totals hash (so each one's effect is checked alone).
+  ConsumerOptions Pooled(ConsumerPool& pool, int i) {
+    ConsumerOptions options;
+    options.key_prefix = absl::StrCat("ks:{feed}:consumer:pooled-", i);
+    options.handler = [i](const Event& event) -> absl::StatusOr<RedisOps> {
+      google::protobuf::Int64Value value;
+      if (!event.payload().UnpackTo(&value)) {
+        return absl::InvalidArgumentError("payload is not an Int64Value");
+      }
+      return RedisOps{{"HINCRBY", absl::StrCat(kTotals, ":", i),
+                       event.regency_code(), absl::StrCat(value.value())}};
+    };
+    options.pool = &pool;
+    options.async_stream = [this](grpc::ClientContext* context,
+                                  const StreamEventsRequest& request,
+                                  grpc::CompletionQueue* cq) {
+      return producer_.stub().PrepareAsyncStreamEvents(context, request, cq);
+    };
+    options.initial_backoff = absl::Milliseconds(20);
+    options.max_backoff = absl::Milliseconds(200);
+    return options;
+  }
+  int64_t TotalOf(int i) {
+    int64_t total = 0;
+    return absl::SimpleAtoi(
+               absl::StripAsciiWhitespace(own_redis_.Cli(
+                   absl::StrCat("HGET ", kTotals, ":", i, " 64.01"))),
+               &total)
+               ? total
+               : -1;
+  }
+};
+
+TEST_F(ConsumerPoolTest, FewWorkersFollowManyFeedsExactlyOnce) {
+  constexpr int kConsumers = 30;
+  std::string last;
+  for (int i = 1; i <= 10; ++i) last = producer_.Append(i);  // 55
+  ConsumerPool pool(2);
+  std::vector<std::unique_ptr<Consumer>> consumers;
+  for (int i = 0; i < kConsumers; ++i) {
+    consumers.push_back(std::make_unique<Consumer>(*own_, Pooled(pool, i)));
+    consumers.back()->Start();
+  }
+  // One whose upstream is down (nothing listens on its port): it backs off
+  // on its own and holds no worker.
+  ConsumerOptions dead_options = Pooled(pool, kConsumers);
+  auto dead_channel =
+      grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials());
+  auto dead_stub = kerjasosial::testing::v1::TestFeed::NewStub(dead_channel);
+  dead_options.async_stream = [&dead_stub](grpc::ClientContext* context,
+                                           const StreamEventsRequest& request,
+                                           grpc::CompletionQueue* cq) {
+    return dead_stub->PrepareAsyncStreamEvents(context, request, cq);
+  };
+  Consumer dead(*own_, dead_options);
+  dead.Start();
+  EXPECT_EQ(pool.size(), kConsumers + 1);
+  for (auto& c : consumers) ASSERT_TRUE(CaughtUpTo(*c, last));
+  // Live events reach every consumer too.
+  for (int i = 11; i <= 12; ++i) last = producer_.Append(i);  // +23
+  for (auto& c : consumers) ASSERT_TRUE(CaughtUpTo(*c, last));
+  for (int i = 0; i < kConsumers; ++i) {
+    EXPECT_EQ(TotalOf(i), 78) << i;
+    EXPECT_EQ(consumers[i]->stats().events_applied, 12) << i;
+    EXPECT_TRUE(consumers[i]->stats().connected) << i;
+  }
+  EXPECT_FALSE(dead.stats().connected);
+  EXPECT_EQ(dead.stats().last_error.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(TotalOf(kConsumers), -1);
+
+  // Removing one (and the dead one) leaves the others following.
+  consumers[0]->Stop();
+  dead.Stop();
+  EXPECT_EQ(pool.size(), kConsumers - 1);
+  last = producer_.Append(100);
+  for (int i = 1; i < kConsumers; ++i) {
+    ASSERT_TRUE(CaughtUpTo(*consumers[i], last));
+    EXPECT_EQ(TotalOf(i), 178) << i;
+  }
+  EXPECT_EQ(TotalOf(0), 78);
+  // The stopped one, started again, resumes from its cursor: no gap, no
+  // double effect.
+  consumers[0] = std::make_unique<Consumer>(*own_, Pooled(pool, 0));
+  consumers[0]->Start();
+  ASSERT_TRUE(CaughtUpTo(*consumers[0], last));
+  EXPECT_EQ(TotalOf(0), 178);
+  for (auto& c : consumers) c->Stop();
+  EXPECT_EQ(pool.size(), 0);
 }
 
 }  // namespace

@@ -15,9 +15,15 @@
 #ifndef KS_COMMON_FEED_SNAPSHOT_H_
 #define KS_COMMON_FEED_SNAPSHOT_H_
 
+#include <cstdint>
 #include <functional>
+#include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "kerjasosial/common/v1/event.pb.h"
 
 namespace ks::feed {
@@ -42,6 +48,23 @@ class SnapshotSource {
   // unreachable (the client retries the snapshot); emit's error as is.
   virtual absl::Status Enumerate(const SnapshotEmit& emit) = 0;
 };
+
+// The snapshot event of one aggregate: its type, name, version and regency,
+// `state` packed as the payload (event_type its full name), event_id
+// "<name>@<version>" (the same state twice is the same event), event_time
+// `update_time` when set.
+kerjasosial::common::v1::Event SnapshotEvent(
+    absl::string_view aggregate_type, absl::string_view name, int64_t version,
+    absl::string_view regency, const google::protobuf::Timestamp& update_time,
+    const google::protobuf::Message& state);
+
+// Enumerates a source's storage a page at a time: `page(after)` emits the
+// aggregates after the cursor `after` ("" first) and returns the cursor
+// after its last one, "" when there are no more. Returns the first error
+// unchanged (an emitter's error ends the enumeration).
+absl::Status EnumeratePages(
+    const std::function<absl::StatusOr<std::string>(const std::string& after)>&
+        page);
 
 }  // namespace ks::feed
 

@@ -75,7 +75,9 @@ absl::StatusOr<Call> Pipeline::Begin(const grpc::ServerContextBase& ctx,
   const google::protobuf::Reflection& reflection = *request.GetReflection();
   if (const FieldDescriptor* etag = StringField(request, "etag")) {
     const std::string value = reflection.GetString(request, etag);
-    if (v.RequiredString("etag", value)) {
+    if (value.empty() && envelope.etag_optional) {
+      // No etag: the change is not conditional on the version read.
+    } else if (v.RequiredString("etag", value)) {
       absl::StatusOr<int64_t> version = outbox::VersionFromEtag(value);
       if (version.ok()) {
         call.expected_version = *version;

@@ -102,6 +102,10 @@ struct Envelope {
   bool allow_wildcard = false;
   // Optional. The handler's own checks of the request (required parts...).
   std::function<void(Validator&)> checks;
+  // The request's `etag` may be empty (the contract says so, e.g. a
+  // feed-driven AdjustHoursLedger ordered by the feed): then no version is
+  // compared. Otherwise an etag field is required.
+  bool etag_optional = false;
 };
 
 // What a mutation's domain step returns.

@@ -32,6 +32,8 @@ class Process {
   // Sends `sig` without waiting (e.g. SIGHUP to reload).
   void Send(int sig);
   bool running() const { return pid_ > 0; }
+  // The running process' id (e.g. to read /proc/<pid>), -1 if not running.
+  pid_t pid() const { return pid_; }
   const std::string& log_path() const { return log_path_; }
   std::string ReadLog() const;
 

@@ -214,40 +214,18 @@ int main(int argc, char** argv) {
                                                 ks::cases::domain::SnapshotOf);
   (*runtime)->SetSnapshotSource(&snapshot);
 
-  std::unique_ptr<ks::client::Peer> supervision_peer;
-  std::unique_ptr<ks::feed::Consumer> consumer;
-  const std::string supervision = absl::GetFlag(FLAGS_supervision_address);
-  if (!supervision.empty()) {
-    ks::client::PeerOptions peer_options;
-    peer_options.name = "supervision";
-    peer_options.address = supervision;
-    peer_options.ca_file = absl::GetFlag(FLAGS_supervision_ca_file);
-    absl::StatusOr<std::unique_ptr<ks::client::Peer>> created =
-        ks::client::PeerFromFlags(std::move(peer_options),
-                                  absl::GetFlag(FLAGS_service_token_file));
-    if (!created.ok()) {
-      ks::server::LogStartupError(defaults.name, created.status());
-      return 1;
-    }
-    supervision_peer = *std::move(created);
-    ks::feed::ConsumerOptions consumer_options;
-    consumer_options.key_prefix =
-        absl::StrCat((*runtime)->key_prefix(), "feed:supervision");
-    consumer_options.stream =
-        ks::client::FeedOf<kerjasosial::supervision::v1::Supervision>(
-            *supervision_peer);
-    consumer_options.handler =
-        [&service](const kerjasosial::common::v1::Event& event) {
-          return service.ApplySupervisionEvent(event);
-        };
-    consumer_options.configure_context =
-        [peer = supervision_peer.get()](grpc::ClientContext* c) {
-          peer->Configure(c);
-        };
-    consumer = std::make_unique<ks::feed::Consumer>(
-        (*runtime)->redis(), std::move(consumer_options));
-    consumer->Start();
-    ks::log::Info("supervision_feed_started", {{"upstream", supervision}});
+  absl::StatusOr<ks::client::FeedFollower> supervision =
+      ks::client::FollowFeed<kerjasosial::supervision::v1::Supervision>(
+          "supervision", absl::GetFlag(FLAGS_supervision_address),
+          absl::GetFlag(FLAGS_supervision_ca_file),
+          absl::GetFlag(FLAGS_service_token_file), (*runtime)->redis(),
+          (*runtime)->key_prefix(),
+          [&service](const kerjasosial::common::v1::Event& event) {
+            return service.ApplySupervisionEvent(event);
+          });
+  if (!supervision.ok()) {
+    ks::server::LogStartupError(defaults.name, supervision.status());
+    return 1;
   }
 
   const int code = (*runtime)->Serve({&service});
@@ -255,7 +233,7 @@ int main(int argc, char** argv) {
   (*runtime)->SetSnapshotSource(nullptr);
   // The gRPC server has stopped; the consumer stops before the Redis pool
   // and the service it applies events through are destroyed.
-  if (consumer) consumer->Stop();
+  supervision->Stop();
   // Queued calls run (their server is gone, their Finish is a no-op) while
   // the service they use still exists.
   executor.reset();

@@ -37,8 +37,19 @@
 // period frozen at creation) and monitoring visits are plain records on the
 // pipeline, audited, without feed events (events.proto has none for them).
 //
-// Not implemented yet (gRPC's UNIMPLEMENTED): periodic reports and the
-// consumption of supervision's feed they need.
+// Periodic reports (report_handlers.cc) are drafted from the agreement's
+// sites and placements and from supervision's figures: the service follows
+// supervision's feed (main.cc, common/feed Consumer) and
+// ApplySupervisionEvent turns each event into counter increments per site,
+// local month and activity type, applied in the same atomic step as the
+// consumer's cursor (exactly once). A DRAFT's figures are recomputed on
+// every read; SubmitPeriodicReport freezes them and emits
+// PeriodicReportSubmitted. The CSV form is served over HTTP by main.cc
+// (common/http: GetPeriodicReport over loopback with the caller's token).
+//
+// Snapshot mode of StreamEvents is served by store::PlacementsSnapshotSource
+// (set on the Runtime by main.cc): every agreement, activity type, site and
+// placement in its current state.
 //
 // Thread-safe: handlers share only thread-safe members (the store, the
 // pipeline, the immutable policy; get_case must be thread-safe).
@@ -52,6 +63,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/feed/consumer.h"
 #include "common/policy/policy.h"
 #include "common/rpc/executor.h"
 #include "common/rpc/pipeline.h"
@@ -60,6 +72,8 @@
 #include "kerjasosial/cases/v1/resources.pb.h"
 #include "kerjasosial/placements/v1/placements_service.grpc.pb.h"
 #include "services/placements/domain/context.h"
+#include "services/placements/domain/report.h"
+#include "services/placements/domain/supervision_counts.h"
 #include "services/placements/list_filter.h"
 #include "services/placements/store/placements_store.h"
 
@@ -93,6 +107,14 @@ class PlacementsService final
   // the handlers and with itself (each commit is conditional on the
   // version it read).
   absl::StatusOr<int> SweepExpiredAgreements();
+
+  // The effect of one event of supervision's feed (feed::Handler): counter
+  // increments of the session's or incident's site, local month and
+  // activity type; nothing for events of sites and cases not here.
+  // INVALID_ARGUMENT for a payload that does not parse (dead-lettered);
+  // UNAVAILABLE when Redis cannot be read (retried).
+  absl::StatusOr<feed::RedisOps> ApplySupervisionEvent(
+      const kerjasosial::common::v1::Event& event);
 
 #define KS_PLACEMENTS_RPC(Method, Req, Resp)       \
   grpc::ServerUnaryReactor* Method(                \
@@ -153,7 +175,13 @@ class PlacementsService final
   X(RecordMonitoringVisit, RecordMonitoringVisitRequest, MonitoringVisit)      \
   X(GetMonitoringVisit, GetMonitoringVisitRequest, MonitoringVisit)            \
   X(ListMonitoringVisits, ListMonitoringVisitsRequest,                         \
-    ListMonitoringVisitsResponse)
+    ListMonitoringVisitsResponse)                                              \
+  X(CreatePeriodicReport, CreatePeriodicReportRequest, PeriodicReport)         \
+  X(GetPeriodicReport, GetPeriodicReportRequest, PeriodicReport)               \
+  X(ListPeriodicReports, ListPeriodicReportsRequest,                           \
+    ListPeriodicReportsResponse)                                               \
+  X(UpdatePeriodicReport, UpdatePeriodicReportRequest, PeriodicReport)         \
+  X(SubmitPeriodicReport, SubmitPeriodicReportRequest, PeriodicReport)
   KS_PLACEMENTS_RPCS(KS_PLACEMENTS_RPC)
 #undef KS_PLACEMENTS_RPC
 
@@ -218,10 +246,28 @@ class PlacementsService final
       const std::function<bool(const kerjasosial::placements::v1::Placement&)>&
           keep);
 
-  // The agreement's figures for `period` (records_handlers.cc).
+  // The agreement's figures and rows for `period`, supervision's counters
+  // included (report_handlers.cc).
+  absl::StatusOr<domain::AgreementReport> AgreementReportOf(
+      const kerjasosial::placements::v1::CooperationAgreement& agreement,
+      const kerjasosial::common::v1::DateRange& period);
   absl::StatusOr<kerjasosial::placements::v1::ReportFigures> AgreementFigures(
       const kerjasosial::placements::v1::CooperationAgreement& agreement,
       const kerjasosial::common::v1::DateRange& period);
+  // The figures of `report`'s agreement and period now.
+  absl::StatusOr<domain::AgreementReport> ReportFiguresOf(
+      const kerjasosial::placements::v1::PeriodicReport& report);
+  // ReadOne of a report, a DRAFT's figures recomputed.
+  absl::StatusOr<kerjasosial::placements::v1::PeriodicReport> ReadReport(
+      grpc::CallbackServerContext& ctx, absl::string_view method,
+      const google::protobuf::Message& request);
+  // HINCRBY effects of counter deltas.
+  absl::StatusOr<feed::RedisOps> IncrementsOf(
+      const std::vector<domain::CounterDelta>& deltas) const;
+  // A violation or warning of `case_name` at `at`, on its placement then.
+  absl::StatusOr<feed::RedisOps> IncidentOps(const std::string& case_name,
+                                             absl::Time at,
+                                             absl::string_view counter);
 
   // Placement helpers (placement_handlers.cc).
   // Adds `after` (the new state of `before`; null `before`: a new

@@ -1,7 +1,6 @@
 // The outreach event, joint evaluation and monitoring visit rpcs of
 // PlacementsService (see placements_service.h).
 #include "services/placements/domain/records.h"
-#include "services/placements/domain/report.h"
 #include "services/placements/service_impl.h"
 
 namespace ks::placements {
@@ -100,37 +99,6 @@ grpc::ServerUnaryReactor* PlacementsService::UpdateOutreachEvent(
 
 // ---------------------------------------------------------------------------
 // Joint evaluations.
-
-absl::StatusOr<pv1::ReportFigures> PlacementsService::AgreementFigures(
-    const pv1::CooperationAgreement& agreement,
-    const kerjasosial::common::v1::DateRange& period) {
-  std::vector<pv1::Site> sites;
-  std::string after;
-  do {
-    KS_ASSIGN_OR_RETURN(
-        outbox::IndexPageInfo page,
-        store_.List<pv1::Site>(
-            store::kSites, absl::StrCat("r:", agreement.regency_code()), after,
-            500, {},
-            [&](const pv1::Site& s) {
-              return s.agreement() == agreement.name();
-            },
-            &sites));
-    after = page.next_after;
-  } while (!after.empty());
-  std::vector<pv1::Placement> placements;
-  for (const pv1::Site& s : sites) {
-    KS_ASSIGN_OR_RETURN(
-        std::vector<pv1::Placement> at,
-        PlacementsAt(s.name(), [](const pv1::Placement&) { return true; }));
-    placements.insert(placements.end(), at.begin(), at.end());
-  }
-  absl::StatusOr<absl::TimeZone> zone =
-      regions::Regions::Get().TimeZone(agreement.regency_code());
-  return domain::FiguresOf(
-      sites, placements, period,
-      zone.ok() ? *zone : options_.policy->default_time_zone());
-}
 
 grpc::ServerUnaryReactor* PlacementsService::CreateJointEvaluation(
     grpc::CallbackServerContext* ctx,

@@ -47,11 +47,7 @@ int64_t VersionOf(const R& r) {
   return v.ok() ? *v : 0;
 }
 
-// The regency of a resource name "regencies/{regency}/...".
-inline std::string RegencyOf(absl::string_view name) {
-  std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
-  return parts.size() > 1 ? std::string(parts[1]) : std::string();
-}
+using store::RegencyOf;
 
 template <typename R>
 absl::StatusOr<R> PlacementsService::MutateOne(

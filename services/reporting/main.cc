@@ -45,6 +45,9 @@ ABSL_FLAG(std::string, upstream_ca_file, "",
 ABSL_FLAG(std::string, upstream_credentials_file, "",
           "Tokens sent to upstreams: one `<credential_name> <token>` per "
           "line.");
+ABSL_FLAG(int, upstream_workers, ks::reporting::UpstreamRunner::kDefaultWorkers,
+          "Threads that follow all upstream feeds (multiplexed: any number "
+          "of upstreams, at least 1 thread).");
 
 namespace {
 
@@ -89,6 +92,10 @@ absl::Status LoadOptions(ks::reporting::ReportingServiceOptions* options) {
     }
   }
   options->ca_file = absl::GetFlag(FLAGS_upstream_ca_file);
+  options->upstream_workers = absl::GetFlag(FLAGS_upstream_workers);
+  if (options->upstream_workers < 1) {
+    return absl::InvalidArgumentError("--upstream_workers must be at least 1");
+  }
   return absl::OkStatus();
 }
 

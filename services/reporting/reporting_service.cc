@@ -205,7 +205,8 @@ ReportingService::ReportingService(server::Runtime& runtime,
       pipeline_(runtime.auth(), runtime.outbox(), kService),
       aggregates_(runtime.redis(), runtime.key_prefix()),
       runner_(runtime.redis(), aggregates_, runtime.key_prefix(),
-              options_.credentials, options_.ca_file) {}
+              options_.credentials, options_.ca_file, SystemClock(),
+              options_.upstream_workers) {}
 
 ReportingService::~ReportingService() {
   {
@@ -247,7 +248,7 @@ absl::StatusOr<std::vector<rv1::Summary>> ReportingService::SummariesOf(
     rv1::Summary& s = out[i];
     const std::string& scope = scopes[i];
     domain::FillSummary(figures[i].all, figures[i].at_risk, figures[i].overdue,
-                        &s);
+                        &s, figures[i].integrasi_clients);
     if (scope == "N") {
       s.set_name("nation/summary");
       s.set_scope(rv1::SUMMARY_SCOPE_NATION);

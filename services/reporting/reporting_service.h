@@ -56,6 +56,8 @@ struct ReportingServiceOptions {
   std::string ca_file;
   // Upstreams to create at start when not stored yet (--upstreams_file).
   std::vector<kerjasosial::reporting::v1::Upstream> configured;
+  // Threads that follow all upstreams (--upstream_workers).
+  int upstream_workers = UpstreamRunner::kDefaultWorkers;
 };
 
 class ReportingService final

@@ -29,13 +29,15 @@ UpstreamRunner::UpstreamRunner(redis::Pool& pool,
                                const store::AggregateStore& store,
                                std::string key_prefix,
                                std::map<std::string, std::string> credentials,
-                               std::string ca_file, const Clock* clock)
+                               std::string ca_file, const Clock* clock,
+                               int workers)
     : pool_(pool),
       store_(store),
       key_prefix_(std::move(key_prefix)),
       credentials_(std::move(credentials)),
       ca_file_(std::move(ca_file)),
-      clock_(clock) {}
+      clock_(clock),
+      workers_(workers) {}
 
 UpstreamRunner::~UpstreamRunner() { StopAll(); }
 
@@ -69,17 +71,20 @@ void UpstreamRunner::Run(const rv1::Upstream& upstream) {
   }
   feed::ConsumerOptions options;
   options.key_prefix = ConsumerPrefix(upstream.name());
+  options.pool = &workers_;
   switch (upstream.kind()) {
     case rv1::UPSTREAM_KIND_CASES:
-      options.stream = client::FeedOf<kerjasosial::cases::v1::Cases>(**peer);
+      options.async_stream =
+          client::AsyncFeedOf<kerjasosial::cases::v1::Cases>(**peer);
       break;
     case rv1::UPSTREAM_KIND_PLACEMENTS:
-      options.stream =
-          client::FeedOf<kerjasosial::placements::v1::Placements>(**peer);
+      options.async_stream =
+          client::AsyncFeedOf<kerjasosial::placements::v1::Placements>(**peer);
       break;
     default:
-      options.stream =
-          client::FeedOf<kerjasosial::supervision::v1::Supervision>(**peer);
+      options.async_stream =
+          client::AsyncFeedOf<kerjasosial::supervision::v1::Supervision>(
+              **peer);
       break;
   }
   options.configure_context = [p = peer->get()](grpc::ClientContext* context) {
@@ -89,6 +94,10 @@ void UpstreamRunner::Run(const rv1::Upstream& upstream) {
                            upstream.regency_codes().end()};
   options.consumer_id = absl::StrCat("reporting-", IdOf(upstream.name()));
   options.refresh_interval = absl::Minutes(10);
+  // A feed trimmed past our cursor (reporting was away longer than the
+  // upstream's retention, or a rebuild replays from the start) restarts
+  // from the upstream's current state: domain/effects.h, "Snapshots".
+  options.snapshot_when_trimmed = true;
   const rv1::UpstreamKind kind = upstream.kind();
   const std::vector<std::string> allowed = options.regency_codes;
   const std::string applied_key = options.key_prefix + ":applied";
@@ -98,8 +107,23 @@ void UpstreamRunner::Run(const rv1::Upstream& upstream) {
   options.handler =
       [this, kind, allowed, applied_key, rejected_key, rejection_key,
        name](const Event& event) -> absl::StatusOr<feed::RedisOps> {
+    // What an event does not state in full (a site's previous capacity) is
+    // read back from our own Redis: this consumer applies its upstream's
+    // events one at a time, so the value read is the previous event's.
+    const domain::PriorLookup prior =
+        [this](const std::string& key,
+               const std::string& field) -> absl::StatusOr<int64_t> {
+      absl::StatusOr<redis::Reply> r =
+          pool_.Command({"HGET", store_.Key(key), field});
+      if (!r.ok()) return r.status();
+      int64_t value = 0;
+      if (r->is_string() && !absl::SimpleAtoi(r->str, &value)) {
+        return absl::DataLossError(absl::StrCat(key, " is not an integer"));
+      }
+      return value;
+    };
     absl::StatusOr<std::vector<domain::Op>> ops =
-        domain::EffectOf(event, kind, allowed);
+        domain::EffectOf(event, kind, allowed, prior);
     if (!ops.ok()) {
       // Counted and skipped in the same atomic step as the cursor, and
       // logged by id and reason only. Not dead-lettered: the consumer's dead

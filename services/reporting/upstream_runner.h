@@ -6,9 +6,10 @@
 // in `events_rejected`, logged by id and reason only, never its content)
 // and the others go on.
 //
-// Threads: one per upstream (feed::Consumer's). Bounded fan-in over a fixed
-// pool (the "hundreds of upstreams") is NOT done yet; see the
-// report.
+// Threads: a fixed pool of `workers` (feed::ConsumerPool), whatever the
+// number of upstreams: each upstream's consumer is driven asynchronously by
+// one worker, so a down or slow upstream holds no thread and hundreds of
+// upstreams need no more threads than a few.
 //
 // Thread-safe: every method may be called from any thread.
 #ifndef KS_SERVICES_REPORTING_UPSTREAM_RUNNER_H_
@@ -23,6 +24,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/client/peer.h"
 #include "common/feed/consumer.h"
+#include "common/feed/consumer_pool.h"
 #include "common/redis/client.h"
 #include "common/time/clock.h"
 #include "kerjasosial/reporting/v1/resources.pb.h"
@@ -34,11 +36,14 @@ class UpstreamRunner {
  public:
   // `credentials` maps Upstream.credential_name to the bearer token sent;
   // `ca_file` holds the PEM roots trusted for upstreams with use_tls.
-  // `pool`, `store` and `clock` must outlive the runner.
+  // `workers` threads follow all upstreams. `pool`, `store` and `clock` must
+  // outlive the runner.
   UpstreamRunner(redis::Pool& pool, const store::AggregateStore& store,
                  std::string key_prefix,
                  std::map<std::string, std::string> credentials,
-                 std::string ca_file = "", const Clock* clock = SystemClock());
+                 std::string ca_file = "", const Clock* clock = SystemClock(),
+                 int workers = kDefaultWorkers);
+  static constexpr int kDefaultWorkers = 8;
   ~UpstreamRunner();
 
   // Starts following `upstream` (or restarts it with a new configuration,
@@ -67,6 +72,8 @@ class UpstreamRunner {
   const std::map<std::string, std::string> credentials_;
   const std::string ca_file_;
   const Clock* clock_;
+  // Declared before the consumers: it outlives them.
+  feed::ConsumerPool workers_;
   mutable absl::Mutex mu_;
   // The consumer of each followed upstream, with the peer (channel, token)
   // it streams from; declared so the consumer stops before its peer goes.

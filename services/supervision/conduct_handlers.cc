@@ -40,6 +40,7 @@
 #include "common/validation/validator.h"
 #include "google/rpc/error_details.pb.h"
 #include "services/supervision/domain/conduct.h"
+#include "services/supervision/handler_support.h"
 #include "services/supervision/programs/domain/common.h"
 #include "services/supervision/programs/domain/list_filter.h"
 #include "services/supervision/supervision_service.h"
@@ -54,11 +55,11 @@ using ::ks::supervision::programs::domain::FromProto;
 using ::ks::supervision::programs::domain::MakeEvent;
 using ::ks::supervision::programs::domain::ToProto;
 
-constexpr char kParent[] = "regencies/{regency}";
-constexpr char kCasePattern[] = "regencies/{regency}/cases/{case}";
-constexpr char kPlacementPattern[] =
-    "regencies/{regency}/placements/{placement}";
-constexpr char kSitePattern[] = "regencies/{regency}/sites/{site}";
+using support::ActorOf;
+using support::kCasePattern;
+using support::kParent;
+using support::kPlacementPattern;
+using support::kSitePattern;
 constexpr char kViolationPattern[] =
     "regencies/{regency}/violations/{violation}";
 constexpr char kWarningPattern[] = "regencies/{regency}/warnings/{warning}";
@@ -88,14 +89,6 @@ int64_t VersionOf(const google::protobuf::Message& m) {
   absl::StatusOr<int64_t> v =
       outbox::VersionFromEtag(m.GetReflection()->GetString(m, f));
   return v.ok() ? *v : 0;
-}
-
-cv1::Actor ActorOf(const rpc::Call& call) {
-  cv1::Actor a;
-  a.set_principal_id(call.principal.id);
-  a.set_role(auth::ProtoRole(call.principal.role));
-  a.set_agency_code(call.principal.agency);
-  return a;
 }
 
 // The request id of attendee `case_name` of the group recorded under

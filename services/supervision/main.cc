@@ -9,6 +9,7 @@
 //                         placement read model RecordWorkSession uses);
 //   --*_ca_file           TLS roots of each (empty: plaintext, loopback);
 //   --service_token_file  the SERVICE bearer token presented to both.
+//   --risk_sweep_interval how often the at-risk/overdue sweep runs.
 // Either address may be empty (that upstream is then not followed; a PK
 // assignment answers UNAVAILABLE without cases).
 #include <memory>
@@ -20,6 +21,7 @@
 #include "common/feed/consumer.h"
 #include "common/log/log.h"
 #include "common/rpc/executor.h"
+#include "common/server/periodic.h"
 #include "common/server/runtime.h"
 #include "kerjasosial/cases/v1/cases_service.grpc.pb.h"
 #include "kerjasosial/placements/v1/placements_service.grpc.pb.h"
@@ -39,6 +41,9 @@ ABSL_FLAG(std::string, placements_ca_file, "",
 ABSL_FLAG(std::string, service_token_file, "",
           "file holding the SERVICE bearer token presented to cases and "
           "placements");
+ABSL_FLAG(absl::Duration, risk_sweep_interval, absl::Hours(1),
+          "how often every OPEN ledger's at-risk and overdue flags are "
+          "recomputed (events only on change; sessions recompute them too)");
 ABSL_FLAG(int, handler_threads, 0,
           "0: handlers run on gRPC's callback threads; N > 0: on a bounded "
           "executor of N threads with a queue of 64*N calls");
@@ -127,7 +132,22 @@ int main(int argc, char** argv) {
           return model.ApplyPlacementsEvent(e);
         });
   }
-  const int code = (*runtime)->Serve({&service});
+  int code;
+  {
+    ks::server::Periodic risk_sweep(
+        [&service] {
+          absl::StatusOr<int> n = service.SweepRisk();
+          if (!n.ok()) {
+            ks::log::Warning("risk_sweep_failed",
+                             {{"error", std::string(n.status().message())}});
+          } else {
+            ks::log::Info("risk_sweep_done",
+                          {{"changed", static_cast<int64_t>(*n)}});
+          }
+        },
+        absl::GetFlag(FLAGS_risk_sweep_interval));
+    code = (*runtime)->Serve({&service});
+  }
   // The server has stopped; the consumers stop before the Redis pool and the
   // read model they write through are destroyed.
   if (cases_feed) cases_feed->Stop();

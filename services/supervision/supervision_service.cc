@@ -17,9 +17,11 @@
 #include "google/protobuf/util/time_util.h"
 #include "kerjasosial/cases/v1/cases_service.grpc.pb.h"
 #include "services/supervision/domain/conduct.h"
+#include "services/supervision/domain/adjustment.h"
 #include "services/supervision/domain/hours.h"
 #include "services/supervision/domain/planner.h"
 #include "services/supervision/domain/session_rules.h"
+#include "services/supervision/handler_support.h"
 #include "services/supervision/programs/part1_facts.h"
 #include "services/supervision/store/keys.h"
 
@@ -29,59 +31,21 @@ namespace {
 namespace sv1 = ::kerjasosial::supervision::v1;
 namespace cv1 = ::kerjasosial::common::v1;
 namespace casesv1 = ::kerjasosial::cases::v1;
-using ::google::protobuf::util::TimeUtil;
 
 constexpr char kService[] = "kerjasosial.supervision.v1.Supervision";
-constexpr char kParent[] = "regencies/{regency}";
-constexpr char kCasePattern[] = "regencies/{regency}/cases/{case}";
-constexpr char kPlacementPattern[] =
-    "regencies/{regency}/placements/{placement}";
-constexpr char kAssignmentPattern[] =
-    "regencies/{regency}/pkAssignments/{pk_assignment}";
-constexpr char kLedgerPattern[] = "regencies/{regency}/ledgers/{ledger}";
-constexpr char kSessionPattern[] =
-    "regencies/{regency}/workSessions/{work_session}";
-
-absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(t));
-}
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
-}
-
-cv1::Event EventOf(absl::string_view type, absl::string_view name,
-                   int64_t version, absl::string_view regency, absl::Time now,
-                   const google::protobuf::Message& payload) {
-  cv1::Event e;
-  e.set_aggregate_type(std::string(type));
-  e.set_aggregate_name(std::string(name));
-  e.set_aggregate_version(version);
-  e.set_regency_code(std::string(regency));
-  *e.mutable_event_time() = ToProto(now);
-  e.set_event_type(payload.GetDescriptor()->full_name());
-  e.mutable_payload()->PackFrom(payload);
-  return e;
-}
-
-int64_t VersionOfEtag(const std::string& etag) {
-  absl::StatusOr<int64_t> v = outbox::VersionFromEtag(etag);
-  return v.ok() ? *v : 0;
-}
-
-cv1::Actor ActorOf(const rpc::Call& call) {
-  cv1::Actor a;
-  a.set_principal_id(call.principal.id);
-  a.set_role(auth::ProtoRole(call.principal.role));
-  a.set_agency_code(call.principal.agency);
-  return a;
-}
-
-// The regency variable of a resource name ("" when it does not parse).
-std::string RegencyOf(absl::string_view name, absl::string_view pattern) {
-  absl::StatusOr<std::map<std::string, std::string>> vars =
-      ParseResourceName(name, pattern);
-  return vars.ok() ? vars->at("regency") : "";
-}
+using support::ActorOf;
+using support::AddSessionWrites;
+using support::EventOf;
+using support::FromProto;
+using support::kAssignmentPattern;
+using support::kCasePattern;
+using support::kLedgerPattern;
+using support::kParent;
+using support::kPlacementPattern;
+using support::kSessionPattern;
+using support::RegencyOf;
+using support::ToProto;
+using support::VersionOfEtag;
 
 // Whether an outcome is enforceable unless the recorder says otherwise.
 bool DefaultEnforceable(sv1::AttendanceOutcome o) {
@@ -102,19 +66,6 @@ programs::ProgramsOptions ProgramsOptionsOf(
   out.case_sessions = programs::CaseSessionsFrom(hours);
   out.site_staff = programs::SiteStaffFrom(read_model);
   return out;
-}
-
-// The records of the sessions whose allocation moved.
-absl::Status AddSessionWrites(const domain::HoursResult& r,
-                              outbox::Transaction& txn) {
-  for (const domain::SessionWrite& w : r.sessions) {
-    KS_ASSIGN_OR_RETURN(auto vars,
-                        ParseResourceName(w.session.name(), kSessionPattern));
-    txn.records.emplace_back(
-        store::SessionKey(vars.at("regency"), vars.at("work_session")),
-        w.expected_version, w.session.SerializeAsString());
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -145,7 +96,10 @@ SupervisionService::SupervisionService(server::Runtime& runtime,
       pipeline_(runtime.auth(), runtime.outbox(), kService,
                 rpc::PipelineOptions{options_.clock, options_.executor}),
       programs_(runtime.auth(), runtime.outbox(), runtime.redis(),
-                ProgramsOptionsOf(options_, hours_, read_model_)) {}
+                ProgramsOptionsOf(options_, hours_, read_model_)),
+      lists_(runtime.redis(), runtime.outbox()),
+      litmas_(runtime.redis(), runtime.outbox(), "lit", "Litmas report",
+              "litmasReports") {}
 
 SupervisionService::SupervisionService(server::Runtime& runtime)
     : SupervisionService(runtime, SupervisionServiceOptions{runtime.policy()}) {
@@ -214,7 +168,7 @@ absl::StatusOr<domain::Plan> SupervisionService::PlanFor(
   domain::CreditRules rules = domain::RulesFor(
       *hctx.policy,
       ledger.kind() == cv1::SENTENCE_KIND_CHILD_PELAYANAN_MASYARAKAT,
-      ledger.target_minutes(), hctx.decision_hours_per_day,
+      domain::SessionTarget(ledger), hctx.decision_hours_per_day,
       hctx.child_working_day);
   if (ledger.has_span_start_time()) {
     rules.span_start = FromProto(ledger.span_start_time());
@@ -285,6 +239,7 @@ absl::StatusOr<sv1::PkAssignment> SupervisionService::DoCreateAssignment(
       KS_RETURN_IF_ERROR(
           auth::CheckRelations(call.principal, call.access, facts));
     }
+    KS_RETURN_IF_ERROR(CheckLitmasRequirement(c, call.now));
     const std::string& case_id = case_vars.at("case");
     absl::StatusOr<HoursLedger> existing = hours_.GetLedger(regency, case_id);
     if (!existing.ok() && !absl::IsNotFound(existing.status())) {
@@ -366,6 +321,10 @@ absl::StatusOr<sv1::PkAssignment> SupervisionService::DoCreateAssignment(
     plan.txn.index_ops.push_back(
         outbox::IndexOp::ZAdd(store::PkCaseloadIndex(in.pk_principal_id()), 0,
                               absl::StrCat(in.case_name(), "|", id)));
+    store::ListStore::IndexAssignment(plan.txn, a, regency, id);
+    if (!existing.ok()) {
+      store::ListStore::IndexLedger(plan.txn, l, regency, case_id);
+    }
     sv1::PkAssigned assigned;
     assigned.set_case_name(in.case_name());
     assigned.set_bapas_office_code(in.bapas_office_code());
@@ -558,6 +517,7 @@ absl::StatusOr<sv1::WorkSession> SupervisionService::DoRecord(
     plan.txn.index_ops.push_back(outbox::IndexOp::ZAdd(
         store::CaseSessionsIndex(in.case_name()), 0,
         store::HoursStore::SessionMember(s, regency, id)));
+    store::ListStore::IndexSession(plan.txn, s, regency, id);
     const sv1::LedgerSnapshot snapshot = domain::SnapshotOf(r.ledger);
     sv1::SessionRecorded recorded;
     recorded.set_work_session(answer.name());
@@ -819,14 +779,8 @@ absl::Status SupervisionService::DoPlan(
   if (req.has_from_date()) {
     KS_ASSIGN_OR_RETURN(from, CivilDayFromDate(req.from_date(), "from_date"));
   }
-  KS_ASSIGN_OR_RETURN(std::vector<WorkSession> all,
-                      hours_.SessionsOf(ledger.case_name()));
-  std::vector<WorkSession> live;
-  for (WorkSession& s : all) {
-    if (s.state() == sv1::WORK_SESSION_STATE_RECORDED) {
-      live.push_back(std::move(s));
-    }
-  }
+  KS_ASSIGN_OR_RETURN(std::vector<WorkSession> live,
+                      LiveSessionsOf(ledger.case_name()));
   absl::TimeZone zone;
   KS_ASSIGN_OR_RETURN(const domain::Plan plan,
                       PlanFor(call, ledger, live, from, &zone));
@@ -850,5 +804,10 @@ grpc::ServerUnaryReactor* SupervisionService::PlanRemainingSessions(
     sv1::PlanRemainingSessionsResponse* resp) {
   return pipeline_.Unary(ctx, [=] { return DoPlan(*ctx, *req, resp); });
 }
+
+// ledger_handlers.cc retries its assignment steps the same way.
+template absl::StatusOr<sv1::PkAssignment>
+SupervisionService::WithRetry<sv1::PkAssignment>(
+    const std::function<absl::StatusOr<sv1::PkAssignment>()>& f);
 
 }  // namespace ks::supervision

@@ -30,8 +30,9 @@
 // programs::WithPrograms, which forwards its rpcs to programs_
 // (programs/programs_handlers.h), fed by this class's assignment records,
 // work sessions and read model. Violations, warnings and group sessions are
-// in conduct_handlers.cc. Part 1 rpcs not built yet answer gRPC's
-// UNIMPLEMENTED (the generated base class).
+// in conduct_handlers.cc; Litmas, the lists, the site roll,
+// ReassignPk/EndPkAssignment, AdjustHoursLedger and the sweep in
+// ledger_handlers.cc and litmas_handlers.cc.
 //
 // Thread-safe: handlers share only thread-safe members (the stores, the
 // pipeline, the immutable policy, the peer).
@@ -54,8 +55,10 @@
 #include "services/supervision/domain/hours.h"
 #include "services/supervision/domain/planner.h"
 #include "services/supervision/programs/programs_service.h"
+#include "services/supervision/programs/store/table.h"
 #include "services/supervision/store/conduct_store.h"
 #include "services/supervision/store/hours_store.h"
+#include "services/supervision/store/list_store.h"
 #include "services/supervision/store/read_model.h"
 
 namespace ks::supervision {
@@ -94,6 +97,68 @@ class SupervisionService final
       grpc::CallbackServerContext* ctx,
       const kerjasosial::supervision::v1::GetPkAssignmentRequest* req,
       kerjasosial::supervision::v1::PkAssignment* resp) override;
+
+  // ---- sup-ledger (ledger_handlers.cc, litmas_handlers.cc): assignment
+  // lists and history, Litmas, session and ledger lists, adjustments, the
+  // site roll, and the at-risk/overdue sweep. ----
+  grpc::ServerUnaryReactor* ListPkAssignments(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::ListPkAssignmentsRequest* req,
+      kerjasosial::supervision::v1::ListPkAssignmentsResponse* resp) override;
+  grpc::ServerUnaryReactor* ReassignPk(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::ReassignPkRequest* req,
+      kerjasosial::supervision::v1::PkAssignment* resp) override;
+  grpc::ServerUnaryReactor* EndPkAssignment(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::EndPkAssignmentRequest* req,
+      kerjasosial::supervision::v1::PkAssignment* resp) override;
+  grpc::ServerUnaryReactor* CreateLitmasReport(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::CreateLitmasReportRequest* req,
+      kerjasosial::supervision::v1::LitmasReport* resp) override;
+  grpc::ServerUnaryReactor* GetLitmasReport(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::GetLitmasReportRequest* req,
+      kerjasosial::supervision::v1::LitmasReport* resp) override;
+  grpc::ServerUnaryReactor* ListLitmasReports(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::ListLitmasReportsRequest* req,
+      kerjasosial::supervision::v1::ListLitmasReportsResponse* resp) override;
+  grpc::ServerUnaryReactor* UpdateLitmasReport(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::UpdateLitmasReportRequest* req,
+      kerjasosial::supervision::v1::LitmasReport* resp) override;
+  grpc::ServerUnaryReactor* SubmitLitmasReport(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::SubmitLitmasReportRequest* req,
+      kerjasosial::supervision::v1::LitmasReport* resp) override;
+  grpc::ServerUnaryReactor* ListWorkSessions(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::ListWorkSessionsRequest* req,
+      kerjasosial::supervision::v1::ListWorkSessionsResponse* resp) override;
+  grpc::ServerUnaryReactor* ListHoursLedgers(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::ListHoursLedgersRequest* req,
+      kerjasosial::supervision::v1::ListHoursLedgersResponse* resp) override;
+  grpc::ServerUnaryReactor* AdjustHoursLedger(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::AdjustHoursLedgerRequest* req,
+      kerjasosial::supervision::v1::HoursLedger* resp) override;
+  grpc::ServerUnaryReactor* ListSiteRoll(
+      grpc::CallbackServerContext* ctx,
+      const kerjasosial::supervision::v1::ListSiteRollRequest* req,
+      kerjasosial::supervision::v1::ListSiteRollResponse* resp) override;
+
+  // The at-risk/overdue sweep (main.cc runs it with server::Periodic every
+  // --risk_sweep_interval): recomputes both flags of every OPEN ledger at the
+  // clock's now (time passing shrinks what can still be worked; a changed
+  // schedule in the read model changes it too) and commits, through
+  // UpdateRiskFlags, AtRiskChanged / LedgerOverdue only where a flag
+  // changed — so a second sweep over unchanged facts writes nothing.
+  // Returns how many ledgers changed. A ledger changed concurrently is left
+  // to the next sweep.
+  absl::StatusOr<int> SweepRisk();
 
   // Work sessions and the ledger.
   grpc::ServerUnaryReactor* RecordWorkSession(
@@ -299,6 +364,48 @@ class SupervisionService final
   rpc::Pipeline pipeline_;
   // Part 2's handlers, on part 1's assignment facts and read model.
   programs::ProgramsHandlers programs_;
+  // sup-ledger: the regency lists, Litmas reports (programs' generic
+  // table, keys "pg:lit:*"), and the helpers of ledger_handlers.cc /
+  // litmas_handlers.cc.
+  store::ListStore lists_;
+  programs::store::Table<kerjasosial::supervision::v1::LitmasReport> litmas_;
+
+  absl::StatusOr<PkAssignment> DoReassign(
+      grpc::CallbackServerContext& ctx,
+      const kerjasosial::supervision::v1::ReassignPkRequest& req);
+  absl::StatusOr<PkAssignment> DoEndAssignment(
+      grpc::CallbackServerContext& ctx,
+      const kerjasosial::supervision::v1::EndPkAssignmentRequest& req);
+  absl::StatusOr<HoursLedger> DoAdjust(
+      grpc::CallbackServerContext& ctx,
+      const kerjasosial::supervision::v1::AdjustHoursLedgerRequest& req);
+  absl::Status DoListSiteRoll(
+      grpc::CallbackServerContext& ctx,
+      const kerjasosial::supervision::v1::ListSiteRollRequest& req,
+      kerjasosial::supervision::v1::ListSiteRollResponse* resp);
+  // The relation facts of an assignment (its PK, its case's regency).
+  static auth::RelationFacts AssignmentFacts(const PkAssignment& a);
+  // The relation facts of a Litmas: its PK, its case's regency.
+  static auth::RelationFacts LitmasFacts(
+      const kerjasosial::supervision::v1::LitmasReport& l);
+  // FAILED_PRECONDITION unless a case of `c` may be assigned under the
+  // Litmas requirement (domain/litmas.h), at `now`.
+  absl::Status CheckLitmasRequirement(
+      const kerjasosial::cases::v1::CaseForExecution& c, absl::Time now);
+  // One ledger's sweep step; true when it committed a change.
+  absl::StatusOr<bool> SweepLedger(const HoursLedger& ledger, absl::Time now);
+  // The case's RECORDED work sessions, oldest first.
+  absl::StatusOr<std::vector<WorkSession>> LiveSessionsOf(
+      const std::string& case_name);
+  // The steps of a change of an ACTIVE assignment (ReassignPk,
+  // EndPkAssignment): load it by name, compare its version, refuse it
+  // unless ACTIVE (FAILED_PRECONDITION ASSIGNMENT_NOT_ACTIVE), then `plan`
+  // with the assignment and its case's ledger.
+  using AssignmentPlan = std::function<absl::StatusOr<rpc::Plan<PkAssignment>>(
+      const rpc::Call&, const PkAssignment&, HoursLedger)>;
+  rpc::MutationSteps<PkAssignment> ActiveAssignmentSteps(AssignmentPlan plan);
+  // The load, relation facts and version steps of a change of a Litmas.
+  rpc::MutationSteps<kerjasosial::supervision::v1::LitmasReport> LitmasSteps();
 };
 
 // In the header: conduct_handlers.cc retries its guarded commits too.

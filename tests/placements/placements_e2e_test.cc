@@ -286,19 +286,8 @@ TEST_F(PlacementsE2eTest, SuspendingASiteReportsAndSuspendsItsPlacements) {
   const pv1::Site site = env_.Site(agreement, activity, 3);
   std::vector<std::string> active;
   for (int i = 0; i < 2; ++i) {
-    pv1::Placement p;
-    ASSERT_TRUE(env_.Create(PlacementsEnvironment::PlacementInput(
-                                env_.HandedOverCase(), site, activity),
-                            &p)
-                    .ok());
-    pv1::StartPlacementRequest start;
-    start.set_name(p.name());
-    start.set_etag(p.etag());
-    start.set_request_id(NewRequestId());
-    ASSERT_TRUE(
-        env_.stub_->StartPlacement(env_.Ctx(env_.officer_).get(), start, &p)
-            .ok());
-    active.push_back(p.name());
+    active.push_back(env_.Started(site, activity).name());
+    ASSERT_FALSE(::testing::Test::HasFailure());
   }
   std::sort(active.begin(), active.end());
   pv1::SuspendSiteRequest req;

@@ -36,8 +36,13 @@ inline constexpr char kPrefix[] = "ks:{placements}:";
 
 class PlacementsEnvironment {
  public:
-  // Starts cases (its redis and binary), the placements redis and binary.
-  void Start(absl::Duration cases_deadline = absl::Milliseconds(500)) {
+  // Starts cases (its redis and binary), the placements redis and binary
+  // (with `extra_args` after the harness's own flags). `follow_supervision`:
+  // placements follows the supervision feed the cases harness serves
+  // (CasesEnvironment::PublishSupervision), with the same SERVICE token.
+  void Start(absl::Duration cases_deadline = absl::Milliseconds(500),
+             const std::vector<std::string>& extra_args = {},
+             bool follow_supervision = false) {
     cases_.Start(/*with_feed=*/false);
     if (::testing::Test::HasFatalFailure()) return;
     ASSERT_TRUE(redis_.Start().ok());
@@ -53,6 +58,9 @@ class PlacementsEnvironment {
         Mint("pk-smd-01", "bapas-samarinda", auth::Role::PK_BAPAS, {"64"});
     supervisor_ = Mint("spv-taman-01", "pemkab-64.01",
                        auth::Role::SITE_SUPERVISOR, {"64.01"});
+    // A follower of this feed (supervision, reporting): StreamEvents.
+    service_ = Mint("svc-supervision", cases::testing::kBapasOffice,
+                    auth::Role::SERVICE, {"*"});
     port_ = ks::testing::PickFreePort();
     args_ = {absl::StrCat("--listen=127.0.0.1:", port_),
              "--metrics_listen=127.0.0.1:0",
@@ -66,6 +74,11 @@ class PlacementsEnvironment {
                           absl::ToInt64Milliseconds(cases_deadline), "ms"),
              "--cases_breaker_failures=2",
              "--cases_breaker_open_for=30s"};
+    if (follow_supervision) {
+      args_.push_back(absl::StrCat("--supervision_address=127.0.0.1:",
+                                   cases_.supervision_port_));
+    }
+    args_.insert(args_.end(), extra_args.begin(), extra_args.end());
     StartBinary();
     redis::Options own;
     own.port = redis_.port();
@@ -229,6 +242,20 @@ class PlacementsEnvironment {
                                   req, out);
   }
 
+  // A placement of a new handed-over case at `site`, created and started.
+  pv1::Placement Started(const pv1::Site& site, const pv1::ActivityType& t) {
+    pv1::Placement p;
+    grpc::Status s = Create(PlacementInput(HandedOverCase(), site, t), &p);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    pv1::StartPlacementRequest start;
+    start.set_name(p.name());
+    start.set_etag(p.etag());
+    start.set_request_id(NewRequestId());
+    s = stub_->StartPlacement(Ctx(officer_).get(), start, &p);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return p;
+  }
+
   // Keys (but the audit sealer's), feed length, audit length.
   struct Counts {
     std::set<std::string> keys;
@@ -288,7 +315,8 @@ class PlacementsEnvironment {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<pv1::Placements::Stub> stub_;
   std::string token_file_;
-  std::string officer_, other_officer_, jaksa_, pk_, other_pk_, supervisor_;
+  std::string officer_, other_officer_, jaksa_, pk_, other_pk_, supervisor_,
+      service_;
   int cases_made_ = 0;
   int agreements_made_ = 0;
 };

@@ -32,6 +32,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "kerjasosial/cases/v1/cases_service.grpc.pb.h"
+#include "kerjasosial/placements/v1/placements_service.grpc.pb.h"
 #include "kerjasosial/reporting/v1/reporting_service.grpc.pb.h"
 #include "kerjasosial/supervision/v1/supervision_service.grpc.pb.h"
 
@@ -87,6 +88,9 @@ class Upstream {
     server_.reset();
   }
   std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
+  // Offers snapshot mode from `source` (not owned; must outlive the
+  // upstream), as a deployment with a SnapshotSource does.
+  virtual void SetSnapshotSource(feed::SnapshotSource* source) = 0;
   const std::string& stream() const { return stream_; }
   int64_t published() const { return published_; }
   // XADDs `event` (no cursor) to this upstream's feed.
@@ -131,6 +135,9 @@ class UpstreamOf final : public Upstream {
       : Upstream(std::move(source), std::move(token)), pool_(pool) {}
   ~UpstreamOf() override { Stop(); }
   void Start() override { StartServer(service_, pool_); }
+  void SetSnapshotSource(feed::SnapshotSource* source) override {
+    service_->feed().SetSnapshotSource(source);
+  }
 
  private:
   void StopFeed() override { service_->feed().Shutdown(); }
@@ -140,7 +147,8 @@ class UpstreamOf final : public Upstream {
 
 class ReportingEnvironment {
  public:
-  void Start() {
+  // `extra_flags` are appended to the binary's command line.
+  void Start(std::vector<std::string> extra_flags = {}) {
     dir_ = ::testing::TempDir() + "ks_reporting_e2e_" +
            std::to_string(getpid()) + "_" + ids::NewId();
     std::filesystem::create_directories(dir_);
@@ -163,14 +171,17 @@ class ReportingEnvironment {
     up.port = upstream_redis_.port();
     upstream_pool_ = std::make_unique<redis::Pool>(up);
     port_ = ks::testing::PickFreePort();
-    binary_ = std::make_unique<ks::testing::Process>(
-        KS_BIN_REPORTING,
-        std::vector<std::string>{
-            absl::StrCat("--listen=127.0.0.1:", port_),
-            "--metrics_listen=127.0.0.1:0", "--token_file=" + token_file_,
-            absl::StrCat("--redis_port=", reporting_redis_.port()),
-            "--deployment_id=reporting-e2e", "--shutdown_grace=2s",
-            "--upstream_credentials_file=" + dir_ + "/credentials"});
+    std::vector<std::string> flags = {
+        absl::StrCat("--listen=127.0.0.1:", port_),
+        "--metrics_listen=127.0.0.1:0",
+        "--token_file=" + token_file_,
+        absl::StrCat("--redis_port=", reporting_redis_.port()),
+        "--deployment_id=reporting-e2e",
+        "--shutdown_grace=2s",
+        "--upstream_credentials_file=" + dir_ + "/credentials"};
+    flags.insert(flags.end(), extra_flags.begin(), extra_flags.end());
+    binary_ = std::make_unique<ks::testing::Process>(KS_BIN_REPORTING,
+                                                     std::move(flags));
     StartBinary();
   }
   void StartBinary() {
@@ -212,9 +223,14 @@ class ReportingEnvironment {
   }
 
   // Registers `u` as an upstream of `kind` (credential "feed").
+  // `regencies`: the upstream's regency_codes (empty: all).
   rv1::Upstream Register(const Upstream& u, rv1::UpstreamKind kind,
-                         const std::string& id) {
+                         const std::string& id,
+                         const std::vector<std::string>& regencies = {}) {
     rv1::CreateUpstreamRequest req;
+    for (const std::string& r : regencies) {
+      req.mutable_upstream()->add_regency_codes(r);
+    }
     req.set_upstream_id(id);
     req.set_request_id("create-" + id);
     req.mutable_upstream()->set_kind(kind);

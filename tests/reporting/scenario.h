@@ -18,12 +18,14 @@
 #include "absl/time/time.h"
 #include "kerjasosial/cases/v1/events.pb.h"
 #include "kerjasosial/common/v1/event.pb.h"
+#include "kerjasosial/placements/v1/events.pb.h"
 #include "kerjasosial/supervision/v1/events.pb.h"
 
 namespace ks::reporting::testing {
 
 namespace cv1 = ::kerjasosial::cases::v1;
 namespace sv1 = ::kerjasosial::supervision::v1;
+namespace pv1 = ::kerjasosial::placements::v1;
 
 // Expected figures of one scope and sentence kind (0: both).
 struct Expected {
@@ -31,6 +33,13 @@ struct Expected {
           converted = 0, cancelled = 0, sentenced_hours = 0, prison_days = 0,
           fines = 0, at_risk = 0, overdue = 0, sessions = 0,
           credited_minutes = 0;
+  // Supervision (totals; PK assignments also per kind).
+  int64_t pk_assignments = 0, guidance = 0, referrals_made = 0,
+          referrals_completed = 0, litmas = 0, warnings = 0,
+          integrasi_clients = 0;
+  // Placements (totals; active placements also per kind).
+  int64_t sites_active = 0, sites_suspended = 0, capacity = 0,
+          active_placements = 0, agreements_in_force = 0, periodic_reports = 0;
   std::map<int, int64_t> days_buckets;              // bucket index -> count
   std::map<int, int64_t> states;                    // final CaseState -> count
   std::map<std::pair<int, int>, int64_t> outcomes;  // (kind, extent)
@@ -67,6 +76,23 @@ inline google::type::Date DateOf(absl::CivilDay d) {
   out.set_month(d.month());
   out.set_day(d.day());
   return out;
+}
+
+// An event of `payload` about aggregate `name`, its id the next of `seq`.
+inline kerjasosial::common::v1::Event EventOf(
+    int64_t* seq, const std::string& aggregate_type, const std::string& name,
+    int64_t version, const std::string& regency, absl::Time t,
+    const google::protobuf::Message& payload) {
+  kerjasosial::common::v1::Event e;
+  e.set_event_id(absl::StrCat("ev-", ++*seq));
+  e.set_aggregate_type(aggregate_type);
+  e.set_aggregate_name(name);
+  e.set_aggregate_version(version);
+  e.set_regency_code(regency);
+  e.mutable_event_time()->set_seconds(absl::ToUnixSeconds(t));
+  e.set_event_type(payload.GetDescriptor()->full_name());
+  e.mutable_payload()->PackFrom(payload);
+  return e;
 }
 
 // Builds the scenario: `per_regency` cases in each regency.
@@ -260,6 +286,56 @@ inline Scenario BuildScenario(int per_regency) {
           }
         }
       }
+      // Supervision: even cases get a PK, every fourth one's assignment
+      // ended again. Placements: a placement per case, started unless
+      // i % 3 == 0, ended again when i % 3 == 1.
+      const absl::Time later = base + absl::Hours(24 * 60 + i);
+      if (i % 2 == 0) {
+        sv1::PkAssigned pk;
+        pk.set_case_name(name);
+        pk.set_kind(static_cast<kerjasosial::common::v1::SentenceKind>(kind));
+        s.events["supervision"].push_back(
+            EventOf(&event_seq, "kerjasosial.supervision.v1.Assignment",
+                    name + "/assignment", 1, regency, later, pk));
+        if (i % 4 == 0) {
+          sv1::PkAssignmentEnded end;
+          end.set_case_name(name);
+          end.set_kind(pk.kind());
+          s.events["supervision"].push_back(EventOf(
+              &event_seq, "kerjasosial.supervision.v1.Assignment",
+              name + "/assignment", 2, regency, later + absl::Hours(1), end));
+        }
+      }
+      const std::string placement =
+          absl::StrCat("regencies/", regency, "/placements/p", i);
+      pv1::PlacementFacts pf;
+      pf.set_case_name(name);
+      pf.set_kind(static_cast<kerjasosial::common::v1::SentenceKind>(kind));
+      int64_t placement_version = 0;
+      // Moves the placement to `state` with a payload of type T, `hours`
+      // after `later`.
+      auto place = [&](auto payload, pv1::PlacementState state, int hours) {
+        if (placement_version > 0) pf.set_previous_state(pf.state());
+        pf.set_state(state);
+        *payload.mutable_facts() = pf;
+        s.events["placements"].push_back(EventOf(
+            &event_seq, "kerjasosial.placements.v1.Placement", placement,
+            ++placement_version, regency, later + absl::Hours(hours), payload));
+      };
+      place(pv1::PlacementCreated(), pv1::PLACEMENT_STATE_PLANNED, 0);
+      if (i % 3 != 0) {
+        place(pv1::PlacementStarted(), pv1::PLACEMENT_STATE_ACTIVE, 1);
+      }
+      if (i % 3 == 1) {
+        place(pv1::PlacementEnded(), pv1::PLACEMENT_STATE_ENDED, 2);
+      }
+      for (const std::string& scope : scopes_of(regency)) {
+        for (int k : {0, kind}) {
+          Expected& x = s.expected[scope][k];
+          if (i % 2 == 0 && i % 4 != 0) ++x.pk_assignments;
+          if (i % 3 == 2) ++x.active_placements;
+        }
+      }
     }
     // Work sessions of the regency from supervision: five, one voided.
     for (int j = 0; j < 5; ++j) {
@@ -299,6 +375,123 @@ inline Scenario BuildScenario(int per_regency) {
     for (const std::string& scope : scopes_of(regency)) {
       s.expected[scope][0].sessions -= 1;
       s.expected[scope][0].credited_minutes -= 120;
+    }
+    // Supervision of the regency: a program-integrasi client guided twice,
+    // a case guided once, a client referred and the referral completed, a
+    // Litmas and a warning.
+    const absl::Time t0 = base + absl::Hours(24 * 70);
+    const std::string client =
+        absl::StrCat("regencies/", regency, "/clients/k1");
+    const std::string referred =
+        absl::StrCat("regencies/", regency, "/clients/k2");
+    for (int g = 0; g < 3; ++g) {
+      sv1::GuidanceSessionRecorded p;
+      if (g < 2) {
+        p.set_client(client);
+      } else {
+        p.set_case_name(absl::StrCat("regencies/", regency, "/cases/c0"));
+      }
+      p.set_attended(true);
+      s.events["supervision"].push_back(
+          EventOf(&event_seq, "kerjasosial.supervision.v1.GuidanceSession",
+                  absl::StrCat("regencies/", regency, "/guidance/g", g), 1,
+                  regency, t0 + absl::Hours(g), p));
+    }
+    for (sv1::ReferralState state :
+         {sv1::REFERRAL_STATE_REFERRED, sv1::REFERRAL_STATE_ACCEPTED,
+          sv1::REFERRAL_STATE_COMPLETED}) {
+      sv1::ReferralChanged p;
+      p.set_client(referred);
+      p.set_state(state);
+      s.events["supervision"].push_back(
+          EventOf(&event_seq, "kerjasosial.supervision.v1.Referral",
+                  absl::StrCat("regencies/", regency, "/referrals/r1"), state,
+                  regency, t0 + absl::Hours(10 + state), p));
+    }
+    {
+      sv1::LitmasSubmitted l;
+      l.set_case_name(absl::StrCat("regencies/", regency, "/cases/c1"));
+      s.events["supervision"].push_back(
+          EventOf(&event_seq, "kerjasosial.supervision.v1.Litmas",
+                  absl::StrCat("regencies/", regency, "/litmas/l1"), 1, regency,
+                  t0 + absl::Hours(20), l));
+      sv1::WarningIssued w;
+      w.set_case_name(absl::StrCat("regencies/", regency, "/cases/c1"));
+      w.set_level(1);
+      s.events["supervision"].push_back(
+          EventOf(&event_seq, "kerjasosial.supervision.v1.Warning",
+                  absl::StrCat("regencies/", regency, "/warnings/w1"), 1,
+                  regency, t0 + absl::Hours(21), w));
+    }
+    // Placements of the regency: two agreements (one ended), three periodic
+    // reports, and four sites: one stays ACTIVE, one has its capacity cut,
+    // one is SUSPENDED, one CLOSED.
+    int64_t capacity = 0, active = 0, suspended = 0;
+    for (int a = 0; a < 2; ++a) {
+      const std::string agreement =
+          absl::StrCat("regencies/", regency, "/agreements/a", a);
+      s.events["placements"].push_back(
+          EventOf(&event_seq, "kerjasosial.placements.v1.CooperationAgreement",
+                  agreement, 1, regency, t0 + absl::Hours(a),
+                  pv1::CooperationAgreementActivated()));
+      if (a == 1) {
+        pv1::CooperationAgreementEnded ended;
+        ended.set_state(pv1::AGREEMENT_STATE_TERMINATED);
+        s.events["placements"].push_back(EventOf(
+            &event_seq, "kerjasosial.placements.v1.CooperationAgreement",
+            agreement, 2, regency, t0 + absl::Hours(5), ended));
+      }
+    }
+    for (int r = 0; r < 3; ++r) {
+      s.events["placements"].push_back(EventOf(
+          &event_seq, "kerjasosial.placements.v1.PeriodicReport",
+          absl::StrCat("regencies/", regency, "/reports/r", r), 1, regency,
+          t0 + absl::Hours(6 + r), pv1::PeriodicReportSubmitted()));
+    }
+    const int regency_no = static_cast<int>(&regency - &regencies[0]);
+    for (int j = 0; j < 4; ++j) {
+      const std::string site =
+          absl::StrCat("regencies/", regency, "/sites/s", j);
+      const int first = 5 + 3 * j + regency_no;
+      int64_t version = 0;
+      auto change = [&](pv1::SiteState before, pv1::SiteState after, int cap) {
+        pv1::SiteChanged c;
+        c.set_previous_state(before);
+        c.set_state(after);
+        c.set_capacity(cap);
+        ++version;
+        s.events["placements"].push_back(
+            EventOf(&event_seq, "kerjasosial.placements.v1.Site", site, version,
+                    regency, t0 + absl::Hours(30 + 2 * j + version), c));
+      };
+      change(pv1::SITE_STATE_UNSPECIFIED, pv1::SITE_STATE_ACTIVE, first);
+      if (j == 0) {
+        capacity += first;
+        ++active;
+      } else if (j == 1) {
+        change(pv1::SITE_STATE_ACTIVE, pv1::SITE_STATE_ACTIVE, 2);
+        capacity += 2;
+        ++active;
+      } else if (j == 2) {
+        change(pv1::SITE_STATE_ACTIVE, pv1::SITE_STATE_SUSPENDED, first);
+        ++suspended;
+      } else {
+        change(pv1::SITE_STATE_ACTIVE, pv1::SITE_STATE_CLOSED, first);
+      }
+    }
+    for (const std::string& scope : scopes_of(regency)) {
+      Expected& x = s.expected[scope][0];
+      x.guidance += 3;
+      x.referrals_made += 1;
+      x.referrals_completed += 1;
+      x.litmas += 1;
+      x.warnings += 1;
+      x.integrasi_clients += 2;
+      x.agreements_in_force += 1;
+      x.periodic_reports += 3;
+      x.sites_active += active;
+      x.sites_suspended += suspended;
+      x.capacity += capacity;
     }
   }
   return s;

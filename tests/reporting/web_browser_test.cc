@@ -64,6 +64,8 @@ struct Scripted {
 };
 // 65 (Kalimantan Utara) completes 2 cases: below the minimum cell size of 10,
 // so the public page must suppress it (and a complement).
+// Every scripted sentence replaced a fine of this much.
+constexpr int64_t kFineRupiah = 250'000;
 constexpr Scripted kScenario[] = {
     {"64.01", 15, 12}, {"64.02", 11, 0}, {"65.01", 3, 2}, {"72.01", 20, 14}};
 
@@ -215,7 +217,7 @@ class WebBrowserTest : public ::testing::Test {
       facts.set_kind(kerjasosial::common::v1::SENTENCE_KIND_ADULT_KERJA_SOSIAL);
       facts.set_sentence_hours(40);
       facts.set_replaced_prison_days(30);
-      facts.set_replaced_fine_rupiah(0);
+      facts.set_replaced_fine_rupiah(kFineRupiah);
       facts.set_state(cv1::CASE_STATE_REGISTERED);
       cv1::CaseRegistered registered;
       *registered.mutable_facts() = facts;
@@ -454,6 +456,11 @@ TEST_F(WebBrowserTest, PublicPageShowsTheSmallCellAsSuppressed) {
             std::string::npos)
       << small;
   EXPECT_EQ(small.find(">2<"), std::string::npos);  // the value is withheld
+  // Its fines rest on the same 2 people: suppressed too.
+  EXPECT_NE(small.find("data-cell=\"fines_replaced_rupiah\" "
+                       "data-suppressed=\"true\""),
+            std::string::npos)
+      << small;
   // The nation's figure equals the API's.
   const std::string nation_row =
       Row(dom, "<tr data-name=\"nation/publicSummary\"");
@@ -467,6 +474,22 @@ TEST_F(WebBrowserTest, PublicPageShowsTheSmallCellAsSuppressed) {
                                 .at("value")
                                 .string_value() +
                             "\" data-cell=\"cases_completed\""),
+            std::string::npos)
+      << nation_row;
+  // Fines replaced (Rp) are shown, equal to the API's and to the script's
+  // (28 completed cases of kFineRupiah each).
+  int completed = 0;
+  for (const Scripted& s : kScenario) completed += s.completed;
+  const std::string fines = nation.struct_value()
+                                .fields()
+                                .at("fines_replaced_rupiah")
+                                .struct_value()
+                                .fields()
+                                .at("value")
+                                .string_value();
+  EXPECT_EQ(fines, std::to_string(completed * kFineRupiah));
+  EXPECT_NE(nation_row.find("data-value=\"" + fines +
+                            "\" data-cell=\"fines_replaced_rupiah\""),
             std::string::npos)
       << nation_row;
   Screenshot(Base() + "/publik",

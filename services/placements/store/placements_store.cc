@@ -4,10 +4,15 @@
 #include <utility>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 
 namespace ks::placements::store {
 std::string RecordKey(absl::string_view name) {
   return absl::StrCat("rec:", name);
+}
+std::string RegencyOf(absl::string_view name) {
+  std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
+  return parts.size() > 1 ? std::string(parts[1]) : std::string();
 }
 std::string IndexKey(absl::string_view collection, absl::string_view scope) {
   return absl::StrCat("idx:", collection, ":", scope);
@@ -17,6 +22,9 @@ std::string SitePlacementsKey(absl::string_view site) {
 }
 std::string CasePlacementsKey(absl::string_view case_name) {
   return absl::StrCat("idx:placements:case:", case_name);
+}
+std::string CounterKey(absl::string_view site, absl::string_view month) {
+  return absl::StrCat("sv:", site, ":", month);
 }
 
 void Batch::Index(absl::string_view collection, absl::string_view regency,
@@ -87,6 +95,44 @@ absl::StatusOr<std::string> PlacementsStore::HandoverOffice(
   KS_ASSIGN_OR_RETURN(redis::Reply r,
                       pool_.Command({"HGET", writer_.Key(kHandoverKey),
                                      std::string(case_name)}));
+  return r.str;
+}
+
+namespace {
+std::vector<std::pair<std::string, std::string>> Pairs(const redis::Reply& r) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (size_t i = 0; i + 1 < r.elements.size(); i += 2) {
+    out.emplace_back(r.elements[i].str, r.elements[i + 1].str);
+  }
+  return out;
+}
+}  // namespace
+
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>>
+PlacementsStore::HashAll(absl::string_view key) {
+  KS_ASSIGN_OR_RETURN(redis::Reply r,
+                      pool_.Command({"HGETALL", writer_.Key(key)}));
+  return Pairs(r);
+}
+
+absl::StatusOr<std::vector<std::vector<std::pair<std::string, std::string>>>>
+PlacementsStore::HashAllMany(const std::vector<std::string>& keys) {
+  std::vector<std::vector<std::string>> commands;
+  for (const std::string& key : keys) {
+    commands.push_back({"HGETALL", writer_.Key(key)});
+  }
+  std::vector<std::vector<std::pair<std::string, std::string>>> out;
+  if (commands.empty()) return out;
+  KS_ASSIGN_OR_RETURN(std::vector<redis::Reply> replies,
+                      pool_.Pipeline(commands));
+  for (const redis::Reply& r : replies) out.push_back(Pairs(r));
+  return out;
+}
+
+absl::StatusOr<std::string> PlacementsStore::HashGet(absl::string_view key,
+                                                     absl::string_view field) {
+  KS_ASSIGN_OR_RETURN(redis::Reply r, pool_.Command({"HGET", writer_.Key(key),
+                                                     std::string(field)}));
   return r.str;
 }
 

@@ -25,6 +25,13 @@
 //   handover                      hash case name -> Bapas office it was
 //                                 handed over to (from cases, at placing)
 //   active:site                   hash site name -> ACTIVE placements
+//   sv:<site>:<YYYY-MM>           hash "<activity type>|<counter>" -> count:
+//                                 supervision's figures of the site in one
+//                                 local month (domain/supervision_counts.h),
+//                                 written by the feed consumer in the same
+//                                 step as its cursor
+//   sv:sessions                   hash work session -> where it was counted
+//                                 (a void withdraws exactly that)
 //
 // Index members and events hold resource names only, never personal data.
 //
@@ -62,6 +69,8 @@ inline constexpr char kJointEvaluations[] = "jointEvaluations";
 inline constexpr char kVisits[] = "monitoringVisits";
 
 std::string RecordKey(absl::string_view name);
+// The regency of a resource name "regencies/{regency}/...".
+std::string RegencyOf(absl::string_view name);
 // `scope` is "g" or "r:<regency>".
 std::string IndexKey(absl::string_view collection, absl::string_view scope);
 std::string SitePlacementsKey(absl::string_view site);
@@ -70,6 +79,9 @@ inline constexpr char kSiteSlotsKey[] = "slots:site";
 inline constexpr char kCaseSlotsKey[] = "slots:case";
 inline constexpr char kHandoverKey[] = "handover";
 inline constexpr char kActiveKey[] = "active:site";
+inline constexpr char kSessionMemoKey[] = "sv:sessions";
+// The supervision counters of `site` in the local month "YYYY-MM".
+std::string CounterKey(absl::string_view site, absl::string_view month);
 
 // One change being assembled: records, indexes, reservations, events.
 // The pipeline adds request id, fingerprint and audit entry.
@@ -186,6 +198,17 @@ class PlacementsStore {
   // The Bapas office a case placed here was handed over to ("" if none
   // known): the HANDOVER_OFFICE relation of its placements.
   absl::StatusOr<std::string> HandoverOffice(absl::string_view case_name);
+  // Every field of a hash (empty when absent).
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> HashAll(
+      absl::string_view key);
+  // HGETALL of each key in one round trip, in order.
+  absl::StatusOr<std::vector<std::vector<std::pair<std::string, std::string>>>>
+  HashAllMany(const std::vector<std::string>& keys);
+  // One field of a hash; "" when absent.
+  absl::StatusOr<std::string> HashGet(absl::string_view key,
+                                      absl::string_view field);
+  // The full Redis key of a relative one (for the feed consumer's effects).
+  std::string FullKey(absl::string_view key) const { return writer_.Key(key); }
   // Slots held in a reservation hash (0 when absent).
   absl::StatusOr<int64_t> Held(absl::string_view key, absl::string_view field);
 

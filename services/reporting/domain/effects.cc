@@ -12,6 +12,7 @@
 #include "common/status/status_macros.h"
 #include "google/protobuf/util/time_util.h"
 #include "kerjasosial/cases/v1/events.pb.h"
+#include "kerjasosial/placements/v1/events.pb.h"
 #include "kerjasosial/supervision/v1/events.pb.h"
 #include "services/reporting/domain/privacy.h"
 
@@ -20,6 +21,7 @@ namespace {
 
 namespace cv1 = ::kerjasosial::cases::v1;
 namespace sv1 = ::kerjasosial::supervision::v1;
+namespace pv1 = ::kerjasosial::placements::v1;
 using ::kerjasosial::common::v1::Event;
 using ::kerjasosial::reporting::v1::Granularity;
 using ::kerjasosial::reporting::v1::UpstreamKind;
@@ -53,6 +55,11 @@ class Builder {
   // of the event's day.
   void Stock(absl::string_view figure, int kind, int64_t amount) {
     Flow(figure, kind, amount, event_day_);
+  }
+  // Stores `value` at `key`/`field` once (not per scope).
+  void Remember(const std::string& key, const std::string& field,
+                int64_t value) {
+    ops_.push_back(Op{Op::Kind::kHashSet, key, field, value});
   }
   void Member(bool add, std::string (*key)(absl::string_view),
               const std::string& member) {
@@ -101,36 +108,90 @@ absl::StatusOr<T> Unpack(const Event& event) {
   return out;
 }
 
-// The state change every case event states (facts.previous_state ->
-// facts.state), and the at-risk/overdue sets a terminal state leaves.
-void CaseState(Builder& b, const cv1::CaseFacts& f, const std::string& name) {
-  const int kind = f.kind();
-  const int before = f.previous_state();
-  const int after = f.state();
-  if (before == after) return;
+int64_t CaseMemory(int64_t version, int kind, int state) {
+  return version * 10000 + kind * 100 + state;
+}
+
+// A case leaving `before` (UNSPECIFIED: none) of `before_kind` and entering
+// `after` of `kind`: the state and active stocks, and the at-risk/overdue
+// sets a terminal state leaves.
+void MoveCase(Builder& b, int before_kind, int before, int kind, int after,
+              const std::string& name) {
+  const bool was_active = IsActiveState(before);
+  const bool is_active = IsActiveState(after);
   if (before != cv1::CASE_STATE_UNSPECIFIED) {
-    b.Stock(StateFigure(before), kind, -1);
+    b.Stock(StateFigure(before), before_kind, -1);
   }
   b.Stock(StateFigure(after), kind, 1);
-  const bool was_active =
-      before != cv1::CASE_STATE_UNSPECIFIED && IsActiveState(before);
-  const bool is_active = IsActiveState(after);
-  if (was_active != is_active) b.Stock(fig::kActive, kind, is_active ? 1 : -1);
+  if (before_kind == kind) {
+    if (was_active != is_active) {
+      b.Stock(fig::kActive, kind, is_active ? 1 : -1);
+    }
+  } else {
+    if (was_active) b.Stock(fig::kActive, before_kind, -1);
+    if (is_active) b.Stock(fig::kActive, kind, 1);
+  }
   if (!is_active) {
     b.Member(false, &AtRiskKey, name);
     b.Member(false, &OverdueKey, name);
   }
 }
 
+// A case's state from a snapshot replaces the state it counted.
+absl::Status CaseSnapshot(const Event& e, Builder& b,
+                          const PriorLookup& prior) {
+  KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseStateSnapshot>(e));
+  const std::string& name = e.aggregate_name();
+  int64_t counted = 0;
+  if (prior) {
+    absl::StatusOr<int64_t> read = prior(kCaseMemoryKey, name);
+    if (!read.ok()) {
+      return absl::UnavailableError(absl::StrCat(
+          "reading the case's counted state: ", read.status().message()));
+    }
+    counted = *read;
+  }
+  const int64_t counted_version = counted / 10000;
+  if (counted != 0 && counted_version >= e.aggregate_version()) {
+    return absl::OkStatus();  // we hold this state or a newer one
+  }
+  const int before_kind = static_cast<int>(counted / 100 % 100);
+  const int before = static_cast<int>(counted % 100);
+  const int kind = p.kind();
+  const int after = p.state();
+  if (before != after || before_kind != kind) {
+    MoveCase(b, before_kind, before, kind, after, name);
+  }
+  b.Remember(kCaseMemoryKey, name,
+             CaseMemory(e.aggregate_version(), kind, after));
+  return absl::OkStatus();
+}
+
+// The state change every case event states (facts.previous_state ->
+// facts.state), and the at-risk/overdue sets a terminal state leaves; the
+// state is remembered for a later snapshot.
+void CaseState(Builder& b, const cv1::CaseFacts& f, const std::string& name,
+               int64_t version) {
+  const int kind = f.kind();
+  const int before = f.previous_state();
+  const int after = f.state();
+  b.Remember(kCaseMemoryKey, name, CaseMemory(version, kind, after));
+  if (before != after) MoveCase(b, kind, before, kind, after, name);
+}
+
 // Business day of a case event whose payload names no date: the local day
 // of its commit in the regency's zone.
-absl::Status CaseEffect(const Event& e, Builder& b) {
+absl::Status CaseEffect(const Event& e, Builder& b, const PriorLookup& prior) {
   const std::string& type = e.event_type();
   const std::string& name = e.aggregate_name();
+  const int64_t version = e.aggregate_version();
+  if (type == "kerjasosial.cases.v1.CaseStateSnapshot") {
+    return CaseSnapshot(e, b, prior);
+  }
   if (type == "kerjasosial.cases.v1.CaseRegistered") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseRegistered>(e));
     const cv1::CaseFacts& f = p.facts();
-    CaseState(b, f, name);
+    CaseState(b, f, name, version);
     // The receiving side of a transfer is the same sentence: counted once,
     // where it was first registered.
     if (p.transferred_from().empty()) {
@@ -141,24 +202,25 @@ absl::Status CaseEffect(const Event& e, Builder& b) {
     }
   } else if (type == "kerjasosial.cases.v1.CaseHandedOver") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseHandedOver>(e));
-    CaseState(b, p.facts(), name);
+    CaseState(b, p.facts(), name, version);
     b.Flow(fig::kHandedOver, p.facts().kind(), 1, b.DayOr(p.handover_date()));
   } else if (type == "kerjasosial.cases.v1.CaseCompleted") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseCompleted>(e));
     const cv1::CaseFacts& f = p.facts();
-    CaseState(b, f, name);
+    CaseState(b, f, name, version);
     b.Flow(fig::kCompleted, f.kind(), 1);
     b.Flow(fig::kPrisonDays, f.kind(), f.replaced_prison_days());
     b.Flow(fig::kFines, f.kind(), f.replaced_fine_rupiah());
+    if (f.replaced_fine_rupiah() > 0) b.Flow(fig::kFinedCompleted, f.kind(), 1);
     b.Flow(DaysFigure(DaysBucket(p.days_to_complete())), f.kind(), 1);
   } else if (type == "kerjasosial.cases.v1.CaseBreached") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseBreached>(e));
-    CaseState(b, p.facts(), name);
+    CaseState(b, p.facts(), name, version);
     b.Flow(fig::kBreached, p.facts().kind(), 1);
   } else if (type == "kerjasosial.cases.v1.BreachOutcomeDecided") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::BreachOutcomeDecided>(e));
     const cv1::CaseFacts& f = p.facts();
-    CaseState(b, f, name);
+    CaseState(b, f, name, version);
     const cv1::BreachOutcome& o = p.outcome();
     // A decision counts on the decision's date.
     const absl::CivilDay day = b.DayOr(o.decided_date());
@@ -168,33 +230,33 @@ absl::Status CaseEffect(const Event& e, Builder& b) {
     }
   } else if (type == "kerjasosial.cases.v1.CaseCancelled") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseCancelled>(e));
-    CaseState(b, p.facts(), name);
+    CaseState(b, p.facts(), name, version);
     b.Flow(fig::kCancelled, p.facts().kind(), 1);
   } else if (type == "kerjasosial.cases.v1.CaseProgressChanged") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseProgressChanged>(e));
-    CaseState(b, p.facts(), name);
+    CaseState(b, p.facts(), name, version);
     if (IsActiveState(p.facts().state())) {
       b.Member(p.at_risk(), &AtRiskKey, name);
       b.Member(p.overdue(), &OverdueKey, name);
     }
   } else if (type == "kerjasosial.cases.v1.CaseCorrected") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseCorrected>(e));
-    CaseState(b, p.facts(), name);
+    CaseState(b, p.facts(), name, version);
   } else if (type == "kerjasosial.cases.v1.ExecutionOrderIssued") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::ExecutionOrderIssued>(e));
-    CaseState(b, p.facts(), name);
+    CaseState(b, p.facts(), name, version);
   } else if (type == "kerjasosial.cases.v1.CaseStarted") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseStarted>(e));
-    CaseState(b, p.facts(), name);
+    CaseState(b, p.facts(), name, version);
   } else if (type == "kerjasosial.cases.v1.CaseCompletionPending") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseCompletionPending>(e));
-    CaseState(b, p.facts(), name);
+    CaseState(b, p.facts(), name, version);
   } else if (type == "kerjasosial.cases.v1.FinePaymentRecorded") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::FinePaymentRecorded>(e));
-    CaseState(b, p.facts(), name);
+    CaseState(b, p.facts(), name, version);
   } else if (type == "kerjasosial.cases.v1.CaseTransferred") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseTransferred>(e));
-    CaseState(b, p.facts(), name);
+    CaseState(b, p.facts(), name, version);
   } else if (!absl::StartsWith(type, "kerjasosial.cases.v1.") &&
              !absl::StartsWith(type, "kerjasosial.common.v1.")) {
     return Invalid(e, "not an event type of a cases feed");
@@ -234,9 +296,121 @@ absl::Status SupervisionEffect(const Event& e, Builder& b,
     KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::WarningIssued>(e));
     (void)p;
     b.Flow(fig::kWarnings, kNoKind, 1);
+  } else if (type == "kerjasosial.supervision.v1.PkAssigned") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::PkAssigned>(e));
+    b.Stock(fig::kPkAssignments, p.kind(), 1);
+  } else if (type == "kerjasosial.supervision.v1.PkAssignmentEnded") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::PkAssignmentEnded>(e));
+    b.Stock(fig::kPkAssignments, p.kind(), -1);
+  } else if (type == "kerjasosial.supervision.v1.LitmasSubmitted") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::LitmasSubmitted>(e));
+    (void)p;
+    b.Flow(fig::kLitmas, kNoKind, 1);
+  } else if (type == "kerjasosial.supervision.v1.GuidanceSessionRecorded") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::GuidanceSessionRecorded>(e));
+    b.Flow(fig::kGuidance, kNoKind, 1);
+    if (!p.client().empty()) b.Member(true, &IntegrasiKey, p.client());
+  } else if (type == "kerjasosial.supervision.v1.ReferralChanged") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::ReferralChanged>(e));
+    // A referral is published REFERRED once, when made.
+    if (p.state() == sv1::REFERRAL_STATE_REFERRED) {
+      b.Flow(fig::kReferralsMade, kNoKind, 1);
+    } else if (p.state() == sv1::REFERRAL_STATE_COMPLETED) {
+      b.Flow(fig::kReferralsCompleted, kNoKind, 1);
+    }
+    if (!p.client().empty()) b.Member(true, &IntegrasiKey, p.client());
   } else if (!absl::StartsWith(type, "kerjasosial.supervision.v1.") &&
              !absl::StartsWith(type, "kerjasosial.common.v1.")) {
     return Invalid(e, "not an event type of a supervision feed");
+  }
+  return absl::OkStatus();
+}
+
+// A state machine's stock: leaving `before` and entering `after` move the
+// counter of each state that has one (`figure_of` gives it, or nullptr).
+template <typename State>
+void StateStock(Builder& b, State before, State after, int kind,
+                const char* (*figure_of)(State)) {
+  if (before == after) return;
+  if (const char* f = figure_of(before)) b.Stock(f, kind, -1);
+  if (const char* f = figure_of(after)) b.Stock(f, kind, 1);
+}
+
+const char* SiteFigure(pv1::SiteState s) {
+  switch (s) {
+    case pv1::SITE_STATE_ACTIVE:
+      return fig::kSitesActive;
+    case pv1::SITE_STATE_SUSPENDED:
+      return fig::kSitesSuspended;
+    default:
+      return nullptr;
+  }
+}
+
+const char* PlacementFigure(pv1::PlacementState s) {
+  return s == pv1::PLACEMENT_STATE_ACTIVE ? fig::kActivePlacements : nullptr;
+}
+
+template <typename T>
+absl::Status PlacementState(const Event& e, Builder& b) {
+  KS_ASSIGN_OR_RETURN(auto p, Unpack<T>(e));
+  const pv1::PlacementFacts& f = p.facts();
+  StateStock(b, f.previous_state(), f.state(), f.kind(), &PlacementFigure);
+  return absl::OkStatus();
+}
+
+absl::Status PlacementsEffect(const Event& e, Builder& b,
+                              const PriorLookup& prior) {
+  const std::string& type = e.event_type();
+  constexpr int kNoKind = 0;  // sites and agreements serve both kinds
+  if (type == "kerjasosial.placements.v1.SiteChanged") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<pv1::SiteChanged>(e));
+    StateStock(b, p.previous_state(), p.state(), kNoKind, &SiteFigure);
+    // Capacity counts for ACTIVE sites only; the change is against what
+    // this site counted before (remembered, the event does not say it).
+    const int64_t now =
+        p.state() == pv1::SITE_STATE_ACTIVE ? std::max(p.capacity(), 0) : 0;
+    int64_t before = 0;
+    if (prior) {
+      absl::StatusOr<int64_t> read =
+          prior(kSiteCapacityKey, e.aggregate_name());
+      if (!read.ok()) {
+        return absl::UnavailableError(absl::StrCat(
+            "reading the site's counted capacity: ", read.status().message()));
+      }
+      before = *read;
+    }
+    b.Stock(fig::kCapacity, kNoKind, now - before);
+    b.Remember(kSiteCapacityKey, e.aggregate_name(), now);
+  } else if (type ==
+             "kerjasosial.placements.v1.CooperationAgreementActivated") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<pv1::CooperationAgreementActivated>(e));
+    (void)p;
+    b.Stock(fig::kAgreementsInForce, kNoKind, 1);
+  } else if (type == "kerjasosial.placements.v1.CooperationAgreementEnded") {
+    // Only an agreement in force ends (expires or is terminated).
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<pv1::CooperationAgreementEnded>(e));
+    (void)p;
+    b.Stock(fig::kAgreementsInForce, kNoKind, -1);
+  } else if (type == "kerjasosial.placements.v1.PeriodicReportSubmitted") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<pv1::PeriodicReportSubmitted>(e));
+    (void)p;
+    b.Flow(fig::kPeriodicReports, kNoKind, 1);
+  } else if (type == "kerjasosial.placements.v1.PlacementCreated") {
+    return PlacementState<pv1::PlacementCreated>(e, b);
+  } else if (type == "kerjasosial.placements.v1.PlacementChanged") {
+    return PlacementState<pv1::PlacementChanged>(e, b);
+  } else if (type == "kerjasosial.placements.v1.PlacementStarted") {
+    return PlacementState<pv1::PlacementStarted>(e, b);
+  } else if (type == "kerjasosial.placements.v1.PlacementSuspended") {
+    return PlacementState<pv1::PlacementSuspended>(e, b);
+  } else if (type == "kerjasosial.placements.v1.PlacementEnded") {
+    return PlacementState<pv1::PlacementEnded>(e, b);
+  } else if (type == "kerjasosial.placements.v1.PlacementCancelled") {
+    return PlacementState<pv1::PlacementCancelled>(e, b);
+  } else if (!absl::StartsWith(type, "kerjasosial.placements.v1.") &&
+             !absl::StartsWith(type, "kerjasosial.common.v1.")) {
+    return Invalid(e, "not an event type of a placements feed");
   }
   return absl::OkStatus();
 }
@@ -310,10 +484,17 @@ std::string AtRiskKey(absl::string_view scope) {
 std::string OverdueKey(absl::string_view scope) {
   return absl::StrCat("overdue:", scope);
 }
+std::string IntegrasiKey(absl::string_view scope) {
+  return absl::StrCat("integrasi:", scope);
+}
 
 bool IsStockField(absl::string_view field) {
-  return absl::StartsWith(field, absl::StrCat(fig::kActive, "|")) ||
-         absl::StartsWith(field, "state:");
+  for (const char* stock :
+       {fig::kActive, fig::kSitesActive, fig::kSitesSuspended, fig::kCapacity,
+        fig::kActivePlacements, fig::kAgreementsInForce, fig::kPkAssignments}) {
+    if (absl::StartsWith(field, absl::StrCat(stock, "|"))) return true;
+  }
+  return absl::StartsWith(field, "state:");
 }
 
 bool IsActiveState(int s) {
@@ -324,7 +505,8 @@ bool IsActiveState(int s) {
 
 absl::StatusOr<std::vector<Op>> EffectOf(
     const Event& event, UpstreamKind kind,
-    const std::vector<std::string>& allowed_regencies) {
+    const std::vector<std::string>& allowed_regencies,
+    const PriorLookup& prior) {
   const std::string& regency = event.regency_code();
   if (regency.empty() && event.payload().type_url().empty()) {
     return std::vector<Op>();
@@ -359,15 +541,16 @@ absl::StatusOr<std::vector<Op>> EffectOf(
   Builder b(ScopesOf(regency), event_day);
   switch (kind) {
     case kerjasosial::reporting::v1::UPSTREAM_KIND_CASES:
-      KS_RETURN_IF_ERROR(CaseEffect(event, b));
+      KS_RETURN_IF_ERROR(CaseEffect(event, b, prior));
       break;
     case kerjasosial::reporting::v1::UPSTREAM_KIND_SUPERVISION:
       KS_RETURN_IF_ERROR(SupervisionEffect(event, b, *zone));
       break;
-    default:
-      // Placements figures (sites, capacity, agreements) are not kept yet:
-      // their events are accepted and count in no figure.
+    case kerjasosial::reporting::v1::UPSTREAM_KIND_PLACEMENTS:
+      KS_RETURN_IF_ERROR(PlacementsEffect(event, b, prior));
       break;
+    default:
+      return Invalid(event, "the upstream's kind is not set");
   }
   return b.Take();
 }

@@ -19,6 +19,13 @@
 // in agg:<scope>:months / :weeks, so that sum costs one read per bucket,
 // never one per case.
 //
+// Snapshots (a cases upstream trimmed past our cursor, so its feed restarts
+// from each case's current state, CaseStateSnapshot): the case's state and
+// kind replace what it counted (kCaseMemoryKey), so stocks (cases by state,
+// active cases) come out exact and applying a snapshot twice changes
+// nothing. The snapshot names no business dates, prison days or fines, so
+// the flows of trimmed events cannot be recovered from it.
+//
 // At-risk and overdue cases are flags a feed states absolutely (the case's
 // progress event says "at risk", not "one more at risk"), so they are kept
 // as sets of case resource names per scope (SADD/SREM are idempotent) and
@@ -31,6 +38,7 @@
 #define KS_SERVICES_REPORTING_DOMAIN_EFFECTS_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -44,7 +52,8 @@ namespace ks::reporting::domain {
 
 // One Redis command on a key relative to the service's key prefix.
 struct Op {
-  enum class Kind { kIncr, kSetAdd, kSetRemove };
+  // kIncr: HINCRBY key member amount; kHashSet: HSET key member amount.
+  enum class Kind { kIncr, kSetAdd, kSetRemove, kHashSet };
   Kind kind;
   std::string key;
   std::string member;  // hash field or set member
@@ -70,7 +79,22 @@ inline constexpr char kViolations[] = "violations";
 inline constexpr char kWarnings[] = "warnings";
 inline constexpr char kPrisonDays[] = "prison_days_averted";
 inline constexpr char kFines[] = "fines_replaced";
+// Completed cases that replaced a fine (what kFines rests on).
+inline constexpr char kFinedCompleted[] = "fined_completed";
 inline constexpr char kActive[] = "active";  // stock
+// Placements (stocks unless marked).
+inline constexpr char kSitesActive[] = "sites_active";
+inline constexpr char kSitesSuspended[] = "sites_suspended";
+inline constexpr char kCapacity[] = "capacity";  // of ACTIVE sites
+inline constexpr char kActivePlacements[] = "active_placements";
+inline constexpr char kAgreementsInForce[] = "agreements_in_force";
+inline constexpr char kPeriodicReports[] = "periodic_reports";  // flow
+// Supervision.
+inline constexpr char kPkAssignments[] = "pk_assignments";            // stock
+inline constexpr char kGuidance[] = "guidance_sessions";              // flow
+inline constexpr char kReferralsMade[] = "referrals_made";            // flow
+inline constexpr char kReferralsCompleted[] = "referrals_completed";  // flow
+inline constexpr char kLitmas[] = "litmas_submitted";                 // flow
 // "state:<CaseState number>" (stock), "outcome:<kind>:<extent>" (flow),
 // "dtc:<histogram bucket index>" (flow).
 }  // namespace fig
@@ -107,6 +131,23 @@ std::string BucketListKey(absl::string_view scope,
                           kerjasosial::reporting::v1::Granularity g);
 std::string AtRiskKey(absl::string_view scope);
 std::string OverdueKey(absl::string_view scope);
+// Program-integrasi clients seen in the scope's guidance or referrals (a set
+// of client resource names, opaque ids like case names), counted with SCARD.
+std::string IntegrasiKey(absl::string_view scope);
+// The capacity each site counts now (hash: site name -> capacity if ACTIVE,
+// else 0). SiteChanged states a site's new capacity, not the one counted
+// before, so the change of the capacity figure needs this memory.
+inline constexpr char kSiteCapacityKey[] = "sitecap";
+// What each case counts now in the stocks (hash: case name -> version *
+// 10000 + kind * 100 + state), kept by every case event, so that a snapshot
+// event (the case's state, not a change) can replace the case's counted
+// state idempotently and skip a state older than the one counted.
+inline constexpr char kCaseMemoryKey[] = "casestate";
+
+// Reads a value reporting stored earlier (HGET key field as an integer, 0
+// when absent). A failure to read is transient (UNAVAILABLE).
+using PriorLookup = std::function<absl::StatusOr<int64_t>(
+    const std::string& key, const std::string& field)>;
 
 // Whether a counter field holds a stock (value now) rather than a flow.
 bool IsStockField(absl::string_view field);
@@ -117,10 +158,13 @@ bool IsActiveState(int case_state);
 // The ops of `event`, received from an upstream of `kind` that may only
 // send the regencies in `allowed_regencies` (empty: any). An event type
 // reporting does not count (e.g. a PK assignment) yields no ops.
+// `prior` reads the memory some figures need (kSiteCapacityKey); without it
+// nothing is remembered (0).
 absl::StatusOr<std::vector<Op>> EffectOf(
     const kerjasosial::common::v1::Event& event,
     kerjasosial::reporting::v1::UpstreamKind kind,
-    const std::vector<std::string>& allowed_regencies);
+    const std::vector<std::string>& allowed_regencies,
+    const PriorLookup& prior = nullptr);
 
 }  // namespace ks::reporting::domain
 

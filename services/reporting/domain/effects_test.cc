@@ -7,6 +7,7 @@
 #include "gtest/gtest.h"
 #include "kerjasosial/cases/v1/events.pb.h"
 #include "kerjasosial/cases/v1/resources.pb.h"
+#include "kerjasosial/placements/v1/events.pb.h"
 #include "kerjasosial/supervision/v1/events.pb.h"
 #include "services/reporting/domain/figures.h"
 #include "services/reporting/domain/privacy.h"
@@ -15,6 +16,7 @@ namespace ks::reporting::domain {
 namespace {
 
 namespace cv1 = ::kerjasosial::cases::v1;
+namespace pv1 = ::kerjasosial::placements::v1;
 namespace sv1 = ::kerjasosial::supervision::v1;
 namespace rv1 = ::kerjasosial::reporting::v1;
 using ::kerjasosial::common::v1::Event;
@@ -61,14 +63,28 @@ struct Memory {
         case Op::Kind::kSetRemove:
           sets[op.key].erase(op.member);
           break;
+        case Op::Kind::kHashSet:
+          hashes[op.key][op.member] = op.amount;
+          break;
       }
     }
+  }
+  // Reads back what a kHashSet stored (the PriorLookup of EffectOf).
+  PriorLookup Prior() {
+    return [this](const std::string& key,
+                  const std::string& field) -> absl::StatusOr<int64_t> {
+      auto h = hashes.find(key);
+      if (h == hashes.end()) return 0;
+      auto f = h->second.find(field);
+      return f == h->second.end() ? 0 : f->second;
+    };
   }
 };
 
 std::vector<Op> Effect(const Event& e,
-                       rv1::UpstreamKind kind = rv1::UPSTREAM_KIND_CASES) {
-  absl::StatusOr<std::vector<Op>> ops = EffectOf(e, kind, {});
+                       rv1::UpstreamKind kind = rv1::UPSTREAM_KIND_CASES,
+                       const PriorLookup& prior = nullptr) {
+  absl::StatusOr<std::vector<Op>> ops = EffectOf(e, kind, {}, prior);
   EXPECT_TRUE(ops.ok()) << ops.status();
   return ops.ok() ? *ops : std::vector<Op>();
 }
@@ -136,10 +152,185 @@ TEST(Effects, CompletionCountsAvertedPrisonFinesAndDaysHistogram) {
   EXPECT_EQ(n[Field(fig::kCompleted, kAdult)], 1);
   EXPECT_EQ(n[Field(fig::kPrisonDays, kAdult)], 60);
   EXPECT_EQ(n[Field(fig::kFines, kAdult)], 5'000'000);
+  // One person whose sentence replaced a fine (the public cell's size).
+  EXPECT_EQ(n[Field(fig::kFinedCompleted, kAdult)], 1);
   EXPECT_EQ(n[Field(DaysFigure(3), kAdult)], 1);  // [45, 60)
   EXPECT_EQ(n[Field(fig::kActive, kAdult)], -1);  // left an active state
   EXPECT_EQ(n[StateFigure(cv1::CASE_STATE_COMPLETION_PENDING) + "|1"], -1);
   EXPECT_EQ(n[StateFigure(cv1::CASE_STATE_COMPLETED) + "|1"], 1);
+}
+
+TEST(Effects, CompletionWithoutAFineCountsNoFinedCase) {
+  cv1::CaseCompleted p;
+  *p.mutable_facts() = Facts(kAdult, cv1::CASE_STATE_COMPLETION_PENDING,
+                             cv1::CASE_STATE_COMPLETED);
+  p.mutable_facts()->set_replaced_fine_rupiah(0);
+  Memory m;
+  m.Apply(Effect(Wrap(p, "64.01", 1'795'000'000)));
+  Counters& n = m.hashes[AllTimeKey("N")];
+  EXPECT_EQ(n[Field(fig::kCompleted, kAdult)], 1);
+  EXPECT_EQ(n[Field(fig::kFinedCompleted, kAdult)], 0);
+  EXPECT_EQ(n[Field(fig::kFines, kAdult)], 0);
+}
+
+pv1::SiteChanged Site(pv1::SiteState before, pv1::SiteState after,
+                      int capacity) {
+  pv1::SiteChanged s;
+  s.set_previous_state(before);
+  s.set_state(after);
+  s.set_capacity(capacity);
+  return s;
+}
+
+TEST(Effects, SitesCountTheCapacityOfActiveSitesOnly) {
+  Memory m;
+  auto apply = [&](const pv1::SiteChanged& s, const std::string& name) {
+    Event e = Wrap(s, "64.01", 1'795'000'000);
+    e.set_aggregate_name(name);
+    m.Apply(Effect(e, rv1::UPSTREAM_KIND_PLACEMENTS, m.Prior()));
+  };
+  const std::string a = "regencies/64.01/sites/a";
+  const std::string b = "regencies/64.01/sites/b";
+  apply(Site(pv1::SITE_STATE_UNSPECIFIED, pv1::SITE_STATE_ACTIVE, 10), a);
+  apply(Site(pv1::SITE_STATE_UNSPECIFIED, pv1::SITE_STATE_ACTIVE, 6), b);
+  // A capacity cut of an ACTIVE site: the event says 4, not "-6".
+  apply(Site(pv1::SITE_STATE_ACTIVE, pv1::SITE_STATE_ACTIVE, 4), b);
+  Counters& p = m.hashes[AllTimeKey("P:64")];
+  EXPECT_EQ(p[Field(fig::kSitesActive, 0)], 2);
+  EXPECT_EQ(p[Field(fig::kCapacity, 0)], 14);
+  // Suspended: no longer counts its capacity; resumed: counts it again.
+  apply(Site(pv1::SITE_STATE_ACTIVE, pv1::SITE_STATE_SUSPENDED, 10), a);
+  EXPECT_EQ(p[Field(fig::kSitesActive, 0)], 1);
+  EXPECT_EQ(p[Field(fig::kSitesSuspended, 0)], 1);
+  EXPECT_EQ(p[Field(fig::kCapacity, 0)], 4);
+  apply(Site(pv1::SITE_STATE_SUSPENDED, pv1::SITE_STATE_ACTIVE, 12), a);
+  apply(Site(pv1::SITE_STATE_ACTIVE, pv1::SITE_STATE_CLOSED, 4), b);
+  EXPECT_EQ(p[Field(fig::kSitesActive, 0)], 1);
+  EXPECT_EQ(p[Field(fig::kSitesSuspended, 0)], 0);
+  EXPECT_EQ(p[Field(fig::kCapacity, 0)], 12);
+  EXPECT_TRUE(IsStockField(Field(fig::kCapacity, 0)));
+}
+
+TEST(Effects, PlacementsAndAgreementsAreStocks) {
+  Memory m;
+  // Every placement payload carries the same facts (state change, kind).
+  auto placement = [&](pv1::PlacementState before, pv1::PlacementState after) {
+    pv1::PlacementStarted p;
+    p.mutable_facts()->set_kind(
+        static_cast<kerjasosial::common::v1::SentenceKind>(kChild));
+    p.mutable_facts()->set_previous_state(before);
+    p.mutable_facts()->set_state(after);
+    m.Apply(
+        Effect(Wrap(p, "64.01", 1'795'000'000), rv1::UPSTREAM_KIND_PLACEMENTS));
+  };
+  placement(pv1::PLACEMENT_STATE_PLANNED, pv1::PLACEMENT_STATE_ACTIVE);
+  placement(pv1::PLACEMENT_STATE_PLANNED, pv1::PLACEMENT_STATE_ACTIVE);
+  placement(pv1::PLACEMENT_STATE_ACTIVE, pv1::PLACEMENT_STATE_ENDED);
+  m.Apply(
+      Effect(Wrap(pv1::CooperationAgreementActivated(), "64.01", 1'795'000'000),
+             rv1::UPSTREAM_KIND_PLACEMENTS));
+  m.Apply(Effect(Wrap(pv1::PeriodicReportSubmitted(), "64.01", 1'795'000'000),
+                 rv1::UPSTREAM_KIND_PLACEMENTS));
+  Counters& n = m.hashes[AllTimeKey("N")];
+  EXPECT_EQ(n[Field(fig::kActivePlacements, kChild)], 1);
+  EXPECT_EQ(n[Field(fig::kAgreementsInForce, 0)], 1);
+  EXPECT_EQ(n[Field(fig::kPeriodicReports, 0)], 1);
+  // A cases event on a placements feed is refused.
+  EXPECT_EQ(EffectOf(Wrap(cv1::CaseStarted(), "64.01", 1'795'000'000),
+                     rv1::UPSTREAM_KIND_PLACEMENTS, {})
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(Effects, SupervisionCountsCaseloadsGuidanceReferralsAndClients) {
+  Memory m;
+  auto apply = [&](const google::protobuf::Message& p) {
+    m.Apply(Effect(Wrap(p, "91.71", 1'795'000'000),
+                   rv1::UPSTREAM_KIND_SUPERVISION));
+  };
+  sv1::PkAssigned assigned;
+  assigned.set_kind(static_cast<kerjasosial::common::v1::SentenceKind>(kAdult));
+  apply(assigned);
+  apply(assigned);
+  sv1::PkAssignmentEnded ended;
+  ended.set_kind(static_cast<kerjasosial::common::v1::SentenceKind>(kAdult));
+  apply(ended);
+  sv1::GuidanceSessionRecorded guidance;
+  guidance.set_client("regencies/91.71/clients/k1");
+  apply(guidance);
+  apply(guidance);  // the same client twice: one client
+  sv1::ReferralChanged referral;
+  referral.set_state(sv1::REFERRAL_STATE_REFERRED);
+  apply(referral);
+  referral.set_state(sv1::REFERRAL_STATE_ACCEPTED);
+  apply(referral);
+  referral.set_state(sv1::REFERRAL_STATE_COMPLETED);
+  referral.set_client("regencies/91.71/clients/k2");
+  apply(referral);
+  apply(sv1::LitmasSubmitted());
+  Counters& r = m.hashes[AllTimeKey("R:91.71")];
+  EXPECT_EQ(r[Field(fig::kPkAssignments, kAdult)], 1);
+  EXPECT_EQ(r[Field(fig::kGuidance, 0)], 2);
+  EXPECT_EQ(r[Field(fig::kReferralsMade, 0)], 1);
+  EXPECT_EQ(r[Field(fig::kReferralsCompleted, 0)], 1);
+  EXPECT_EQ(r[Field(fig::kLitmas, 0)], 1);
+  EXPECT_EQ(m.sets[IntegrasiKey("N")].size(), 2u);
+}
+
+Event SnapshotOf(const std::string& name, int64_t version, int kind,
+                 cv1::CaseState state) {
+  cv1::CaseStateSnapshot p;
+  p.set_name(name);
+  p.set_kind(static_cast<kerjasosial::common::v1::SentenceKind>(kind));
+  p.set_state(state);
+  Event e = Wrap(p, "64.01", 1'795'000'000);
+  e.set_aggregate_name(name);
+  e.set_aggregate_version(version);
+  e.set_snapshot(true);
+  return e;
+}
+
+TEST(Effects, ASnapshotReplacesTheCountedStateIdempotently) {
+  Memory m;
+  const std::string name = "regencies/64.01/cases/c1";
+  // Counted incrementally: registered, then in progress (version 2).
+  cv1::CaseStarted started;
+  *started.mutable_facts() =
+      Facts(kAdult, cv1::CASE_STATE_REGISTERED, cv1::CASE_STATE_IN_PROGRESS);
+  Event e = Wrap(started, "64.01", 1'795'000'000);
+  e.set_aggregate_name(name);
+  e.set_aggregate_version(2);
+  cv1::CaseRegistered registered;
+  *registered.mutable_facts() =
+      Facts(kAdult, cv1::CASE_STATE_UNSPECIFIED, cv1::CASE_STATE_REGISTERED);
+  Event r = Wrap(registered, "64.01", 1'795'000'000);
+  r.set_aggregate_name(name);
+  r.set_aggregate_version(1);
+  m.Apply(Effect(r, rv1::UPSTREAM_KIND_CASES, m.Prior()));
+  m.Apply(Effect(e, rv1::UPSTREAM_KIND_CASES, m.Prior()));
+  Counters& n = m.hashes[AllTimeKey("N")];
+  EXPECT_EQ(n[Field(fig::kActive, kAdult)], 1);
+  // A snapshot of an older version changes nothing.
+  m.Apply(Effect(SnapshotOf(name, 1, kAdult, cv1::CASE_STATE_REGISTERED),
+                 rv1::UPSTREAM_KIND_CASES, m.Prior()));
+  EXPECT_EQ(n[StateFigure(cv1::CASE_STATE_IN_PROGRESS) + "|1"], 1);
+  EXPECT_EQ(n[StateFigure(cv1::CASE_STATE_REGISTERED) + "|1"], 0);
+  // A newer one moves the case (the events in between were trimmed), once
+  // however often it is applied.
+  for (int i = 0; i < 2; ++i) {
+    m.Apply(Effect(SnapshotOf(name, 9, kAdult, cv1::CASE_STATE_COMPLETED),
+                   rv1::UPSTREAM_KIND_CASES, m.Prior()));
+  }
+  EXPECT_EQ(n[StateFigure(cv1::CASE_STATE_IN_PROGRESS) + "|1"], 0);
+  EXPECT_EQ(n[StateFigure(cv1::CASE_STATE_COMPLETED) + "|1"], 1);
+  EXPECT_EQ(n[Field(fig::kActive, kAdult)], 0);
+  // Into empty aggregates (a rebuild), a snapshot counts the case afresh.
+  Memory empty;
+  empty.Apply(Effect(SnapshotOf(name, 9, kChild, cv1::CASE_STATE_IN_PROGRESS),
+                     rv1::UPSTREAM_KIND_CASES, empty.Prior()));
+  EXPECT_EQ(empty.hashes[AllTimeKey("R:64.01")][Field(fig::kActive, kChild)],
+            1);
 }
 
 TEST(Effects, EventDayIsLocalToTheRegencyZone) {

@@ -40,6 +40,13 @@ rv1::Figures FiguresOf(const Counters& all, std::optional<int> kind) {
       decided == 0 ? 0.0 : static_cast<double>(f.cases_completed()) / decided);
   f.set_prison_days_averted(Sum(all, fig::kPrisonDays, kind));
   f.set_fines_replaced_rupiah(Sum(all, fig::kFines, kind));
+  f.set_fines_replaced_cases(Sum(all, fig::kFinedCompleted, kind));
+  f.set_pk_assignments_active(Sum(all, fig::kPkAssignments, kind));
+  f.set_guidance_sessions(Sum(all, fig::kGuidance, kind));
+  f.set_referrals_made(Sum(all, fig::kReferralsMade, kind));
+  f.set_referrals_completed(Sum(all, fig::kReferralsCompleted, kind));
+  f.set_litmas_submitted(Sum(all, fig::kLitmas, kind));
+  f.set_warnings_issued(Sum(all, fig::kWarnings, kind));
   f.set_sessions_recorded(Sum(all, fig::kSessions, kind));
   f.set_violations_recorded(Sum(all, fig::kViolations, kind));
   for (int b = 0; b < kDaysBuckets; ++b) {
@@ -52,10 +59,24 @@ rv1::Figures FiguresOf(const Counters& all, std::optional<int> kind) {
 }
 
 void FillSummary(const Counters& all, int64_t at_risk, int64_t overdue,
-                 rv1::Summary* out) {
+                 rv1::Summary* out, int64_t integrasi_clients) {
   *out->mutable_totals() = FiguresOf(all, std::nullopt);
   out->mutable_totals()->set_cases_at_risk(at_risk);
   out->mutable_totals()->set_cases_overdue(overdue);
+  out->mutable_totals()->set_integrasi_clients(integrasi_clients);
+  rv1::SiteFigures* sites = out->mutable_sites();
+  sites->set_sites_active(Sum(all, fig::kSitesActive, std::nullopt));
+  sites->set_sites_suspended(Sum(all, fig::kSitesSuspended, std::nullopt));
+  sites->set_capacity(Sum(all, fig::kCapacity, std::nullopt));
+  sites->set_active_placements(Sum(all, fig::kActivePlacements, std::nullopt));
+  sites->set_utilisation(sites->capacity() == 0
+                             ? 0.0
+                             : static_cast<double>(sites->active_placements()) /
+                                   sites->capacity());
+  sites->set_agreements_in_force(
+      Sum(all, fig::kAgreementsInForce, std::nullopt));
+  sites->set_periodic_reports_submitted(
+      Sum(all, fig::kPeriodicReports, std::nullopt));
   for (int kind : {1, 2}) {
     rv1::KindFigures* k = out->add_by_kind();
     k->set_kind(static_cast<kerjasosial::common::v1::SentenceKind>(kind));
@@ -156,6 +177,14 @@ absl::StatusOr<std::string> FigureOf(rv1::Metric m) {
       return std::string(fig::kFines);
     case rv1::METRIC_ACTIVE_CASES:
       return std::string(fig::kActive);
+    case rv1::METRIC_ACTIVE_PLACEMENTS:
+      return std::string(fig::kActivePlacements);
+    case rv1::METRIC_SITE_CAPACITY:
+      return std::string(fig::kCapacity);
+    case rv1::METRIC_REFERRALS_MADE:
+      return std::string(fig::kReferralsMade);
+    case rv1::METRIC_REFERRALS_COMPLETED:
+      return std::string(fig::kReferralsCompleted);
     case rv1::METRIC_MEDIAN_DAYS_TO_COMPLETE:
       return std::string("dtc");
     default:

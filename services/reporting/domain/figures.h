@@ -32,9 +32,11 @@ int64_t Sum(const Counters& c, const std::string& figure,
 kerjasosial::reporting::v1::Figures FiguresOf(const Counters& all,
                                               std::optional<int> kind);
 
-// Fills totals, by_kind, cases_by_state and breaches_by_outcome of `out`.
+// Fills totals, by_kind, cases_by_state, breaches_by_outcome and sites of
+// `out`; `integrasi_clients` is counted for the totals only.
 void FillSummary(const Counters& all, int64_t at_risk, int64_t overdue,
-                 kerjasosial::reporting::v1::Summary* out);
+                 kerjasosial::reporting::v1::Summary* out,
+                 int64_t integrasi_clients = 0);
 
 // The value of quantile q (0..1) of a days histogram: linear within the
 // bucket that holds it; the open last bucket answers its lower bound. 0 for

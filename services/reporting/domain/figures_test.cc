@@ -58,8 +58,14 @@ TEST(Figures, HistogramQuantiles) {
 }
 
 TEST(Figures, MetricsNotKeptAreUnimplemented) {
-  EXPECT_EQ(FigureOf(rv1::METRIC_SITE_CAPACITY).status().code(),
+  // Evaluations due and periodic-report compliance need a schedule of what
+  // is due, which no feed states yet.
+  EXPECT_EQ(FigureOf(rv1::METRIC_EVALUATIONS_DUE).status().code(),
             absl::StatusCode::kUnimplemented);
+  EXPECT_EQ(FigureOf(rv1::METRIC_PERIODIC_REPORTS_DUE).status().code(),
+            absl::StatusCode::kUnimplemented);
+  EXPECT_EQ(*FigureOf(rv1::METRIC_SITE_CAPACITY), fig::kCapacity);
+  EXPECT_TRUE(IsStock(rv1::METRIC_SITE_CAPACITY));
   EXPECT_TRUE(IsStock(rv1::METRIC_ACTIVE_CASES));
   EXPECT_FALSE(IsStock(rv1::METRIC_CASES_COMPLETED));
 }

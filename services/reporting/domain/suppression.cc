@@ -16,8 +16,8 @@ namespace {
 namespace v1 = ::kerjasosial::reporting::v1;
 using ::kerjasosial::reporting::v1::PublicCell;
 
-// The five public measures, in PublicSummary's field order.
-constexpr int kMeasures = 5;
+// The six public measures, in PublicSummary's field order.
+constexpr int kMeasures = 6;
 
 struct Row {
   std::string name;  // the PublicSummary name
@@ -31,12 +31,16 @@ Row RowOf(const Summary& s) {
   const v1::Figures& f = s.totals();
   Row row;
   row.name = PublicSummaryName(s);
-  row.value = {f.cases_completed(), f.cases_active(), f.credited_minutes() / 60,
-               f.prison_days_averted(), s.sites().sites_active()};
+  row.value = {f.cases_completed(),       f.cases_active(),
+               f.credited_minutes() / 60, f.prison_days_averted(),
+               s.sites().sites_active(),  f.fines_replaced_rupiah()};
   constexpr int64_t kNotPeople = 0;
-  row.contributors = {f.cases_completed(), f.cases_active(),
+  row.contributors = {f.cases_completed(),
+                      f.cases_active(),
                       f.cases_active() + f.cases_completed(),
-                      f.cases_completed(), kNotPeople};
+                      f.cases_completed(),
+                      kNotPeople,
+                      f.fines_replaced_cases()};
   return row;
 }
 
@@ -76,8 +80,8 @@ PublicSummary ToPublic(const Row& row, const google::protobuf::Timestamp& now) {
   out.set_name(row.name);
   PublicCell* cells[kMeasures] = {
       out.mutable_cases_completed(), out.mutable_cases_in_progress(),
-      out.mutable_credited_hours(), out.mutable_prison_days_averted(),
-      out.mutable_active_sites()};
+      out.mutable_credited_hours(),  out.mutable_prison_days_averted(),
+      out.mutable_active_sites(),    out.mutable_fines_replaced_rupiah()};
   for (int m = 0; m < kMeasures; ++m) {
     cells[m]->set_suppressed(row.suppressed[m]);
     cells[m]->set_value(row.suppressed[m] ? 0 : row.value[m]);

@@ -17,13 +17,17 @@
 //     smallest positive published cell of the sum (the least information
 //     lost; a zero complement would leave the primary's value readable as
 //     the sum of the two), or the total when no such cell is left.
-//   - The five measures of a row are different quantities (cases, hours,
-//     days, sites) that add up to nothing, so the rule applies per measure.
+//   - The six measures of a row are different quantities (cases, hours,
+//     days, sites, rupiah) that add up to nothing, so the rule applies per
+//     measure.
 //
 // Which people each cell rests on (its "contributors"):
 //   cases_completed / cases_in_progress: the cases themselves;
 //   credited_hours: cases in progress plus completed (those who worked);
 //   prison_days_averted: completed cases (the days are their sentences);
+//   fines_replaced_rupiah: completed cases that replaced a fine (a fine
+//   resting on one person is that person's fine, however many cases
+//   completed without one);
 //   active_sites: sites are not people, never suppressed on their own, only
 //   as a complement.
 //

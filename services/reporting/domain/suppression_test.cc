@@ -26,9 +26,10 @@ constexpr int kMin = 10;
 const absl::Time kNow = absl::FromUnixSeconds(1796000000);
 
 // Figures of one scope: completed, active, credited hours, prison days,
-// active sites.
+// active sites, completed cases that replaced a fine, rupiah of those fines.
 struct Fig {
-  int64_t completed = 0, active = 0, hours = 0, days = 0, sites = 0;
+  int64_t completed = 0, active = 0, hours = 0, days = 0, sites = 0, fined = 0,
+          rupiah = 0;
 };
 
 void Fill(Summary& s, const Fig& f) {
@@ -37,6 +38,8 @@ void Fill(Summary& s, const Fig& f) {
   s.mutable_totals()->set_credited_minutes(f.hours * 60);
   s.mutable_totals()->set_prison_days_averted(f.days);
   s.mutable_sites()->set_sites_active(f.sites);
+  s.mutable_totals()->set_fines_replaced_cases(f.fined);
+  s.mutable_totals()->set_fines_replaced_rupiah(f.rupiah);
 }
 
 Fig Add(Fig a, const Fig& b) {
@@ -45,6 +48,8 @@ Fig Add(Fig a, const Fig& b) {
   a.hours += b.hours;
   a.days += b.days;
   a.sites += b.sites;
+  a.fined += b.fined;
+  a.rupiah += b.rupiah;
   return a;
 }
 
@@ -86,8 +91,10 @@ const PublicCell& CellOf(const PublicSummary& s, int m) {
       return s.credited_hours();
     case 3:
       return s.prison_days_averted();
-    default:
+    case 4:
       return s.active_sites();
+    default:
+      return s.fines_replaced_rupiah();
   }
 }
 
@@ -190,6 +197,27 @@ TEST(SuppressionTest, SmallCellAndItsSmallestPositiveSiblingAreSuppressed) {
   EXPECT_FALSE(out->regencies[1].credited_hours().suppressed());
 }
 
+TEST(SuppressionTest, FinesRestOnTheCasesThatReplacedAFine) {
+  // 64.02 completed 40 cases, but only 2 replaced a fine: its rupiah are
+  // those 2 people's fines, so the cell is suppressed (and a complement,
+  // the smaller positive sibling 64.03), while its completed cases are
+  // published.
+  const PublicInput in = Input({{"64",
+                                 {{50, 30, 100, 10, 1, 20, 5'000'000},
+                                  {40, 30, 100, 10, 1, 2, 900'000},
+                                  {30, 30, 100, 10, 1, 12, 3'000'000}}}});
+  auto out = BuildPublicFigures(in, kMin, kNow);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_FALSE(out->regencies[1].cases_completed().suppressed());
+  EXPECT_TRUE(out->regencies[1].fines_replaced_rupiah().suppressed());
+  EXPECT_EQ(out->regencies[1].fines_replaced_rupiah().value(), 0);
+  EXPECT_TRUE(out->regencies[2].fines_replaced_rupiah().suppressed());
+  EXPECT_EQ(out->regencies[0].fines_replaced_rupiah().value(), 5'000'000);
+  EXPECT_EQ(out->provinces[0].fines_replaced_rupiah().value(), 8'900'000);
+  EXPECT_EQ(out->nation.fines_replaced_rupiah().value(), 8'900'000);
+  EXPECT_TRUE(RecoverBySubtraction(View(in, *out, 5)).empty());
+}
+
 TEST(SuppressionTest, AttackerRecoversAPrimaryLeftWithoutComplement) {
   // The attacker is real: publish the complement chosen above and it solves
   // the primary (3) from the province total (73 - 50 - 20).
@@ -235,7 +263,7 @@ TEST(SuppressionTest, OnlyChildSuppressesItsTotalAndTheTotalGetsAComplement) {
   // sum: its only regency.
   EXPECT_TRUE(out->regencies[3].cases_completed().suppressed());
   EXPECT_FALSE(out->nation.cases_completed().suppressed());
-  for (int m = 0; m < 5; ++m) {
+  for (int m = 0; m < 6; ++m) {
     EXPECT_TRUE(RecoverBySubtraction(View(in, *out, m)).empty()) << m;
   }
 }
@@ -252,8 +280,10 @@ TEST(SuppressionTest, SubtractionAttackRecoversNothingOnRandomTables) {
       for (int r = 0; r < regencies; ++r) {
         // Mostly small numbers, so that many cells fall under the threshold.
         auto small = [&] { return static_cast<int64_t>(rng() % 25); };
-        figs.push_back(
-            {small(), small(), small() * 7, small() * 30, small() % 4});
+        const int64_t completed = small();
+        const int64_t fined = completed / 2;
+        figs.push_back({completed, small(), small() * 7, small() * 30,
+                        small() % 4, fined, fined * 150'000});
       }
       table[absl::StrFormat("%02d", 11 + p)] = figs;
     }
@@ -267,15 +297,17 @@ TEST(SuppressionTest, SubtractionAttackRecoversNothingOnRandomTables) {
     Fig nation;
     for (const Summary& p : in.provinces) {
       nation = Add(
-          nation, {p.totals().cases_completed(), p.totals().cases_active(),
-                   p.totals().credited_minutes() / 60,
-                   p.totals().prison_days_averted(), p.sites().sites_active()});
+          nation,
+          {p.totals().cases_completed(), p.totals().cases_active(),
+           p.totals().credited_minutes() / 60, p.totals().prison_days_averted(),
+           p.sites().sites_active(), p.totals().fines_replaced_cases(),
+           p.totals().fines_replaced_rupiah()});
     }
     Fill(in.nation, nation);
 
     auto out = BuildPublicFigures(in, kMin, kNow);
     ASSERT_TRUE(out.ok()) << out.status();
-    for (int m = 0; m < 5; ++m) {
+    for (int m = 0; m < 6; ++m) {
       const Published view = View(in, *out, m);
       EXPECT_TRUE(RecoverBySubtraction(view).empty())
           << "round " << round << " measure " << m;
@@ -292,10 +324,13 @@ TEST(SuppressionTest, SubtractionAttackRecoversNothingOnRandomTables) {
     }
     for (const auto& [s, p] : pairs) {
       const auto& t = s->totals();
-      const int64_t people[4] = {t.cases_completed(), t.cases_active(),
+      const int64_t people[6] = {t.cases_completed(),
+                                 t.cases_active(),
                                  t.cases_active() + t.cases_completed(),
-                                 t.cases_completed()};
-      for (int m = 0; m < 4; ++m) {
+                                 t.cases_completed(),
+                                 0,  // sites are not people
+                                 t.fines_replaced_cases()};
+      for (int m = 0; m < 6; ++m) {
         if (people[m] > 0 && people[m] < kMin) {
           EXPECT_TRUE(CellOf(*p, m).suppressed()) << p->name() << " " << m;
           EXPECT_EQ(CellOf(*p, m).value(), 0);

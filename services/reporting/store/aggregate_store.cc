@@ -54,6 +54,10 @@ feed::RedisOps AggregateStore::ToRedisOps(const std::vector<domain::Op>& ops,
       case domain::Op::Kind::kSetRemove:
         out.push_back({"SREM", Key(op.key), op.member});
         break;
+      case domain::Op::Kind::kHashSet:
+        out.push_back(
+            {"HSET", Key(op.key), op.member, absl::StrCat(op.amount)});
+        break;
     }
   }
   if (!regency_code.empty()) {
@@ -68,22 +72,27 @@ feed::RedisOps AggregateStore::ToRedisOps(const std::vector<domain::Op>& ops,
 absl::StatusOr<std::vector<AggregateStore::ScopeFigures>>
 AggregateStore::ReadScopes(const std::vector<std::string>& scopes) const {
   std::vector<std::vector<std::string>> cmds;
-  cmds.reserve(scopes.size() * 4);
+  constexpr size_t kPerScope = 5;
+  cmds.reserve(scopes.size() * kPerScope);
   for (const std::string& scope : scopes) {
     cmds.push_back({"HGETALL", Key(domain::AllTimeKey(scope))});
     cmds.push_back({"SCARD", Key(domain::AtRiskKey(scope))});
     cmds.push_back({"SCARD", Key(domain::OverdueKey(scope))});
     cmds.push_back({"HGET", Key(kFreshKey), scope});
+    cmds.push_back({"SCARD", Key(domain::IntegrasiKey(scope))});
   }
   KS_ASSIGN_OR_RETURN(std::vector<redis::Reply> replies, pool_.Pipeline(cmds));
   std::vector<ScopeFigures> out(scopes.size());
   for (size_t i = 0; i < scopes.size(); ++i) {
-    KS_ASSIGN_OR_RETURN(out[i].all, ParseHash(replies[i * 4]));
-    KS_RETURN_IF_ERROR(replies[i * 4 + 1].ToStatus());
-    KS_RETURN_IF_ERROR(replies[i * 4 + 2].ToStatus());
-    out[i].at_risk = replies[i * 4 + 1].integer;
-    out[i].overdue = replies[i * 4 + 2].integer;
-    out[i].last_received = ParseMillis(replies[i * 4 + 3]);
+    const redis::Reply* r = &replies[i * kPerScope];
+    KS_ASSIGN_OR_RETURN(out[i].all, ParseHash(r[0]));
+    KS_RETURN_IF_ERROR(r[1].ToStatus());
+    KS_RETURN_IF_ERROR(r[2].ToStatus());
+    KS_RETURN_IF_ERROR(r[4].ToStatus());
+    out[i].at_risk = r[1].integer;
+    out[i].overdue = r[2].integer;
+    out[i].last_received = ParseMillis(r[3]);
+    out[i].integrasi_clients = r[4].integer;
   }
   return out;
 }
@@ -161,7 +170,9 @@ AggregateStore::Freshness() const {
 }
 
 absl::Status AggregateStore::Clear() const {
-  for (const char* pattern : {"agg:*", "atrisk:*", "overdue:*", "fresh"}) {
+  for (const char* pattern :
+       {"agg:*", "atrisk:*", "overdue:*", "integrasi:*",
+        domain::kSiteCapacityKey, domain::kCaseMemoryKey, "fresh"}) {
     std::string cursor = "0";
     do {
       KS_ASSIGN_OR_RETURN(redis::Reply r,

@@ -42,6 +42,8 @@ class AggregateStore {
     domain::Counters all;
     int64_t at_risk = 0;
     int64_t overdue = 0;
+    // Program-integrasi clients seen.
+    int64_t integrasi_clients = 0;
     // When the scope's latest event was received; InfinitePast if never.
     absl::Time last_received = absl::InfinitePast();
   };
@@ -65,8 +67,8 @@ class AggregateStore {
       const;
 
   // Deletes every aggregate (the keys under "agg:", "atrisk:", "overdue:",
-  // "fresh"), for a rebuild. Not atomic across keys: callers pause the
-  // consumers first.
+  // "integrasi:", the sites' capacity memory, "fresh"), for a rebuild. Not
+  // atomic across keys: callers pause the consumers first.
   absl::Status Clear() const;
 
   std::string Key(absl::string_view relative) const {

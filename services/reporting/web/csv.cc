@@ -72,6 +72,14 @@ std::vector<std::pair<const char*, std::string>> SummaryColumns(
       {"active_placements", n(x.active_placements())},
       {"utilisation", Rate(x.utilisation())},
       {"agreements_in_force", n(x.agreements_in_force())},
+      {"periodic_reports_submitted", n(x.periodic_reports_submitted())},
+      {"warnings_issued", n(f.warnings_issued())},
+      {"pk_assignments_active", n(f.pk_assignments_active())},
+      {"guidance_sessions", n(f.guidance_sessions())},
+      {"referrals_made", n(f.referrals_made())},
+      {"referrals_completed", n(f.referrals_completed())},
+      {"litmas_submitted", n(f.litmas_submitted())},
+      {"integrasi_clients", n(f.integrasi_clients())},
       {"as_of_time", Time(s.as_of_time())},
       {"stale", s.stale() ? "true" : "false"},
   };
@@ -209,8 +217,8 @@ std::string UpstreamsCsv(const std::vector<rv1::Upstream>& upstreams,
 std::string PublicCsv(const std::vector<rv1::PublicSummary>& summaries,
                       Language lang) {
   static constexpr const char* kCells[] = {
-      "cases_completed", "cases_in_progress", "credited_hours",
-      "prison_days_averted", "active_sites"};
+      "cases_completed",     "cases_in_progress", "credited_hours",
+      "prison_days_averted", "active_sites",      "fines_replaced_rupiah"};
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> header = {Text("region_code", lang),
                                      Text("region_name", lang)};
@@ -226,7 +234,8 @@ std::string PublicCsv(const std::vector<rv1::PublicSummary>& summaries,
     std::vector<std::string> row = {code, name};
     for (const rv1::PublicCell* c :
          {&p.cases_completed(), &p.cases_in_progress(), &p.credited_hours(),
-          &p.prison_days_averted(), &p.active_sites()}) {
+          &p.prison_days_averted(), &p.active_sites(),
+          &p.fines_replaced_rupiah()}) {
       row.push_back(c->suppressed() ? "" : absl::StrCat(c->value()));
       row.push_back(c->suppressed() ? "true" : "false");
     }

@@ -144,6 +144,8 @@ TEST(CsvTest, SummariesCarryRegionNamesAndEveryFigure) {
   s.mutable_totals()->set_completion_rate(0.75);
   s.mutable_totals()->set_fines_replaced_rupiah(12500000);
   s.mutable_sites()->set_utilisation(1.125);
+  s.mutable_totals()->set_pk_assignments_active(31);
+  s.mutable_totals()->set_integrasi_clients(4);
   s.mutable_as_of_time()->set_seconds(1796000000);
   s.set_stale(true);
   rv1::Summary n;
@@ -163,12 +165,14 @@ TEST(CsvTest, SummariesCarryRegionNamesAndEveryFigure) {
   EXPECT_EQ(t[1][col("Tingkat penyelesaian")], "0.7500");
   EXPECT_EQ(t[1][col("Denda digantikan (Rp)")], "12500000");
   EXPECT_EQ(t[1][col("Tingkat pemanfaatan")], "1.1250");
+  EXPECT_EQ(t[1][col("Beban kerja PK (klien aktif)")], "31");
+  EXPECT_EQ(t[1][col("Klien program integrasi")], "4");
   EXPECT_EQ(t[1][col("Data per")], "2026-11-30T00:53:20Z");
   EXPECT_EQ(t[1][col("Data tertinggal")], "true");
   EXPECT_EQ(t[2][col("Kode wilayah")], "");
   EXPECT_EQ(t[2][col("Nama wilayah")], "Nasional");
   EXPECT_EQ(t[2][col("Data per")], "");  // unset, not 1970
-  EXPECT_EQ(t[0].size(), 24u);
+  EXPECT_EQ(t[0].size(), 32u);
 }
 
 TEST(CsvTest, RankingAndUpstreams) {
@@ -203,6 +207,7 @@ TEST(CsvTest, SuppressedPublicCellIsEmptyAndMarkedNeverZero) {
   p.mutable_cases_completed()->set_suppressed(true);
   p.mutable_cases_in_progress()->set_value(0);
   p.mutable_credited_hours()->set_value(1234);
+  p.mutable_fines_replaced_rupiah()->set_suppressed(true);
   const Table t = Parse(PublicCsv({p}, Language::kEnglish));
   EXPECT_THAT(
       t[0],
@@ -211,10 +216,11 @@ TEST(CsvTest, SuppressedPublicCellIsEmptyAndMarkedNeverZero) {
                   "Cases in progress suppressed", "Hours of community work",
                   "Hours of community work suppressed", "Prison days averted",
                   "Prison days averted suppressed", "Work sites in use",
-                  "Work sites in use suppressed", "As of"));
-  EXPECT_THAT(t[1],
-              ElementsAre("65", "Kalimantan Utara", "", "true", "0", "false",
-                          "1234", "false", "0", "false", "0", "false", ""));
+                  "Work sites in use suppressed", "Fines replaced (Rp)",
+                  "Fines replaced (Rp) suppressed", "As of"));
+  EXPECT_THAT(t[1], ElementsAre("65", "Kalimantan Utara", "", "true", "0",
+                                "false", "1234", "false", "0", "false", "0",
+                                "false", "", "true", ""));
 }
 
 TEST(LabelsTest, EveryMetricHasBothLanguagesAndTheJsonHasEveryKey) {

@@ -9,6 +9,7 @@
 #include "common/time/clock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "google/protobuf/util/time_util.h"
+#include "services/supervision/domain/adjustment.h"
 #include "services/supervision/domain/span.h"
 
 namespace ks::supervision::domain {
@@ -94,8 +95,10 @@ absl::StatusOr<HoursResult> Recompute(const HoursContext& ctx,
                                       const std::vector<WorkSession>& live) {
   const bool child =
       ledger.kind() == cv1::SENTENCE_KIND_CHILD_PELAYANAN_MASYARAKAT;
+  // Sessions credit what the carried minutes (adjustment.h) leave.
+  const int64_t carried = CarriedMinutes(ledger);
   CreditRules rules =
-      RulesFor(*ctx.policy, child, ledger.target_minutes(),
+      RulesFor(*ctx.policy, child, ledger.target_minutes() - carried,
                ctx.decision_hours_per_day, ctx.child_working_day);
   if (ledger.has_span_start_time()) {
     rules.span_start = FromProto(ledger.span_start_time());
@@ -109,7 +112,7 @@ absl::StatusOr<HoursResult> Recompute(const HoursContext& ctx,
   const std::vector<SessionCredit> credits = Allocate(rules, inputs);
 
   HoursResult out;
-  out.totals = Summarize(ledger.target_minutes(), credits);
+  out.totals = Summarize(ledger.target_minutes(), credits, carried);
   for (const SessionCredit& credit : credits) {
     const WorkSession& before = *by_name.at(credit.id);
     WorkSession after = before;
@@ -168,15 +171,19 @@ absl::StatusOr<HoursResult> Recompute(const HoursContext& ctx,
           ToProto(SpanDeadline(first, zone, *ctx.policy, child));
     }
   }
-  out.first_credit = ledger.credited_minutes() == 0 &&
-                     !ledger.has_first_session_time() &&
-                     out.totals.credited > 0;
+  // The first credited session, not the first credited minute: minutes
+  // carried in by an adjustment are no session.
+  out.first_credit =
+      !ledger.has_first_session_time() && next.has_first_session_time();
   const bool announced = ledger.state() == sv1::LEDGER_STATE_COMPLETED;
   out.completion = CompletionFor(announced, out.totals);
   if (out.completion == CompletionStep::kReached) {
     next.set_state(sv1::LEDGER_STATE_COMPLETED);
-    int64_t running = 0;
+    // Carried minutes alone can reach the target: then it is reached now.
+    *next.mutable_completion_time() = ToProto(ctx.now);
+    int64_t running = carried;
     for (const SessionCredit& credit : credits) {
+      if (running >= out.totals.target) break;
       running += credit.credited;
       if (running >= out.totals.target) {
         *next.mutable_completion_time() = by_name.at(credit.id)->end_time();

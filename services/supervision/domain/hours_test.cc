@@ -17,23 +17,6 @@ using ::google::protobuf::util::TimeUtil;
 namespace cv1 = ::kerjasosial::common::v1;
 namespace sv1 = ::kerjasosial::supervision::v1;
 
-google::protobuf::Timestamp Ts(absl::Time t) {
-  return TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(t));
-}
-
-WorkSession Session(const std::string& name, absl::Time start, absl::Time end,
-                    const std::string& etag = "") {
-  WorkSession s;
-  s.set_name(name);
-  *s.mutable_start_time() = Ts(start);
-  *s.mutable_end_time() = Ts(end);
-  s.set_time_zone("Asia/Jakarta");
-  s.set_outcome(sv1::ATTENDANCE_OUTCOME_ATTENDED_COMPLIED);
-  s.set_state(sv1::WORK_SESSION_STATE_RECORDED);
-  s.set_etag(etag);
-  return s;
-}
-
 class HoursTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -129,7 +112,8 @@ TEST_F(HoursTest, Pasal85Ayat5SpanStartingAtTheFirstSessionSetsTheDeadline) {
 
 TEST_F(HoursTest, OverdueWhenTheDeadlinePassedWithMinutesOwed) {
   const absl::TimeZone z = Wib();
-  *ledger_.mutable_deadline_time() = Ts(At(z, 2026, 3, 10, 0));
+  *ledger_.mutable_deadline_time() =
+      TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(At(z, 2026, 3, 10, 0)));
   absl::StatusOr<HoursResult> r =
       Recompute(ctx_, ledger_,
                 {Session("a", At(z, 2026, 3, 2, 8), At(z, 2026, 3, 2, 10))});

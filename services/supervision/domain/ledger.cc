@@ -5,9 +5,11 @@
 namespace ks::supervision::domain {
 
 LedgerTotals Summarize(int64_t target,
-                       const std::vector<SessionCredit>& sessions) {
+                       const std::vector<SessionCredit>& sessions,
+                       int64_t carried) {
   LedgerTotals out;
   out.target = target;
+  out.credited = carried;
   for (const SessionCredit& s : sessions) {
     out.credited += s.credited;
     out.excess += s.excess;

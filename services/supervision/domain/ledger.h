@@ -44,9 +44,12 @@ struct LedgerTotals {
   std::map<absl::CivilDay, LedgerDayTotals> days;
 };
 
-// The ledger of `target` minutes over the allocation of its live sessions.
+// The ledger of `target` minutes over the allocation of its live sessions
+// and the minutes `carried` in by adjustments (adjustment.h), which count as
+// credit on no day.
 LedgerTotals Summarize(int64_t target,
-                       const std::vector<SessionCredit>& sessions);
+                       const std::vector<SessionCredit>& sessions,
+                       int64_t carried = 0);
 
 enum class CompletionStep { kNone, kReached, kWithdrawn };
 

@@ -7,7 +7,6 @@
 #include "common/time/clock.h"
 
 namespace ks::supervision::domain {
-namespace {
 
 namespace cv1 = ::kerjasosial::common::v1;
 
@@ -31,8 +30,6 @@ cv1::Weekday WeekdayOf(absl::CivilDay day) {
   }
   return cv1::WEEKDAY_UNSPECIFIED;
 }
-
-}  // namespace
 
 Plan PlanRemaining(const CreditRules& rules,
                    const std::vector<SessionInput>& done,

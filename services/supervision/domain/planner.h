@@ -45,6 +45,9 @@ Plan PlanRemaining(const CreditRules& rules,
                    const ::kerjasosial::common::v1::WeeklySchedule& schedule,
                    absl::TimeZone zone, absl::CivilDay from);
 
+// absl's weekday of `day` as the proto's.
+::kerjasosial::common::v1::Weekday WeekdayOf(absl::CivilDay day);
+
 // At risk: the plan from `from` leaves a shortfall.
 bool IsAtRisk(const Plan& plan);
 

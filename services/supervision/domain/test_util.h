@@ -8,6 +8,8 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "common/policy/policy.h"
+#include "google/protobuf/util/time_util.h"
+#include "kerjasosial/supervision/v1/resources.pb.h"
 
 namespace ks::supervision::domain::testing {
 
@@ -33,6 +35,26 @@ inline const policy::PolicySet& DefaultPolicy() {
     return new policy::PolicySet(*std::move(p));
   }();
   return *set;
+}
+
+// A RECORDED, complied work session [start, end) in `zone` (not yet
+// allocated; `etag` empty for a new one).
+inline ::kerjasosial::supervision::v1::WorkSession Session(
+    const std::string& name, absl::Time start, absl::Time end,
+    const std::string& etag = "", const std::string& zone = "Asia/Jakarta") {
+  namespace sv1 = ::kerjasosial::supervision::v1;
+  using ::google::protobuf::util::TimeUtil;
+  sv1::WorkSession s;
+  s.set_name(name);
+  *s.mutable_start_time() =
+      TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(start));
+  *s.mutable_end_time() =
+      TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(end));
+  s.set_time_zone(zone);
+  s.set_outcome(sv1::ATTENDANCE_OUTCOME_ATTENDED_COMPLIED);
+  s.set_state(sv1::WORK_SESSION_STATE_RECORDED);
+  s.set_etag(etag);
+  return s;
 }
 
 }  // namespace ks::supervision::domain::testing

@@ -66,4 +66,34 @@ inline constexpr absl::string_view kPlacementsFeedPrefix = "rm:placements-feed";
 
 }  // namespace ks::supervision::store
 
+// Part 1's lists (ledger_handlers.cc, store/list_store.h) and Litmas:
+//   ix:led:<regency> / ix:led:-     "<create unix seconds, 12
+//   digits>:<regency>:
+//                                   <case id>" ledgers of a regency / of all
+//   ix:asg-r:<regency> / ix:asg-r:- "<create seconds>:<regency>:<id>"
+//                                   assignments (history included)
+//   ix:ws-r:<regency> / ix:ws-r:-   "<start seconds>:<regency>:<id>" work
+//                                   sessions (RecordWorkSession and group
+//                                   sessions add them)
+//   rm:site-pl:<site name>          set of the placement names at a site (read
+//                                   model, from placements' feed)
+//   pg:lit:<regency>:<id>, pgx:lit:* Litmas reports, in programs' generic
+//                                   Table layout (programs/store/table.h)
+namespace ks::supervision::store {
+
+inline std::string RegencyLedgersIndex(absl::string_view regency) {
+  return absl::StrCat("ix:led:", regency);
+}
+inline std::string RegencyAssignmentsIndex(absl::string_view regency) {
+  return absl::StrCat("ix:asg-r:", regency);
+}
+inline std::string RegencySessionsIndex(absl::string_view regency) {
+  return absl::StrCat("ix:ws-r:", regency);
+}
+inline std::string SitePlacementsKey(absl::string_view site) {
+  return absl::StrCat("rm:site-pl:", site);
+}
+
+}  // namespace ks::supervision::store
+
 #endif  // KS_SERVICES_SUPERVISION_STORE_KEYS_H_

@@ -1,5 +1,6 @@
 #include "services/supervision/store/read_model.h"
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 
@@ -159,11 +160,17 @@ absl::StatusOr<feed::RedisOps> ReadModel::ApplyPlacementsEvent(
   } else if (facts->state() != plv1::PLACEMENT_STATE_ACTIVE && open) {
     active.back().until = at;
   }
-  return feed::RedisOps{
-      {"HSET", writer_.Key(PlacementFactsKey(event.aggregate_name())), "v",
-       absl::StrCat(event.aggregate_version()), "facts",
-       facts->SerializeAsString(), "regency", event.regency_code(), "active",
-       EncodeIntervals(active)}};
+  feed::RedisOps ops{{"HSET",
+                      writer_.Key(PlacementFactsKey(event.aggregate_name())),
+                      "v", absl::StrCat(event.aggregate_version()), "facts",
+                      facts->SerializeAsString(), "regency",
+                      event.regency_code(), "active", EncodeIntervals(active)}};
+  // The site's placements, for its roll (a placement keeps its site).
+  if (!facts->site().empty()) {
+    ops.push_back({"SADD", writer_.Key(SitePlacementsKey(facts->site())),
+                   event.aggregate_name()});
+  }
+  return ops;
 }
 
 absl::StatusOr<CaseView> ReadModel::GetCase(absl::string_view case_name) {
@@ -227,6 +234,17 @@ absl::StatusOr<SiteView> ReadModel::GetSite(absl::string_view site) {
       out.staff_principal_ids = absl::StrSplit(value, ',', absl::SkipEmpty());
     }
   }
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> ReadModel::PlacementsAt(
+    absl::string_view site) {
+  KS_ASSIGN_OR_RETURN(
+      redis::Reply r,
+      pool_.Command({"SMEMBERS", writer_.Key(SitePlacementsKey(site))}));
+  std::vector<std::string> out;
+  for (const redis::Reply& m : r.elements) out.push_back(m.str);
+  std::sort(out.begin(), out.end());
   return out;
 }
 

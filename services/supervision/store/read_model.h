@@ -90,6 +90,9 @@ class ReadModel {
   absl::StatusOr<CaseView> GetCase(absl::string_view case_name);
   absl::StatusOr<PlacementView> GetPlacement(absl::string_view placement);
   absl::StatusOr<SiteView> GetSite(absl::string_view site);
+  // The names of the placements placements' feed told of at `site` (any
+  // state), sorted.
+  absl::StatusOr<std::vector<std::string>> PlacementsAt(absl::string_view site);
 
  private:
   // The stored hash at `key` (relative) as field -> value; empty if absent.

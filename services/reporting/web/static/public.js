@@ -2,7 +2,7 @@
 // suppressed by reporting (GetPublicSummary), no login.
 'use strict';
 const CELLS = ['cases_completed', 'cases_in_progress', 'credited_hours',
-               'prison_days_averted', 'active_sites'];
+               'prison_days_averted', 'active_sites', 'fines_replaced_rupiah'];
 let figures = [];
 
 function render() {
