@@ -2,8 +2,8 @@
 # Installs what is missing, builds, and starts the local national stack on
 # loopback: four Redis (one per service, AOF on, own data dirs), the four
 # services wired to each other (placements and supervision call cases,
-# supervision follows placements, cases follows supervision, reporting
-# follows all three feeds), the dashboard on http://127.0.0.1:8080/, then
+# supervision follows placements, cases and placements follow supervision,
+# reporting follows all three feeds), the dashboard on http://127.0.0.1:8080/, then
 # demo data loaded through the public APIs (scripts/demo/load_demo.py; once:
 # starting again keeps the data and does not load it twice).
 #   cases        gRPC 127.0.0.1:7101  metrics :9101  redis :6401
@@ -12,6 +12,7 @@
 #   reporting    gRPC 127.0.0.1:7104  metrics :9104  redis :6404
 # State (Redis data, logs, tokens) lives in ./run/; scripts/stop-stack.sh stops it.
 #   dashboard    http://127.0.0.1:8080/ (reporting --http_listen)
+#   reports CSV  http://127.0.0.1:8082/v1/... (placements --http_listen)
 # Usage: scripts/start-stack.sh [--no-demo] [--seed=N] [--size=N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -95,7 +96,8 @@ done
 
 service_token=$run/tokens/service.token
 wiring_cases=(--supervision_address=127.0.0.1:7103 --service_token_file="$service_token")
-wiring_placements=(--cases_address=127.0.0.1:7101 --service_token_file="$service_token")
+wiring_placements=(--cases_address=127.0.0.1:7101 --supervision_address=127.0.0.1:7103
+  --http_listen=127.0.0.1:8082 --service_token_file="$service_token")
 wiring_supervision=(--cases_address=127.0.0.1:7101 --placements_address=127.0.0.1:7102
   --service_token_file="$service_token")
 wiring_reporting=(--upstreams_file="$run/upstreams.textproto"
@@ -140,6 +142,7 @@ kerjasosial is running on loopback.
   cases         127.0.0.1:7101   placements 127.0.0.1:7102
   supervision   127.0.0.1:7103   reporting  127.0.0.1:7104   (gRPC, plaintext loopback)
   metrics       http://127.0.0.1:9101/metrics ... :9104
+  report CSV    http://127.0.0.1:8082/v1/regencies/<r>/agreements/<a>/reports/<id>.csv (placements)
 Tokens: run/tokens/<role>.token (send as 'authorization: Bearer <token>').
 Logs: run/logs/. Stop it with scripts/stop-stack.sh (the data stays in run/).
 MSG

@@ -43,7 +43,10 @@ step "configuring loopback deployments (documented steps 2-4)"
 tokens=/etc/kerjasosial/tokens.tsv
 kerjasosial-token mint --token_file=$tokens --id=check-admin --agency=check \
   --role=ADMIN --regencies='*' >/root/check-admin.token
-chgrp kerjasosial $tokens && chmod 0640 $tokens
+kerjasosial-token mint --token_file=$tokens --id=check-service --agency=check \
+  --role=SERVICE --regencies='*' >/etc/kerjasosial/service.token
+chgrp kerjasosial $tokens /etc/kerjasosial/service.token
+chmod 0640 $tokens /etc/kerjasosial/service.token
 for i in 0 1 2 3; do
   s=${services[$i]}
   port=$((6411 + i))
@@ -56,6 +59,10 @@ for i in 0 1 2 3; do
     -e "s|^KS_METRICS_LISTEN=.*|KS_METRICS_LISTEN=127.0.0.1:$((9111 + i))|" \
     -e "s|^KS_REDIS_PORT=.*|KS_REDIS_PORT=$port|" \
     -e "s|^KS_TLS_|#KS_TLS_|" -e "s|^KS_AUDIT_KEY_FILE|#KS_AUDIT_KEY_FILE|" \
+    -e "s|^KS_\([A-Z]*\)_CA_FILE=|#KS_\1_CA_FILE=|" \
+    -e "s|^KS_CASES_ADDRESS=.*|KS_CASES_ADDRESS=127.0.0.1:7111|" \
+    -e "s|^KS_PLACEMENTS_ADDRESS=.*|KS_PLACEMENTS_ADDRESS=127.0.0.1:7112|" \
+    -e "s|^KS_SUPERVISION_ADDRESS=.*|KS_SUPERVISION_ADDRESS=127.0.0.1:7113|" \
     -e "s|^KS_HTTP_LISTEN=.*|KS_HTTP_LISTEN=127.0.0.1:8091|" \
     -e "s|^KS_UPSTREAMS_FILE|#KS_UPSTREAMS_FILE|" "$env"
 done

@@ -436,12 +436,22 @@ class CaseFlow:
         return self._on_case("ConfirmCompletion", lambda c: cpb.ConfirmCompletionRequest(
             name=c.name, etag=c.etag, request_id=self.rid("confirm")))
 
+    def refer_violation(self):
+        """The PK refers the violation of warn() to the prosecutor: cases
+        then lists it in the case's progress as a breach candidate."""
+        v = self.s.call(self.s.supervision, "GetViolation",
+                        spb.GetViolationRequest(name=self.violation), "PK_BAPAS")
+        return self.s.call(self.s.supervision, "ReferViolationToProsecutor",
+                           spb.ReferViolationToProsecutorRequest(
+                               name=v.name, etag=v.etag, request_id=self.rid("refer")), "PK_BAPAS")
+
     def breach(self):
         """The prosecutor records a breach on the evidence of the PK's
-        violation (`self.violation`, from warn()). Where supervision does
-        not offer RecordViolation yet, the violation's would-be name in the
-        case's regency is cited (cases checks only its shape)."""
-        evidence = self.violation or "regencies/%s/violations/%s" % (self.regency, self.rid("viol"))
+        violation: the one warn() recorded and refer_violation() referred,
+        else (no violation recorded) a new one recorded here."""
+        if not self.violation:
+            self.warn()
+        evidence = self.violation
         return self._on_case("RecordBreach", lambda c: cpb.RecordBreachRequest(
             name=c.name, etag=c.etag, request_id=self.rid("breach"),
             reason=cres.BREACH_REASON_ABSENT_WITHOUT_REASON, violations=[evidence]))
@@ -508,7 +518,8 @@ class CaseFlow:
                                          tzinfo=self.zone)
         req = spb.RecordViolationRequest(parent="regencies/" + self.regency, request_id=self.rid("viol"))
         req.violation.case_name = self.case.name
-        req.violation.kind = 1
+        req.violation.kind = sres.VIOLATION_KIND_ABSENT_WITHOUT_REASON
+        req.violation.enforceable = True
         req.violation.occur_time.FromDatetime(when.astimezone(datetime.timezone.utc))
         v = self.s.call(self.s.supervision, "RecordViolation", req, "PK_BAPAS")
         self.violation = v.name

@@ -115,6 +115,8 @@ def run_case(s, flow, path, cat, program, rng, other_regency, today, seq):
     elif path.startswith("breach") or path == "breached":
         flow.s.wait_case(flow.case.name, ks_flows.SERVING_OR_LATER)
         optional(flow.warn)
+        if flow.violation:
+            optional(flow.refer_violation)
         flow.breach()
         if path != "breached":
             flow.decide(path[len("breach_"):])

@@ -42,6 +42,7 @@ class LocalStack:
         self.dir = tempfile.mkdtemp(prefix="ks-stack-")
         self.addresses = {n: "127.0.0.1:%d" % free_port() for n in SERVICES}
         self.http = "127.0.0.1:%d" % free_port()
+        self.placements_http = "127.0.0.1:%d" % free_port()
 
     def _mint(self, pid, agency, role):
         out = subprocess.run(
@@ -103,7 +104,9 @@ class LocalStack:
         a = self.addresses
         peers = {
             "cases": ["--supervision_address=" + a["supervision"]],
-            "placements": ["--cases_address=" + a["cases"]],
+            "placements": ["--cases_address=" + a["cases"],
+                           "--supervision_address=" + a["supervision"],
+                           "--http_listen=" + self.placements_http],
             "supervision": ["--cases_address=" + a["cases"],
                             "--placements_address=" + a["placements"]],
             "reporting": ["--upstreams_file=" + os.path.join(self.dir, "upstreams.textproto"),

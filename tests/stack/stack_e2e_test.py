@@ -5,7 +5,9 @@ with the demo loader's flows (scripts/demo/ks_flows.py):
 
   - an adult case (WITA) and a child case (WIT) served to completion, the
     adult with guidance sessions and a referral to a partner program;
-  - a breach with each outcome: REPEAT, SERVE_PRISON, PAY_FINE, EXCUSED;
+  - a breach with each outcome: REPEAT, SERVE_PRISON, PAY_FINE, EXCUSED,
+    each on a violation the PK warned about and referred to the prosecutor
+    (seen by cases as a breach candidate);
   - a transfer to another regency;
   - a reassignment to another site;
 
@@ -127,6 +129,14 @@ class StackE2eTest(unittest.TestCase):
             consequence = "BREACH_CONSEQUENCE_" + (kind if kind in ("SERVE_PRISON", "PAY_FINE") else "REPEAT")
             flow = self.started("breach-" + kind, "64.01", WITA, False, 40, consequence)
             self.in_progress(flow, 8 * 60)
+            # The PK's violation, its warning and its referral: cases lists
+            # the referred violation as the breach candidate it cites.
+            flow.warn()
+            flow.refer_violation()
+            deadline = time.monotonic() + 20
+            while flow.violation not in self.s.get_case(flow.case.name).progress.referred_violations:
+                self.assertLess(time.monotonic(), deadline, "referral not seen by cases")
+                time.sleep(0.1)
             flow.breach()
             self.assertEqual(flow.case.state, STATE.CASE_STATE_BREACHED)
             flow.decide(kind)
