@@ -46,6 +46,7 @@ int HttpCodeOf(absl::StatusCode code) {
 void ReplyError(httplib::Response& res, const absl::Status& status) {
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
   std::string json;
   if (!google::protobuf::util::MessageToJsonString(ToRpcStatus(status), &json,
                                                    options)
@@ -66,9 +67,13 @@ void ReplyCsv(httplib::Response& res, std::string body,
 
 void ForwardAuthorization(const httplib::Request& req,
                           grpc::ClientContext* context) {
-  const std::string authorization = req.get_header_value("Authorization");
+  AddAuthorization(req.get_header_value("Authorization"), context);
+}
+
+void AddAuthorization(absl::string_view authorization,
+                      grpc::ClientContext* context) {
   if (!authorization.empty()) {
-    context->AddMetadata("authorization", authorization);
+    context->AddMetadata("authorization", std::string(authorization));
   }
 }
 

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/http/http_side.h"
 #include "common/log/log.h"
 #include "common/regions/regions.h"
 #include "common/status/grpc_status.h"
@@ -35,6 +36,8 @@ namespace ks::reporting::web {
 namespace {
 
 using google::protobuf::Message;
+using http::ReplyCsv;
+using http::ReplyError;
 using Stub = rv1::Reporting::StubInterface;
 template <typename Req, typename Resp>
 using Rpc = grpc::Status (Stub::*)(grpc::ClientContext*, const Req&, Resp*);
@@ -45,38 +48,6 @@ constexpr char kScope[] =
 // Pages fetched for a whole-table CSV; every list's page size makes the
 // largest table (514 regencies) a handful of pages.
 constexpr int kMaxCsvPages = 64;
-
-int HttpCode(absl::StatusCode code) {
-  switch (code) {
-    case absl::StatusCode::kOk:
-      return 200;
-    case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kFailedPrecondition:
-    case absl::StatusCode::kOutOfRange:
-      return 400;
-    case absl::StatusCode::kUnauthenticated:
-      return 401;
-    case absl::StatusCode::kPermissionDenied:
-      return 403;
-    case absl::StatusCode::kNotFound:
-      return 404;
-    case absl::StatusCode::kAlreadyExists:
-    case absl::StatusCode::kAborted:
-      return 409;
-    case absl::StatusCode::kResourceExhausted:
-      return 429;
-    case absl::StatusCode::kCancelled:
-      return 499;
-    case absl::StatusCode::kUnimplemented:
-      return 501;
-    case absl::StatusCode::kUnavailable:
-      return 503;
-    case absl::StatusCode::kDeadlineExceeded:
-      return 504;
-    default:
-      return 500;
-  }
-}
 
 std::string ToJson(const Message& m) {
   google::protobuf::util::JsonPrintOptions options;
@@ -94,22 +65,9 @@ std::string ToJson(const Message& m) {
   return json;
 }
 
-void ReplyError(httplib::Response& res, const absl::Status& status) {
-  res.status = HttpCode(status.code());
-  res.set_content(ToJson(ToRpcStatus(status)), "application/json");
-}
-
 void ReplyJson(httplib::Response& res, const Message& m) {
   res.status = 200;
   res.set_content(ToJson(m), "application/json");
-}
-
-void ReplyCsv(httplib::Response& res, std::string body,
-              absl::string_view filename) {
-  res.status = 200;
-  res.set_header("Content-Disposition",
-                 absl::StrCat("attachment; filename=\"", filename, "\""));
-  res.set_content(std::move(body), "text/csv; charset=utf-8");
 }
 
 // The query parameters of `req` but `lang`.
@@ -172,9 +130,7 @@ class Gateway::Routes {
   absl::StatusOr<Resp> Call(Rpc<Req, Resp> rpc, const Req& request,
                             const std::string& authorization) const {
     grpc::ClientContext context;
-    if (!authorization.empty()) {
-      context.AddMetadata("authorization", authorization);
-    }
+    http::AddAuthorization(authorization, &context);
     // gRPC deadlines are wall-clock; the injectable clock only ages caches.
     context.set_deadline(absl::ToChronoTime(absl::Now() + options_.deadline));
     Resp response;
