@@ -70,6 +70,14 @@ class HttpSide {
   static absl::StatusOr<std::unique_ptr<HttpSide>> Start(
       const HttpSideOptions& options, const Routes& routes);
 
+  // Serves a `server` its owner has set up (routes, pool, headers) on
+  // host:port (port 0 picks a free port), on a thread of its own: for an
+  // HTTP side with needs beyond Start's (reporting's dashboard). UNAVAILABLE
+  // "cannot listen on host:port" when the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<HttpSide>> Serve(
+      std::unique_ptr<httplib::Server> server, const std::string& host,
+      int port);
+
   ~HttpSide();
   HttpSide(const HttpSide&) = delete;
   HttpSide& operator=(const HttpSide&) = delete;

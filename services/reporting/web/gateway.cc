@@ -447,8 +447,8 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
         " (install Debian's libjs-chart.js, or set --chartjs_file)"));
   }
   std::unique_ptr<Gateway> g(new Gateway());
-  g->server_ = std::make_unique<httplib::Server>();
-  httplib::Server& s = *g->server_;
+  auto server = std::make_unique<httplib::Server>();
+  httplib::Server& s = *server;
   const int threads = options.threads;
   s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // A worker serves one connection at a time, idle keep-alive included: a
@@ -468,19 +468,16 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
   const int port = options.port;
   g->routes_ = std::make_unique<Routes>(std::move(options), chartjs.str());
   g->routes_->Register(s);
-  g->port_ = port == 0 ? s.bind_to_any_port(host) : port;
-  if (g->port_ < 0 || (port != 0 && !s.bind_to_port(host, port))) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", host, ":", port));
-  }
-  g->thread_ = std::thread([&s] { s.listen_after_bind(); });
-  log::Info("http_listening", {{"host", host}, {"port", g->port_}});
+  KS_ASSIGN_OR_RETURN(g->side_,
+                      http::HttpSide::Serve(std::move(server), host, port));
   return g;
 }
 
 Gateway::~Gateway() {
-  if (server_) server_->stop();
-  if (thread_.joinable()) thread_.join();
+  // The server stops (its handlers finish) before the routes they use go.
+  side_.reset();
 }
+
+int Gateway::port() const { return side_->port(); }
 
 }  // namespace ks::reporting::web
