@@ -13,6 +13,10 @@ TEST(CsvTest, QuotesOnlyWhatRfc4180Requires) {
   EXPECT_EQ(Field("a,b"), "\"a,b\"");
   EXPECT_EQ(Field("say \"hi\""), "\"say \"\"hi\"\"\"");
   EXPECT_EQ(Field("two\nlines"), "\"two\nlines\"");
+  EXPECT_EQ(Field("cr\r"), "\"cr\r\"");
+  // UTF-8 passes through untouched; an empty field stays empty.
+  EXPECT_EQ(Field("Kota Bau-Bau ×100 é"), "Kota Bau-Bau ×100 é");
+  EXPECT_EQ(Field(""), "");
 }
 
 TEST(CsvTest, RowsEndWithCrlf) {

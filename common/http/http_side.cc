@@ -46,6 +46,7 @@ int HttpCodeOf(absl::StatusCode code) {
 void ReplyError(httplib::Response& res, const absl::Status& status) {
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
   std::string json;
   if (!google::protobuf::util::MessageToJsonString(ToRpcStatus(status), &json,
                                                    options)
@@ -66,9 +67,13 @@ void ReplyCsv(httplib::Response& res, std::string body,
 
 void ForwardAuthorization(const httplib::Request& req,
                           grpc::ClientContext* context) {
-  const std::string authorization = req.get_header_value("Authorization");
+  AddAuthorization(req.get_header_value("Authorization"), context);
+}
+
+void AddAuthorization(absl::string_view authorization,
+                      grpc::ClientContext* context) {
   if (!authorization.empty()) {
-    context->AddMetadata("authorization", authorization);
+    context->AddMetadata("authorization", std::string(authorization));
   }
 }
 
@@ -92,18 +97,33 @@ absl::StatusOr<std::unique_ptr<HttpSide>> HttpSide::Start(
   std::shared_ptr<grpc::Channel> loopback = grpc::CreateChannel(
       absl::StrCat("127.0.0.1:", grpc_port), *std::move(credentials));
 
-  std::unique_ptr<HttpSide> side(new HttpSide());
-  side->server_ = std::make_unique<httplib::Server>();
-  httplib::Server& s = *side->server_;
+  auto server = std::make_unique<httplib::Server>();
   const int threads = options.threads < 1 ? 1 : options.threads;
-  s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  s.set_default_headers(
+  server->new_task_queue = [threads] {
+    return new httplib::ThreadPool(threads);
+  };
+  server->set_default_headers(
       {{"X-Content-Type-Options", "nosniff"}, {"Cache-Control", "no-store"}});
-  routes(s, loopback);
+  routes(*server, loopback);
+  absl::StatusOr<std::unique_ptr<HttpSide>> side =
+      Serve(std::move(server), host, port);
+  if (!side.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("--http_listen: ", side.status().message()));
+  }
+  return side;
+}
+
+absl::StatusOr<std::unique_ptr<HttpSide>> HttpSide::Serve(
+    std::unique_ptr<httplib::Server> server, const std::string& host,
+    int port) {
+  std::unique_ptr<HttpSide> side(new HttpSide());
+  side->server_ = std::move(server);
+  httplib::Server& s = *side->server_;
   side->port_ = port == 0 ? s.bind_to_any_port(host) : port;
   if (side->port_ < 0 || (port != 0 && !s.bind_to_port(host, port))) {
     return absl::UnavailableError(
-        absl::StrCat("--http_listen: cannot listen on ", options.listen));
+        absl::StrCat("cannot listen on ", host, ":", port));
   }
   side->thread_ = std::thread([&s] { s.listen_after_bind(); });
   log::Info("http_listening", {{"host", host}, {"port", side->port_}});

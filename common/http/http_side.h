@@ -27,7 +27,9 @@ namespace ks::http {
 // The HTTP status matching a gRPC/absl code (401, 403, 404, 409, 503...).
 int HttpCodeOf(absl::StatusCode code);
 
-// Answers `status` as its google.rpc.Status in JSON.
+// Answers `status` as its google.rpc.Status in JSON, every field printed
+// (an error without details carries "details":[]), so a client reads one
+// shape whatever the error.
 void ReplyError(httplib::Response& res, const absl::Status& status);
 
 // Answers a CSV download (text/csv; charset=utf-8) named `filename`.
@@ -37,6 +39,13 @@ void ReplyCsv(httplib::Response& res, std::string body,
 // Copies the request's Authorization header onto a loopback call.
 void ForwardAuthorization(const httplib::Request& req,
                           grpc::ClientContext* context);
+
+// Sends `authorization` (an Authorization header value, "Bearer ...") as the
+// call's authorization metadata; nothing when empty, so the rpc answers
+// UNAUTHENTICATED itself. For a caller holding its own token rather than
+// forwarding a request's.
+void AddAuthorization(absl::string_view authorization,
+                      grpc::ClientContext* context);
 
 struct HttpSideOptions {
   // --http_listen as given: "host:port"; port 0 picks a free port.
@@ -60,6 +69,14 @@ class HttpSide {
   // UNAVAILABLE when the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<HttpSide>> Start(
       const HttpSideOptions& options, const Routes& routes);
+
+  // Serves a `server` its owner has set up (routes, pool, headers) on
+  // host:port (port 0 picks a free port), on a thread of its own: for an
+  // HTTP side with needs beyond Start's (reporting's dashboard). UNAVAILABLE
+  // "cannot listen on host:port" when the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<HttpSide>> Serve(
+      std::unique_ptr<httplib::Server> server, const std::string& host,
+      int port);
 
   ~HttpSide();
   HttpSide(const HttpSide&) = delete;

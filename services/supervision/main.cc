@@ -62,24 +62,26 @@ absl::StatusOr<std::unique_ptr<ks::client::Peer>> PeerFor(
                                    absl::GetFlag(FLAGS_service_token_file));
 }
 
-// Follows `peer`'s feed into the read model through `handler`.
+// Follows `Service`'s feed at `address` (empty: not followed) into the read
+// model through `handler`, its cursor under the deployment's `key` (the
+// read model's own key, kept so an upgrade resumes where it was).
 template <typename Service>
-std::unique_ptr<ks::feed::Consumer> Follow(ks::server::Runtime& runtime,
-                                           ks::client::Peer& peer,
-                                           absl::string_view key,
-                                           ks::feed::Handler handler) {
+absl::StatusOr<ks::client::FeedFollower> Follow(ks::server::Runtime& runtime,
+                                                const std::string& name,
+                                                const std::string& address,
+                                                const std::string& ca_file,
+                                                absl::string_view key,
+                                                ks::feed::Handler handler) {
+  ks::client::PeerOptions peer;
+  peer.name = name;
+  peer.address = address;
+  peer.ca_file = ca_file;
   ks::feed::ConsumerOptions options;
   options.key_prefix = absl::StrCat(runtime.key_prefix(), key);
-  options.stream = ks::client::FeedOf<Service>(peer);
   options.handler = std::move(handler);
-  options.configure_context = [p = &peer](grpc::ClientContext* c) {
-    p->Configure(c);
-  };
-  auto consumer =
-      std::make_unique<ks::feed::Consumer>(runtime.redis(), std::move(options));
-  consumer->Start();
-  ks::log::Info("feed_followed", {{"upstream", peer.options().name}});
-  return consumer;
+  return ks::client::FollowFeed<Service>(
+      std::move(peer), absl::GetFlag(FLAGS_service_token_file), runtime.redis(),
+      std::move(options));
 }
 
 }  // namespace
@@ -98,14 +100,9 @@ int main(int argc, char** argv) {
   }
   auto cases = PeerFor("cases", absl::GetFlag(FLAGS_cases_address),
                        absl::GetFlag(FLAGS_cases_ca_file));
-  auto placements =
-      PeerFor("placements", absl::GetFlag(FLAGS_placements_address),
-              absl::GetFlag(FLAGS_placements_ca_file));
-  for (const auto* p : {&cases, &placements}) {
-    if (!p->ok()) {
-      ks::server::LogStartupError(defaults.name, p->status());
-      return 1;
-    }
+  if (!cases.ok()) {
+    ks::server::LogStartupError(defaults.name, cases.status());
+    return 1;
   }
   ks::supervision::SupervisionServiceOptions options{(*runtime)->policy()};
   options.cases = cases->get();
@@ -117,20 +114,31 @@ int main(int argc, char** argv) {
   }
   ks::supervision::SupervisionService service(**runtime, std::move(options));
   ks::supervision::store::ReadModel& model = service.read_model();
-  std::unique_ptr<ks::feed::Consumer> cases_feed, placements_feed;
-  if (*cases) {
-    cases_feed = Follow<kerjasosial::cases::v1::Cases>(
-        **runtime, **cases, ks::supervision::store::kCasesFeedPrefix,
-        [&model](const kerjasosial::common::v1::Event& e) {
-          return model.ApplyCasesEvent(e);
-        });
-  }
-  if (*placements) {
-    placements_feed = Follow<kerjasosial::placements::v1::Placements>(
-        **runtime, **placements, ks::supervision::store::kPlacementsFeedPrefix,
-        [&model](const kerjasosial::common::v1::Event& e) {
-          return model.ApplyPlacementsEvent(e);
-        });
+  // FollowFeed owns the Peer it reads from, so the cases feed's is a second
+  // one beside `cases` (GetCaseForExecution); the feed never went through
+  // that Peer's circuit, and gRPC's subchannel pool gives the two equal
+  // channels one connection.
+  absl::StatusOr<ks::client::FeedFollower> cases_feed =
+      Follow<kerjasosial::cases::v1::Cases>(
+          **runtime, "cases", absl::GetFlag(FLAGS_cases_address),
+          absl::GetFlag(FLAGS_cases_ca_file),
+          ks::supervision::store::kCasesFeedPrefix,
+          [&model](const kerjasosial::common::v1::Event& e) {
+            return model.ApplyCasesEvent(e);
+          });
+  absl::StatusOr<ks::client::FeedFollower> placements_feed =
+      Follow<kerjasosial::placements::v1::Placements>(
+          **runtime, "placements", absl::GetFlag(FLAGS_placements_address),
+          absl::GetFlag(FLAGS_placements_ca_file),
+          ks::supervision::store::kPlacementsFeedPrefix,
+          [&model](const kerjasosial::common::v1::Event& e) {
+            return model.ApplyPlacementsEvent(e);
+          });
+  for (const auto* f : {&cases_feed, &placements_feed}) {
+    if (!f->ok()) {
+      ks::server::LogStartupError(defaults.name, f->status());
+      return 1;
+    }
   }
   int code;
   {
@@ -150,8 +158,8 @@ int main(int argc, char** argv) {
   }
   // The server has stopped; the consumers stop before the Redis pool and the
   // read model they write through are destroyed.
-  if (cases_feed) cases_feed->Stop();
-  if (placements_feed) placements_feed->Stop();
+  cases_feed->Stop();
+  placements_feed->Stop();
   executor.reset();
   return code;
 }

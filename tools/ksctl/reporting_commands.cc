@@ -10,7 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
+#include "common/csv/csv.h"
 #include "kerjasosial/reporting/v1/reporting_service.grpc.pb.h"
 #include "tools/ksctl/commands.h"
 
@@ -43,17 +43,6 @@ std::vector<std::pair<std::string, std::string>> Columns(const v1::Summary& s) {
       {"as_of", FormatTime(s.as_of_time())},
       {"stale", s.stale() ? "yes" : "no"},
   };
-}
-
-// RFC 4180: quote a field holding a comma, quote or line break.
-std::string Csv(const std::string& field) {
-  if (field.find_first_of(",\"\r\n") == std::string::npos) return field;
-  std::string out = "\"";
-  for (char c : field) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 int Summary(const Args& args, Session& s) {
@@ -114,17 +103,16 @@ int Regencies(const Args& args, Session& s) {
     s.PrintJson(all);
     return kExitOk;
   }
-  std::vector<std::string> header;
-  for (const auto& [column, value] : Columns(v1::Summary())) {
-    header.push_back(column);
-  }
   if (args.Has("csv")) {
-    s.out() << absl::StrJoin(header, ",") << "\r\n";
-    for (const v1::Summary& x : all.summaries()) {
-      std::vector<std::string> row;
-      for (const auto& [column, value] : Columns(x)) row.push_back(Csv(value));
-      s.out() << absl::StrJoin(row, ",") << "\r\n";
+    std::vector<std::vector<std::string>> rows(1);
+    for (const auto& [column, value] : Columns(v1::Summary())) {
+      rows[0].push_back(column);
     }
+    for (const v1::Summary& x : all.summaries()) {
+      std::vector<std::string>& row = rows.emplace_back();
+      for (const auto& [column, value] : Columns(x)) row.push_back(value);
+    }
+    s.out() << csv::Rows(rows);
     return kExitOk;
   }
   Table table({"REGENCY", "ACTIVE", "COMPLETED", "AT RISK", "BREACHES",

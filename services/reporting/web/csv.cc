@@ -5,8 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/csv/csv.h"
 #include "common/regions/regions.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -105,36 +105,10 @@ std::string SeriesRows(const std::vector<const rv1::TimeSeries*>& series,
     }
     rows.push_back(std::move(row));
   }
-  return CsvRows(rows);
+  return csv::Rows(rows);
 }
 
 }  // namespace
-
-std::string CsvField(absl::string_view value) {
-  if (value.find_first_of(",\"\r\n") == absl::string_view::npos) {
-    return std::string(value);
-  }
-  std::string out = "\"";
-  for (char c : value) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
-
-std::string CsvRows(const std::vector<std::vector<std::string>>& rows) {
-  std::string out;
-  for (const auto& row : rows) {
-    absl::StrAppend(&out,
-                    absl::StrJoin(row, ",",
-                                  [](std::string* o, const std::string& f) {
-                                    o->append(CsvField(f));
-                                  }),
-                    "\r\n");
-  }
-  return out;
-}
 
 std::string TimeSeriesCsv(const rv1::GetTimeSeriesResponse& response,
                           Language lang) {
@@ -179,7 +153,7 @@ std::string SummariesCsv(const std::vector<rv1::Summary>& summaries,
     for (auto& [key, value] : SummaryColumns(s)) row.push_back(value);
     rows.push_back(std::move(row));
   }
-  return CsvRows(rows);
+  return csv::Rows(rows);
 }
 
 std::string RankingCsv(const rv1::RankScopesResponse& response,
@@ -192,7 +166,7 @@ std::string RankingCsv(const rv1::RankScopesResponse& response,
     rows.push_back({absl::StrCat(r.rank()), code, name, absl::StrCat(r.value()),
                     Time(r.last_event_time())});
   }
-  return CsvRows(rows);
+  return csv::Rows(rows);
 }
 
 std::string UpstreamsCsv(const std::vector<rv1::Upstream>& upstreams,
@@ -211,7 +185,7 @@ std::string UpstreamsCsv(const std::vector<rv1::Upstream>& upstreams,
                     Time(u.last_event_time()), absl::StrCat(u.lag_seconds()),
                     u.last_error()});
   }
-  return CsvRows(rows);
+  return csv::Rows(rows);
 }
 
 std::string PublicCsv(const std::vector<rv1::PublicSummary>& summaries,
@@ -242,7 +216,7 @@ std::string PublicCsv(const std::vector<rv1::PublicSummary>& summaries,
     row.push_back(Time(p.as_of_time()));
     rows.push_back(std::move(row));
   }
-  return CsvRows(rows);
+  return csv::Rows(rows);
 }
 
 }  // namespace ks::reporting::web

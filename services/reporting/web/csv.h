@@ -8,6 +8,9 @@
 // A suppressed public cell is an empty field plus a "<column> disembunyikan"
 // / "<column> suppressed" marker column, never a 0 that reads as a count.
 //
+// The RFC 4180 quoting itself is common/csv (ks::csv), shared with the
+// other services' reports and ksctl.
+//
 // Pure functions of their input; thread-safe.
 #ifndef KS_SERVICES_REPORTING_WEB_CSV_H_
 #define KS_SERVICES_REPORTING_WEB_CSV_H_
@@ -22,12 +25,6 @@
 namespace ks::reporting::web {
 
 namespace rv1 = ::kerjasosial::reporting::v1;
-
-// One field, quoted when RFC 4180 requires it.
-std::string CsvField(absl::string_view value);
-
-// Rows (the first is the header) joined with commas and CRLF.
-std::string CsvRows(const std::vector<std::vector<std::string>>& rows);
 
 // One row per bucket: start date, end date, then one column per series (in
 // the response's order; all series of one response share their buckets).

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/http/http_side.h"
 #include "common/log/log.h"
 #include "common/regions/regions.h"
 #include "common/status/grpc_status.h"
@@ -35,6 +36,8 @@ namespace ks::reporting::web {
 namespace {
 
 using google::protobuf::Message;
+using http::ReplyCsv;
+using http::ReplyError;
 using Stub = rv1::Reporting::StubInterface;
 template <typename Req, typename Resp>
 using Rpc = grpc::Status (Stub::*)(grpc::ClientContext*, const Req&, Resp*);
@@ -45,38 +48,6 @@ constexpr char kScope[] =
 // Pages fetched for a whole-table CSV; every list's page size makes the
 // largest table (514 regencies) a handful of pages.
 constexpr int kMaxCsvPages = 64;
-
-int HttpCode(absl::StatusCode code) {
-  switch (code) {
-    case absl::StatusCode::kOk:
-      return 200;
-    case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kFailedPrecondition:
-    case absl::StatusCode::kOutOfRange:
-      return 400;
-    case absl::StatusCode::kUnauthenticated:
-      return 401;
-    case absl::StatusCode::kPermissionDenied:
-      return 403;
-    case absl::StatusCode::kNotFound:
-      return 404;
-    case absl::StatusCode::kAlreadyExists:
-    case absl::StatusCode::kAborted:
-      return 409;
-    case absl::StatusCode::kResourceExhausted:
-      return 429;
-    case absl::StatusCode::kCancelled:
-      return 499;
-    case absl::StatusCode::kUnimplemented:
-      return 501;
-    case absl::StatusCode::kUnavailable:
-      return 503;
-    case absl::StatusCode::kDeadlineExceeded:
-      return 504;
-    default:
-      return 500;
-  }
-}
 
 std::string ToJson(const Message& m) {
   google::protobuf::util::JsonPrintOptions options;
@@ -94,22 +65,9 @@ std::string ToJson(const Message& m) {
   return json;
 }
 
-void ReplyError(httplib::Response& res, const absl::Status& status) {
-  res.status = HttpCode(status.code());
-  res.set_content(ToJson(ToRpcStatus(status)), "application/json");
-}
-
 void ReplyJson(httplib::Response& res, const Message& m) {
   res.status = 200;
   res.set_content(ToJson(m), "application/json");
-}
-
-void ReplyCsv(httplib::Response& res, std::string body,
-              absl::string_view filename) {
-  res.status = 200;
-  res.set_header("Content-Disposition",
-                 absl::StrCat("attachment; filename=\"", filename, "\""));
-  res.set_content(std::move(body), "text/csv; charset=utf-8");
 }
 
 // The query parameters of `req` but `lang`.
@@ -172,9 +130,7 @@ class Gateway::Routes {
   absl::StatusOr<Resp> Call(Rpc<Req, Resp> rpc, const Req& request,
                             const std::string& authorization) const {
     grpc::ClientContext context;
-    if (!authorization.empty()) {
-      context.AddMetadata("authorization", authorization);
-    }
+    http::AddAuthorization(authorization, &context);
     // gRPC deadlines are wall-clock; the injectable clock only ages caches.
     context.set_deadline(absl::ToChronoTime(absl::Now() + options_.deadline));
     Resp response;
@@ -491,8 +447,8 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
         " (install Debian's libjs-chart.js, or set --chartjs_file)"));
   }
   std::unique_ptr<Gateway> g(new Gateway());
-  g->server_ = std::make_unique<httplib::Server>();
-  httplib::Server& s = *g->server_;
+  auto server = std::make_unique<httplib::Server>();
+  httplib::Server& s = *server;
   const int threads = options.threads;
   s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // A worker serves one connection at a time, idle keep-alive included: a
@@ -512,19 +468,16 @@ absl::StatusOr<std::unique_ptr<Gateway>> Gateway::Start(
   const int port = options.port;
   g->routes_ = std::make_unique<Routes>(std::move(options), chartjs.str());
   g->routes_->Register(s);
-  g->port_ = port == 0 ? s.bind_to_any_port(host) : port;
-  if (g->port_ < 0 || (port != 0 && !s.bind_to_port(host, port))) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", host, ":", port));
-  }
-  g->thread_ = std::thread([&s] { s.listen_after_bind(); });
-  log::Info("http_listening", {{"host", host}, {"port", g->port_}});
+  KS_ASSIGN_OR_RETURN(g->side_,
+                      http::HttpSide::Serve(std::move(server), host, port));
   return g;
 }
 
 Gateway::~Gateway() {
-  if (server_) server_->stop();
-  if (thread_.joinable()) thread_.join();
+  // The server stops (its handlers finish) before the routes they use go.
+  side_.reset();
 }
+
+int Gateway::port() const { return side_->port(); }
 
 }  // namespace ks::reporting::web

@@ -27,7 +27,6 @@
 
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -35,8 +34,8 @@
 #include "common/time/clock.h"
 #include "grpcpp/channel.h"
 
-namespace httplib {
-class Server;
+namespace ks::http {
+class HttpSide;
 }
 
 namespace ks::reporting::web {
@@ -73,16 +72,14 @@ class Gateway {
   Gateway& operator=(const Gateway&) = delete;
 
   // The bound port.
-  int port() const { return port_; }
+  int port() const;
 
  private:
   class Routes;
   Gateway() = default;
 
   std::unique_ptr<Routes> routes_;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  int port_ = 0;
+  std::unique_ptr<http::HttpSide> side_;
 };
 
 }  // namespace ks::reporting::web
