@@ -18,10 +18,10 @@
 // Racing twins. Identical retries may run at the same time. The commit
 // script checks the idempotency entry before any record or unique claim, so
 // a twin that reaches the script after the first commit is replayed there.
-// A twin that failed earlier, on a conflict the first commit caused (a
-// stale etag, a claim or record that now exists), re-reads the idempotency
-// entry and answers with the first result too (outbox::IsConflict). Every
-// twin thus gets the first answer.
+// A twin that failed earlier, on anything the first commit caused (a stale
+// etag, a claim or record that now exists, a domain rule refusing the state
+// the first commit made), re-reads the idempotency entry and answers with
+// the first result too. Every twin thus gets the first answer.
 //
 // Errors are absl::Status with google.rpc details; Finish() converts them to
 // gRPC at the edge. No error message carries a Redis key.
@@ -202,9 +202,13 @@ class Pipeline {
     KS_ASSIGN_OR_RETURN(std::optional<R> first, Replay<R>(call));
     if (first) return *std::move(first);
     absl::StatusOr<R> out = Attempt(call, steps);
-    if (!out.ok() && outbox::IsConflict(out.status()) &&
-        !call.request_id.empty()) {
-      // Maybe a racing twin of this very request committed first.
+    if (!out.ok() && !call.request_id.empty()) {
+      // Maybe a racing twin of this very request committed first. Not only
+      // a conflict shows it: a twin that loaded after the first commit
+      // fails the domain's own rule for the state the first one made (a
+      // session on a ledger the first session COMPLETED: FAILED_PRECONDITION).
+      // Either way the client must get the first answer, not the twin's.
+      // Costs one lookup on a failed call only.
       KS_ASSIGN_OR_RETURN(first, Replay<R>(call));
       if (first) return *std::move(first);
     }

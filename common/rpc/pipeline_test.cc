@@ -90,6 +90,10 @@ class WidgetService final : public w1::Widgets::CallbackService {
           [req](const Call& call,
                 const w1::Widget* current) -> absl::StatusOr<Plan<w1::Widget>> {
         Plan<w1::Widget> plan;
+        if (current->label() == req->label()) {
+          // The domain's own refusal of the state a twin's commit made.
+          return absl::FailedPreconditionError("the widget has this label");
+        }
         w1::Widget w = *current;
         w.set_label(req->label());
         w.set_version(current->version() + 1);
@@ -99,9 +103,12 @@ class WidgetService final : public w1::Widgets::CallbackService {
         plan.txn.response = w.SerializeAsString();
         return plan;
       };
-      return Answer(pipeline_.Mutate(*ctx, "RenameWidget", *req,
-                                     Envelope{"name", kWidgetPattern}, steps),
-                    resp);
+      // The etag is optional (compared when sent), as some contracts make
+      // it: a twin without one is refused by the domain, not by the etag.
+      Envelope envelope{"name", kWidgetPattern};
+      envelope.etag_optional = true;
+      return Answer(
+          pipeline_.Mutate(*ctx, "RenameWidget", *req, envelope, steps), resp);
     });
   }
 
@@ -300,6 +307,34 @@ TEST_P(PipelineTest, RacingIdenticalUpdatesAllGetTheFirstAnswer) {
       ASSERT_TRUE(status[i].ok()) << status[i].error_message();
       EXPECT_EQ(got[i].etag(), "v2");
     }
+  }
+}
+
+// Racing renames with one request id and no etag: a twin that loads after
+// the winner's commit is refused by the domain rule (the label is already
+// the requested one), and must still answer with the winner's result.
+TEST_P(PipelineTest, RacingTwinRefusedByTheDomainGetsTheFirstAnswer) {
+  for (int round = 0; round < 10; ++round) {
+    const w1::Widget w = Create(absl::StrCat("dom-", round));
+    w1::RenameWidgetRequest req;
+    req.set_name(w.name());
+    req.set_label(absl::StrCat("renamed-", round));
+    req.set_request_id(ids::NewId());
+    constexpr int kRacers = 12;
+    std::vector<grpc::Status> status(kRacers);
+    std::vector<w1::Widget> got(kRacers);
+    ks::testing::RunTogether(kRacers, [&](int i) {
+      status[i] = stub_->RenameWidget(Ctx(jaksa_).get(), req, &got[i]);
+    });
+    for (int i = 0; i < kRacers; ++i) {
+      ASSERT_TRUE(status[i].ok()) << status[i].error_message();
+      EXPECT_EQ(got[i].etag(), "v2");
+    }
+    // A later, new request for the same label is the domain's refusal.
+    req.set_request_id(ids::NewId());
+    w1::Widget again;
+    EXPECT_EQ(stub_->RenameWidget(Ctx(jaksa_).get(), req, &again).error_code(),
+              grpc::StatusCode::FAILED_PRECONDITION);
   }
 }
 
