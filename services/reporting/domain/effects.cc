@@ -41,13 +41,21 @@ class Builder {
   // A flow: all time, and the month and week of `day`.
   void Flow(absl::string_view figure, int kind, int64_t amount,
             absl::CivilDay day) {
-    if (amount == 0) return;
-    const std::string field = Field(figure, kind);
     for (const std::string& scope : scopes_) {
-      Incr(AllTimeKey(scope), field, amount);
-      InBuckets(scope, field, amount, day);
+      FlowIn(scope, figure, kind, amount, day);
     }
   }
+  // A stock change in one scope only (a figure whose change differs between
+  // the scopes of one event, e.g. distinct PKs).
+  void StockIn(const std::string& scope, absl::string_view figure, int kind,
+               int64_t amount) {
+    FlowIn(scope, figure, kind, amount, event_day_);
+  }
+  // HINCRBY of a memory hash (not per scope, not bucketed).
+  void Count(const std::string& key, const std::string& field, int64_t amount) {
+    Incr(key, field, amount);
+  }
+  const std::vector<std::string>& scopes() const { return scopes_; }
   void Flow(absl::string_view figure, int kind, int64_t amount) {
     Flow(figure, kind, amount, event_day_);
   }
@@ -75,6 +83,13 @@ class Builder {
   }
 
  private:
+  void FlowIn(const std::string& scope, absl::string_view figure, int kind,
+              int64_t amount, absl::CivilDay day) {
+    if (amount == 0) return;
+    const std::string field = Field(figure, kind);
+    Incr(AllTimeKey(scope), field, amount);
+    InBuckets(scope, field, amount, day);
+  }
   void Incr(std::string key, std::string field, int64_t amount) {
     ops_.push_back(
         Op{Op::Kind::kIncr, std::move(key), std::move(field), amount});
@@ -264,8 +279,45 @@ absl::Status CaseEffect(const Event& e, Builder& b, const PriorLookup& prior) {
   return absl::OkStatus();
 }
 
+// `pk` takes (+1) or gives up (-1) one ACTIVE assignment of `kind`: its
+// per-scope load moves, and a scope's distinct-PK stocks move where the
+// load leaves or reaches 0. The load before is read back (PriorLookup): the
+// event states the PK, not how many cases it holds.
+absl::Status MovePkLoad(Builder& b, const PriorLookup& prior,
+                        const std::string& pk, int kind, int delta) {
+  if (pk.empty() || delta == 0) return absl::OkStatus();
+  for (const std::string& scope : b.scopes()) {
+    const std::string key = PkLoadKey(scope);
+    struct Load {
+      std::string field;
+      const char* figure;
+      int figure_kind;
+    };
+    for (const Load& load :
+         {Load{pk, fig::kPkHolders, 0},
+          Load{absl::StrCat(pk, "|", kind), fig::kPkHoldersOfKind, kind}}) {
+      int64_t before = 0;
+      if (prior) {
+        absl::StatusOr<int64_t> read = prior(key, load.field);
+        if (!read.ok()) {
+          return absl::UnavailableError(absl::StrCat(
+              "reading the PK's counted load: ", read.status().message()));
+        }
+        before = *read;
+      }
+      const int64_t after = std::max<int64_t>(before + delta, 0);
+      if (after == before) continue;  // an end we never counted the start of
+      b.Count(key, load.field, after - before);
+      if (before == 0) b.StockIn(scope, load.figure, load.figure_kind, 1);
+      if (after == 0) b.StockIn(scope, load.figure, load.figure_kind, -1);
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status SupervisionEffect(const Event& e, Builder& b,
-                               const absl::TimeZone& zone) {
+                               const absl::TimeZone& zone,
+                               const PriorLookup& prior) {
   const std::string& type = e.event_type();
   constexpr int kNoKind = 0;  // the session events do not name the kind
   if (type == "kerjasosial.supervision.v1.SessionRecorded") {
@@ -299,9 +351,22 @@ absl::Status SupervisionEffect(const Event& e, Builder& b,
   } else if (type == "kerjasosial.supervision.v1.PkAssigned") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::PkAssigned>(e));
     b.Stock(fig::kPkAssignments, p.kind(), 1);
+    KS_RETURN_IF_ERROR(MovePkLoad(b, prior, p.pk_principal_id(), p.kind(), 1));
+  } else if (type == "kerjasosial.supervision.v1.PkReassigned") {
+    // The assignment stays ACTIVE: only which PK holds it changes.
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::PkReassigned>(e));
+    // Both moves read the load before this event, so a reassignment to the
+    // same PK must not be split into -1 and +1.
+    if (p.previous_pk_principal_id() == p.pk_principal_id()) {
+      return absl::OkStatus();
+    }
+    KS_RETURN_IF_ERROR(
+        MovePkLoad(b, prior, p.previous_pk_principal_id(), p.kind(), -1));
+    KS_RETURN_IF_ERROR(MovePkLoad(b, prior, p.pk_principal_id(), p.kind(), 1));
   } else if (type == "kerjasosial.supervision.v1.PkAssignmentEnded") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::PkAssignmentEnded>(e));
     b.Stock(fig::kPkAssignments, p.kind(), -1);
+    KS_RETURN_IF_ERROR(MovePkLoad(b, prior, p.pk_principal_id(), p.kind(), -1));
   } else if (type == "kerjasosial.supervision.v1.LitmasSubmitted") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::LitmasSubmitted>(e));
     (void)p;
@@ -484,6 +549,9 @@ std::string AtRiskKey(absl::string_view scope) {
 std::string OverdueKey(absl::string_view scope) {
   return absl::StrCat("overdue:", scope);
 }
+std::string PkLoadKey(absl::string_view scope) {
+  return absl::StrCat("pkload:", scope);
+}
 std::string IntegrasiKey(absl::string_view scope) {
   return absl::StrCat("integrasi:", scope);
 }
@@ -491,7 +559,8 @@ std::string IntegrasiKey(absl::string_view scope) {
 bool IsStockField(absl::string_view field) {
   for (const char* stock :
        {fig::kActive, fig::kSitesActive, fig::kSitesSuspended, fig::kCapacity,
-        fig::kActivePlacements, fig::kAgreementsInForce, fig::kPkAssignments}) {
+        fig::kActivePlacements, fig::kAgreementsInForce, fig::kPkAssignments,
+        fig::kPkHolders, fig::kPkHoldersOfKind}) {
     if (absl::StartsWith(field, absl::StrCat(stock, "|"))) return true;
   }
   return absl::StartsWith(field, "state:");
@@ -544,7 +613,7 @@ absl::StatusOr<std::vector<Op>> EffectOf(
       KS_RETURN_IF_ERROR(CaseEffect(event, b, prior));
       break;
     case kerjasosial::reporting::v1::UPSTREAM_KIND_SUPERVISION:
-      KS_RETURN_IF_ERROR(SupervisionEffect(event, b, *zone));
+      KS_RETURN_IF_ERROR(SupervisionEffect(event, b, *zone, prior));
       break;
     case kerjasosial::reporting::v1::UPSTREAM_KIND_PLACEMENTS:
       KS_RETURN_IF_ERROR(PlacementsEffect(event, b, prior));

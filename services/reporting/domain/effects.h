@@ -90,7 +90,14 @@ inline constexpr char kActivePlacements[] = "active_placements";
 inline constexpr char kAgreementsInForce[] = "agreements_in_force";
 inline constexpr char kPeriodicReports[] = "periodic_reports";  // flow
 // Supervision.
-inline constexpr char kPkAssignments[] = "pk_assignments";            // stock
+inline constexpr char kPkAssignments[] = "pk_assignments";  // stock
+// Distinct PKs holding at least one ACTIVE assignment in the scope (stock,
+// kind 0 only: a PK holding adult and child cases counts once), and those
+// holding at least one of a kind (stock, kinds 1 and 2). The PK caseload is
+// kPkAssignments over these, so it is the true mean per PK, not a sum of
+// regencies' means.
+inline constexpr char kPkHolders[] = "pk_holders";
+inline constexpr char kPkHoldersOfKind[] = "pk_holders_of_kind";
 inline constexpr char kGuidance[] = "guidance_sessions";              // flow
 inline constexpr char kReferralsMade[] = "referrals_made";            // flow
 inline constexpr char kReferralsCompleted[] = "referrals_completed";  // flow
@@ -138,6 +145,11 @@ std::string IntegrasiKey(absl::string_view scope);
 // else 0). SiteChanged states a site's new capacity, not the one counted
 // before, so the change of the capacity figure needs this memory.
 inline constexpr char kSiteCapacityKey[] = "sitecap";
+// The ACTIVE assignments each PK holds in a scope (hash per scope:
+// "<pk principal id>" -> count, and "<pk principal id>|<kind>" -> count of
+// that kind), so that kPkHolders moves exactly when a PK's count leaves or
+// reaches 0. Principal ids are opaque ids, not personal data.
+std::string PkLoadKey(absl::string_view scope);
 // What each case counts now in the stocks (hash: case name -> version *
 // 10000 + kind * 100 + state), kept by every case event, so that a snapshot
 // event (the case's state, not a change) can replace the case's counted

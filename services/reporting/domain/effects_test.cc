@@ -278,6 +278,73 @@ TEST(Effects, SupervisionCountsCaseloadsGuidanceReferralsAndClients) {
   EXPECT_EQ(m.sets[IntegrasiKey("N")].size(), 2u);
 }
 
+TEST(Effects, PkCaseloadCountsDistinctPksPerScope) {
+  Memory m;
+  // Two regencies of one province; PK "a" works in both.
+  auto apply = [&](const google::protobuf::Message& p,
+                   const std::string& regency) {
+    m.Apply(Effect(Wrap(p, regency, 1'795'000'000),
+                   rv1::UPSTREAM_KIND_SUPERVISION, m.Prior()));
+  };
+  auto assigned = [](const std::string& pk, int kind) {
+    sv1::PkAssigned p;
+    p.set_pk_principal_id(pk);
+    p.set_kind(static_cast<kerjasosial::common::v1::SentenceKind>(kind));
+    return p;
+  };
+  apply(assigned("a", kAdult), "64.01");
+  apply(assigned("a", kChild), "64.01");
+  apply(assigned("a", kAdult), "64.72");
+  apply(assigned("b", kAdult), "64.72");
+  // b's case goes to c, then to a: a reassignment keeps the assignment.
+  sv1::PkReassigned moved;
+  moved.set_previous_pk_principal_id("b");
+  moved.set_pk_principal_id("c");
+  moved.set_kind(static_cast<kerjasosial::common::v1::SentenceKind>(kAdult));
+  apply(moved, "64.72");
+  moved.set_previous_pk_principal_id("c");
+  moved.set_pk_principal_id("a");
+  apply(moved, "64.72");
+  moved.set_previous_pk_principal_id("a");
+  apply(moved, "64.72");  // to the same PK: nothing moves
+  // One of a's adult cases in 64.01 ends.
+  sv1::PkAssignmentEnded ended;
+  ended.set_pk_principal_id("a");
+  ended.set_kind(static_cast<kerjasosial::common::v1::SentenceKind>(kAdult));
+  apply(ended, "64.01");
+
+  const Counters& r1 = m.hashes[AllTimeKey("R:64.01")];
+  const Counters& r2 = m.hashes[AllTimeKey("R:64.72")];
+  const Counters& p = m.hashes[AllTimeKey("P:64")];
+  // 64.01: a holds one child case. 64.72: a holds two adult cases.
+  // Province: a alone, three cases.
+  EXPECT_EQ(PkCaseloadX100(r1, std::nullopt), 100);
+  EXPECT_EQ(PkCaseloadX100(r1, kAdult), 0);
+  EXPECT_EQ(PkCaseloadX100(r1, kChild), 100);
+  EXPECT_EQ(PkCaseloadX100(r2, std::nullopt), 200);
+  EXPECT_EQ(PkCaseloadX100(p, std::nullopt), 300);
+  EXPECT_EQ(PkCaseloadX100(p, kAdult), 200);
+  EXPECT_EQ(Sum(p, fig::kPkHolders, std::nullopt), 1);
+  EXPECT_EQ(m.hashes[PkLoadKey("P:64")]["b"], 0);
+  EXPECT_EQ(m.hashes[PkLoadKey("P:64")]["c"], 0);
+  EXPECT_EQ(MetricValue(rv1::METRIC_PK_CASELOAD_X100, p, std::nullopt), 300);
+  EXPECT_TRUE(IsStockField(Field(fig::kPkHolders, 0)));
+  EXPECT_TRUE(IsStockField(Field(fig::kPkHoldersOfKind, kAdult)));
+}
+
+TEST(Figures, PkCaseloadRoundsDownAndIsZeroWithoutPks) {
+  Counters c;
+  EXPECT_EQ(PkCaseloadX100(c, std::nullopt), 0);
+  c[Field(fig::kPkAssignments, kAdult)] = 5;
+  c[Field(fig::kPkAssignments, kChild)] = 2;
+  c[Field(fig::kPkHolders, 0)] = 3;
+  c[Field(fig::kPkHoldersOfKind, kAdult)] = 3;
+  c[Field(fig::kPkHoldersOfKind, kChild)] = 1;
+  EXPECT_EQ(PkCaseloadX100(c, std::nullopt), 233);  // 7 / 3
+  EXPECT_EQ(PkCaseloadX100(c, kAdult), 166);        // 5 / 3
+  EXPECT_EQ(PkCaseloadX100(c, kChild), 200);
+}
+
 Event SnapshotOf(const std::string& name, int64_t version, int kind,
                  cv1::CaseState state) {
   cv1::CaseStateSnapshot p;
