@@ -123,6 +123,21 @@ absl::StatusOr<T> Unpack(const Event& event) {
   return out;
 }
 
+// A value reporting stored earlier (0 without a lookup); a failed read is
+// transient, so the event is retried rather than counted wrong.
+absl::StatusOr<int64_t> ReadPrior(const PriorLookup& prior,
+                                  const std::string& key,
+                                  const std::string& field,
+                                  absl::string_view what) {
+  if (!prior) return 0;
+  absl::StatusOr<int64_t> read = prior(key, field);
+  if (!read.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("reading ", what, ": ", read.status().message()));
+  }
+  return *read;
+}
+
 int64_t CaseMemory(int64_t version, int kind, int state) {
   return version * 10000 + kind * 100 + state;
 }
@@ -157,15 +172,9 @@ absl::Status CaseSnapshot(const Event& e, Builder& b,
                           const PriorLookup& prior) {
   KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseStateSnapshot>(e));
   const std::string& name = e.aggregate_name();
-  int64_t counted = 0;
-  if (prior) {
-    absl::StatusOr<int64_t> read = prior(kCaseMemoryKey, name);
-    if (!read.ok()) {
-      return absl::UnavailableError(absl::StrCat(
-          "reading the case's counted state: ", read.status().message()));
-    }
-    counted = *read;
-  }
+  KS_ASSIGN_OR_RETURN(
+      const int64_t counted,
+      ReadPrior(prior, kCaseMemoryKey, name, "the case's counted state"));
   const int64_t counted_version = counted / 10000;
   if (counted != 0 && counted_version >= e.aggregate_version()) {
     return absl::OkStatus();  // we hold this state or a newer one
@@ -296,15 +305,9 @@ absl::Status MovePkLoad(Builder& b, const PriorLookup& prior,
     for (const Load& load :
          {Load{pk, fig::kPkHolders, 0},
           Load{absl::StrCat(pk, "|", kind), fig::kPkHoldersOfKind, kind}}) {
-      int64_t before = 0;
-      if (prior) {
-        absl::StatusOr<int64_t> read = prior(key, load.field);
-        if (!read.ok()) {
-          return absl::UnavailableError(absl::StrCat(
-              "reading the PK's counted load: ", read.status().message()));
-        }
-        before = *read;
-      }
+      KS_ASSIGN_OR_RETURN(
+          const int64_t before,
+          ReadPrior(prior, key, load.field, "the PK's counted load"));
       const int64_t after = std::max<int64_t>(before + delta, 0);
       if (after == before) continue;  // an end we never counted the start of
       b.Count(key, load.field, after - before);
@@ -312,6 +315,31 @@ absl::Status MovePkLoad(Builder& b, const PriorLookup& prior,
       if (after == 0) b.StockIn(scope, load.figure, load.figure_kind, -1);
     }
   }
+  return absl::OkStatus();
+}
+
+// The owed-hours stock from a ledger snapshot. Source: supervision's ledger,
+// not the cases feed's sentence hours less credited minutes, because only
+// the ledger is exact: it includes target adjustments (repeat orders,
+// carried minutes), caps credit at the target (excess is not owed back),
+// withdraws voided sessions, and drops to 0 when the case leaves community
+// work (CLOSED), while sessions on the feed name no case to subtract from.
+absl::Status OwedFromLedger(const sv1::LedgerSnapshot& l, Builder& b,
+                            const PriorLookup& prior) {
+  if (l.ledger().empty()) return absl::OkStatus();
+  KS_ASSIGN_OR_RETURN(const int64_t held_version,
+                      ReadPrior(prior, kOwedMemoryKey, l.ledger() + "|v",
+                                "the ledger's counted version"));
+  if (held_version > l.version()) return absl::OkStatus();
+  KS_ASSIGN_OR_RETURN(const int64_t before,
+                      ReadPrior(prior, kOwedMemoryKey, l.ledger(),
+                                "the ledger's counted owed minutes"));
+  const int64_t now = l.state() == sv1::LEDGER_STATE_OPEN
+                          ? std::max<int64_t>(l.owed_minutes(), 0)
+                          : 0;
+  b.Stock(fig::kOwedMinutes, l.kind(), now - before);
+  b.Remember(kOwedMemoryKey, l.ledger(), now);
+  b.Remember(kOwedMemoryKey, l.ledger() + "|v", l.version());
   return absl::OkStatus();
 }
 
@@ -329,12 +357,14 @@ absl::Status SupervisionEffect(const Event& e, Builder& b,
                                zone);
     b.Flow(fig::kSessions, kNoKind, 1, day);
     b.Flow(fig::kCreditedMinutes, kNoKind, p.credited_minutes(), day);
+    KS_RETURN_IF_ERROR(OwedFromLedger(p.ledger(), b, prior));
   } else if (type == "kerjasosial.supervision.v1.SessionVoided") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::SessionVoided>(e));
     // Withdrawn from the day the session counted on.
     const absl::CivilDay day = b.DayOr(p.local_date());
     b.Flow(fig::kSessions, kNoKind, -1, day);
     b.Flow(fig::kCreditedMinutes, kNoKind, -p.withdrawn_minutes(), day);
+    KS_RETURN_IF_ERROR(OwedFromLedger(p.ledger(), b, prior));
   } else if (type == "kerjasosial.supervision.v1.ViolationRecorded") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::ViolationRecorded>(e));
     if (p.has_occur_time()) {
@@ -352,6 +382,22 @@ absl::Status SupervisionEffect(const Event& e, Builder& b,
     KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::PkAssigned>(e));
     b.Stock(fig::kPkAssignments, p.kind(), 1);
     KS_RETURN_IF_ERROR(MovePkLoad(b, prior, p.pk_principal_id(), p.kind(), 1));
+    KS_RETURN_IF_ERROR(OwedFromLedger(p.ledger(), b, prior));
+  } else if (type == "kerjasosial.supervision.v1.FirstSessionCredited") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::FirstSessionCredited>(e));
+    KS_RETURN_IF_ERROR(OwedFromLedger(p.ledger(), b, prior));
+  } else if (type == "kerjasosial.supervision.v1.CompletionReached") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::CompletionReached>(e));
+    KS_RETURN_IF_ERROR(OwedFromLedger(p.ledger(), b, prior));
+  } else if (type == "kerjasosial.supervision.v1.LedgerAdjusted") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::LedgerAdjusted>(e));
+    KS_RETURN_IF_ERROR(OwedFromLedger(p.ledger(), b, prior));
+  } else if (type == "kerjasosial.supervision.v1.AtRiskChanged") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::AtRiskChanged>(e));
+    KS_RETURN_IF_ERROR(OwedFromLedger(p.ledger(), b, prior));
+  } else if (type == "kerjasosial.supervision.v1.LedgerOverdue") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::LedgerOverdue>(e));
+    KS_RETURN_IF_ERROR(OwedFromLedger(p.ledger(), b, prior));
   } else if (type == "kerjasosial.supervision.v1.PkReassigned") {
     // The assignment stays ACTIVE: only which PK holds it changes.
     KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::PkReassigned>(e));
@@ -435,16 +481,9 @@ absl::Status PlacementsEffect(const Event& e, Builder& b,
     // this site counted before (remembered, the event does not say it).
     const int64_t now =
         p.state() == pv1::SITE_STATE_ACTIVE ? std::max(p.capacity(), 0) : 0;
-    int64_t before = 0;
-    if (prior) {
-      absl::StatusOr<int64_t> read =
-          prior(kSiteCapacityKey, e.aggregate_name());
-      if (!read.ok()) {
-        return absl::UnavailableError(absl::StrCat(
-            "reading the site's counted capacity: ", read.status().message()));
-      }
-      before = *read;
-    }
+    KS_ASSIGN_OR_RETURN(const int64_t before,
+                        ReadPrior(prior, kSiteCapacityKey, e.aggregate_name(),
+                                  "the site's counted capacity"));
     b.Stock(fig::kCapacity, kNoKind, now - before);
     b.Remember(kSiteCapacityKey, e.aggregate_name(), now);
   } else if (type ==
@@ -560,7 +599,7 @@ bool IsStockField(absl::string_view field) {
   for (const char* stock :
        {fig::kActive, fig::kSitesActive, fig::kSitesSuspended, fig::kCapacity,
         fig::kActivePlacements, fig::kAgreementsInForce, fig::kPkAssignments,
-        fig::kPkHolders, fig::kPkHoldersOfKind}) {
+        fig::kPkHolders, fig::kPkHoldersOfKind, fig::kOwedMinutes}) {
     if (absl::StartsWith(field, absl::StrCat(stock, "|"))) return true;
   }
   return absl::StartsWith(field, "state:");

@@ -82,6 +82,8 @@ inline constexpr char kFines[] = "fines_replaced";
 // Completed cases that replaced a fine (what kFines rests on).
 inline constexpr char kFinedCompleted[] = "fined_completed";
 inline constexpr char kActive[] = "active";  // stock
+// Minutes still owed by open ledgers (stock; METRIC_OWED_HOURS / 60).
+inline constexpr char kOwedMinutes[] = "owed_minutes";
 // Placements (stocks unless marked).
 inline constexpr char kSitesActive[] = "sites_active";
 inline constexpr char kSitesSuspended[] = "sites_suspended";
@@ -150,6 +152,12 @@ inline constexpr char kSiteCapacityKey[] = "sitecap";
 // that kind), so that kPkHolders moves exactly when a PK's count leaves or
 // reaches 0. Principal ids are opaque ids, not personal data.
 std::string PkLoadKey(absl::string_view scope);
+// The owed minutes each supervision ledger counts now (hash: ledger name ->
+// minutes, "<ledger>|v" -> the snapshot version they came from). Every
+// ledger event carries the ledger's absolute owed minutes, so the figure
+// moves by the difference, and an older snapshot than the one held is
+// skipped.
+inline constexpr char kOwedMemoryKey[] = "owed";
 // What each case counts now in the stocks (hash: case name -> version *
 // 10000 + kind * 100 + state), kept by every case event, so that a snapshot
 // event (the case's state, not a change) can replace the case's counted

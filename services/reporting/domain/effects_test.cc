@@ -345,6 +345,75 @@ TEST(Figures, PkCaseloadRoundsDownAndIsZeroWithoutPks) {
   EXPECT_EQ(PkCaseloadX100(c, kChild), 200);
 }
 
+sv1::LedgerSnapshot Ledger(const std::string& name, int64_t version, int kind,
+                           int64_t owed, sv1::LedgerState state) {
+  sv1::LedgerSnapshot l;
+  l.set_ledger(name);
+  l.set_case_name(name + "/case");
+  l.set_version(version);
+  l.set_kind(static_cast<kerjasosial::common::v1::SentenceKind>(kind));
+  l.set_owed_minutes(owed);
+  l.set_state(state);
+  return l;
+}
+
+TEST(Effects, OwedMinutesFollowEachLedgerSnapshotExactlyOnce) {
+  Memory m;
+  auto apply = [&](const google::protobuf::Message& p) {
+    m.Apply(Effect(Wrap(p, "64.01", 1'795'000'000),
+                   rv1::UPSTREAM_KIND_SUPERVISION, m.Prior()));
+  };
+  sv1::PkAssigned opened;
+  *opened.mutable_ledger() =
+      Ledger("l1", 1, kAdult, 2400, sv1::LEDGER_STATE_OPEN);
+  apply(opened);
+  sv1::PkAssigned child;
+  *child.mutable_ledger() =
+      Ledger("l2", 1, kChild, 600, sv1::LEDGER_STATE_OPEN);
+  apply(child);
+  sv1::SessionRecorded session;
+  session.set_credited_minutes(150);
+  *session.mutable_ledger() =
+      Ledger("l1", 2, kAdult, 2250, sv1::LEDGER_STATE_OPEN);
+  apply(session);
+  apply(session);  // the same snapshot again changes nothing
+  sv1::AtRiskChanged stale;
+  *stale.mutable_ledger() =
+      Ledger("l1", 1, kAdult, 2400, sv1::LEDGER_STATE_OPEN);
+  apply(stale);  // older than the one held: skipped
+  Counters& r = m.hashes[AllTimeKey("R:64.01")];
+  EXPECT_EQ(Sum(r, fig::kOwedMinutes, kAdult), 2250);
+  EXPECT_EQ(MetricValue(rv1::METRIC_OWED_HOURS, r, std::nullopt),
+            (2250 + 600) / 60);
+  // The child case leaves community work: its ledger closes, nothing owed.
+  sv1::LedgerAdjusted closed;
+  *closed.mutable_ledger() =
+      Ledger("l2", 2, kChild, 600, sv1::LEDGER_STATE_CLOSED);
+  apply(closed);
+  // The adult one completes.
+  sv1::CompletionReached done;
+  *done.mutable_ledger() =
+      Ledger("l1", 3, kAdult, 0, sv1::LEDGER_STATE_COMPLETED);
+  apply(done);
+  EXPECT_EQ(Sum(m.hashes[AllTimeKey("N")], fig::kOwedMinutes, std::nullopt), 0);
+  EXPECT_TRUE(IsStockField(Field(fig::kOwedMinutes, kAdult)));
+  // Events without a ledger (a scripted session) leave the figure alone.
+  sv1::SessionRecorded bare;
+  bare.set_credited_minutes(60);
+  apply(bare);
+  EXPECT_EQ(Sum(m.hashes[AllTimeKey("N")], fig::kOwedMinutes, std::nullopt), 0);
+}
+
+TEST(Figures, OwedHoursRoundDown) {
+  Counters c;
+  c[Field(fig::kOwedMinutes, kAdult)] = 119;
+  c[Field(fig::kOwedMinutes, kChild)] = 60;
+  EXPECT_EQ(MetricValue(rv1::METRIC_OWED_HOURS, c, std::nullopt), 2);
+  EXPECT_EQ(MetricValue(rv1::METRIC_OWED_HOURS, c, kAdult), 1);
+  EXPECT_TRUE(FigureOf(rv1::METRIC_OWED_HOURS).ok());
+  EXPECT_TRUE(FigureOf(rv1::METRIC_PK_CASELOAD_X100).ok());
+}
+
 Event SnapshotOf(const std::string& name, int64_t version, int kind,
                  cv1::CaseState state) {
   cv1::CaseStateSnapshot p;

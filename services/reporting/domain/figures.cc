@@ -196,6 +196,8 @@ absl::StatusOr<std::string> FigureOf(rv1::Metric m) {
       return std::string(fig::kReferralsCompleted);
     case rv1::METRIC_MEDIAN_DAYS_TO_COMPLETE:
       return std::string("dtc");
+    case rv1::METRIC_OWED_HOURS:
+      return std::string(fig::kOwedMinutes);
     case rv1::METRIC_PK_CASELOAD_X100:
       return std::string(fig::kPkAssignments);
     default:
@@ -210,6 +212,10 @@ int64_t MetricValue(rv1::Metric m, const Counters& c, std::optional<int> kind) {
     return HistogramQuantile(FiguresOf(c, kind).days_to_complete(), 0.5);
   }
   if (m == rv1::METRIC_PK_CASELOAD_X100) return PkCaseloadX100(c, kind);
+  if (m == rv1::METRIC_OWED_HOURS) {
+    // The proto's rule: owed minutes / 60, rounded down.
+    return Sum(c, fig::kOwedMinutes, kind) / 60;
+  }
   absl::StatusOr<std::string> figure = FigureOf(m);
   return figure.ok() ? Sum(c, *figure, kind) : 0;
 }
