@@ -324,8 +324,14 @@ absl::Status MovePkLoad(Builder& b, const PriorLookup& prior,
 // carried minutes), caps credit at the target (excess is not owed back),
 // withdraws voided sessions, and drops to 0 when the case leaves community
 // work (CLOSED), while sessions on the feed name no case to subtract from.
-absl::Status OwedFromLedger(const sv1::LedgerSnapshot& l, Builder& b,
-                            const PriorLookup& prior) {
+//
+// With `flags` (AtRiskChanged, LedgerOverdue: supervision decides these
+// flags; the cases feed only mirrors them) the case's at-risk and overdue
+// memberships are set from the snapshot too. They are the same per-scope
+// sets the cases mirror writes, keyed by case name, so a case counts once
+// whichever feed said it last; a ledger no longer OPEN leaves both.
+absl::Status ApplyLedger(const sv1::LedgerSnapshot& l, Builder& b,
+                         const PriorLookup& prior, bool flags = false) {
   if (l.ledger().empty()) return absl::OkStatus();
   KS_ASSIGN_OR_RETURN(const int64_t held_version,
                       ReadPrior(prior, kOwedMemoryKey, l.ledger() + "|v",
@@ -340,6 +346,11 @@ absl::Status OwedFromLedger(const sv1::LedgerSnapshot& l, Builder& b,
   b.Stock(fig::kOwedMinutes, l.kind(), now - before);
   b.Remember(kOwedMemoryKey, l.ledger(), now);
   b.Remember(kOwedMemoryKey, l.ledger() + "|v", l.version());
+  if (flags && !l.case_name().empty()) {
+    const bool open = l.state() == sv1::LEDGER_STATE_OPEN;
+    b.Member(open && l.at_risk(), &AtRiskKey, l.case_name());
+    b.Member(open && l.overdue(), &OverdueKey, l.case_name());
+  }
   return absl::OkStatus();
 }
 
@@ -357,14 +368,14 @@ absl::Status SupervisionEffect(const Event& e, Builder& b,
                                zone);
     b.Flow(fig::kSessions, kNoKind, 1, day);
     b.Flow(fig::kCreditedMinutes, kNoKind, p.credited_minutes(), day);
-    KS_RETURN_IF_ERROR(OwedFromLedger(p.ledger(), b, prior));
+    KS_RETURN_IF_ERROR(ApplyLedger(p.ledger(), b, prior));
   } else if (type == "kerjasosial.supervision.v1.SessionVoided") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::SessionVoided>(e));
     // Withdrawn from the day the session counted on.
     const absl::CivilDay day = b.DayOr(p.local_date());
     b.Flow(fig::kSessions, kNoKind, -1, day);
     b.Flow(fig::kCreditedMinutes, kNoKind, -p.withdrawn_minutes(), day);
-    KS_RETURN_IF_ERROR(OwedFromLedger(p.ledger(), b, prior));
+    KS_RETURN_IF_ERROR(ApplyLedger(p.ledger(), b, prior));
   } else if (type == "kerjasosial.supervision.v1.ViolationRecorded") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::ViolationRecorded>(e));
     if (p.has_occur_time()) {
@@ -382,22 +393,22 @@ absl::Status SupervisionEffect(const Event& e, Builder& b,
     KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::PkAssigned>(e));
     b.Stock(fig::kPkAssignments, p.kind(), 1);
     KS_RETURN_IF_ERROR(MovePkLoad(b, prior, p.pk_principal_id(), p.kind(), 1));
-    KS_RETURN_IF_ERROR(OwedFromLedger(p.ledger(), b, prior));
+    KS_RETURN_IF_ERROR(ApplyLedger(p.ledger(), b, prior));
   } else if (type == "kerjasosial.supervision.v1.FirstSessionCredited") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::FirstSessionCredited>(e));
-    KS_RETURN_IF_ERROR(OwedFromLedger(p.ledger(), b, prior));
+    KS_RETURN_IF_ERROR(ApplyLedger(p.ledger(), b, prior));
   } else if (type == "kerjasosial.supervision.v1.CompletionReached") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::CompletionReached>(e));
-    KS_RETURN_IF_ERROR(OwedFromLedger(p.ledger(), b, prior));
+    KS_RETURN_IF_ERROR(ApplyLedger(p.ledger(), b, prior));
   } else if (type == "kerjasosial.supervision.v1.LedgerAdjusted") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::LedgerAdjusted>(e));
-    KS_RETURN_IF_ERROR(OwedFromLedger(p.ledger(), b, prior));
+    KS_RETURN_IF_ERROR(ApplyLedger(p.ledger(), b, prior));
   } else if (type == "kerjasosial.supervision.v1.AtRiskChanged") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::AtRiskChanged>(e));
-    KS_RETURN_IF_ERROR(OwedFromLedger(p.ledger(), b, prior));
+    KS_RETURN_IF_ERROR(ApplyLedger(p.ledger(), b, prior, /*flags=*/true));
   } else if (type == "kerjasosial.supervision.v1.LedgerOverdue") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::LedgerOverdue>(e));
-    KS_RETURN_IF_ERROR(OwedFromLedger(p.ledger(), b, prior));
+    KS_RETURN_IF_ERROR(ApplyLedger(p.ledger(), b, prior, /*flags=*/true));
   } else if (type == "kerjasosial.supervision.v1.PkReassigned") {
     // The assignment stays ACTIVE: only which PK holds it changes.
     KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::PkReassigned>(e));

@@ -404,6 +404,59 @@ TEST(Effects, OwedMinutesFollowEachLedgerSnapshotExactlyOnce) {
   EXPECT_EQ(Sum(m.hashes[AllTimeKey("N")], fig::kOwedMinutes, std::nullopt), 0);
 }
 
+TEST(Effects, SupervisionFlagsSetTheSameAtRiskSetsAsTheCasesMirror) {
+  Memory m;
+  auto apply = [&](const google::protobuf::Message& p, rv1::UpstreamKind kind) {
+    m.Apply(Effect(Wrap(p, "64.01", 1'795'000'000), kind, m.Prior()));
+  };
+  // The cases feed's mirror says at risk first...
+  cv1::CaseProgressChanged mirror;
+  *mirror.mutable_facts() =
+      Facts(kAdult, cv1::CASE_STATE_IN_PROGRESS, cv1::CASE_STATE_IN_PROGRESS);
+  mirror.set_at_risk(true);
+  apply(mirror, rv1::UPSTREAM_KIND_CASES);
+  // ...then supervision says it too, and overdue: still one case.
+  sv1::LedgerSnapshot l = Ledger("l1", 1, kAdult, 600, sv1::LEDGER_STATE_OPEN);
+  l.set_case_name("regencies/64.01/cases/c1");  // the mirror's case
+  l.set_at_risk(true);
+  l.set_overdue(true);
+  sv1::LedgerOverdue overdue;
+  *overdue.mutable_ledger() = l;
+  apply(overdue, rv1::UPSTREAM_KIND_SUPERVISION);
+  EXPECT_EQ(m.sets[AtRiskKey("N")].size(), 1u);
+  EXPECT_EQ(m.sets[OverdueKey("P:64")].size(), 1u);
+  // A stale snapshot (older version) changes no flag.
+  sv1::AtRiskChanged stale;
+  *stale.mutable_ledger() =
+      Ledger("l1", 0, kAdult, 600, sv1::LEDGER_STATE_OPEN);
+  stale.mutable_ledger()->set_case_name(l.case_name());
+  apply(stale, rv1::UPSTREAM_KIND_SUPERVISION);
+  EXPECT_EQ(m.sets[AtRiskKey("N")].size(), 1u);
+  // Supervision clears at-risk; a session event's snapshot sets no flag.
+  l.set_version(2);
+  l.set_at_risk(false);
+  sv1::AtRiskChanged cleared;
+  *cleared.mutable_ledger() = l;
+  cleared.set_at_risk(false);
+  apply(cleared, rv1::UPSTREAM_KIND_SUPERVISION);
+  EXPECT_TRUE(m.sets[AtRiskKey("R:64.01")].empty());
+  EXPECT_EQ(m.sets[OverdueKey("R:64.01")].size(), 1u);
+  l.set_version(3);
+  l.set_overdue(false);
+  sv1::FirstSessionCredited session;
+  *session.mutable_ledger() = l;
+  apply(session, rv1::UPSTREAM_KIND_SUPERVISION);
+  EXPECT_EQ(m.sets[OverdueKey("R:64.01")].size(), 1u);
+  // The ledger closes: the case leaves both sets.
+  l.set_version(4);
+  l.set_overdue(true);
+  l.set_state(sv1::LEDGER_STATE_CLOSED);
+  sv1::LedgerOverdue closed;
+  *closed.mutable_ledger() = l;
+  apply(closed, rv1::UPSTREAM_KIND_SUPERVISION);
+  EXPECT_TRUE(m.sets[OverdueKey("N")].empty());
+}
+
 TEST(Figures, OwedHoursRoundDown) {
   Counters c;
   c[Field(fig::kOwedMinutes, kAdult)] = 119;
