@@ -177,8 +177,9 @@ bool IsActiveState(int case_state);
 
 // The ops of `event`, received from an upstream of `kind` that may only
 // send the regencies in `allowed_regencies` (empty: any). An event type
-// reporting does not count (e.g. a PK assignment) yields no ops.
-// `prior` reads the memory some figures need (kSiteCapacityKey); without it
+// reporting does not count (e.g. a warning closed) yields no ops.
+// `prior` reads the memory some figures need (kSiteCapacityKey,
+// kCaseMemoryKey, kOwedMemoryKey, PkLoadKey); without it
 // nothing is remembered (0).
 absl::StatusOr<std::vector<Op>> EffectOf(
     const kerjasosial::common::v1::Event& event,

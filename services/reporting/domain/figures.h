@@ -51,7 +51,8 @@ bool IsStock(kerjasosial::reporting::v1::Metric metric);
 
 // The counter a metric reads, for the metrics that are kept: the figure name
 // (effects.h); UNIMPLEMENTED naming the metric for those that are not kept
-// yet (placements and supervision figures beyond sessions, see the report).
+// (evaluations due, periodic reports due / on time: no feed states their
+// due dates, docs/operators/reporting.md).
 absl::StatusOr<std::string> FigureOf(kerjasosial::reporting::v1::Metric metric);
 
 // Mean ACTIVE assignments per PK holding one, x100, rounded down (0 when no
