@@ -188,6 +188,8 @@ class ReportingE2eTest : public ::testing::Test {
     req.add_metrics(rv1::METRIC_CASES_REGISTERED);
     req.add_metrics(rv1::METRIC_CASES_COMPLETED);
     req.add_metrics(rv1::METRIC_ACTIVE_CASES);
+    req.add_metrics(rv1::METRIC_OWED_HOURS);
+    req.add_metrics(rv1::METRIC_PK_CASELOAD_X100);
     req.set_granularity(rv1::GRANULARITY_MONTH);
     *req.mutable_range()->mutable_start_date() =
         DateOf(absl::CivilDay(2026, 9, 14));  // widened to 1 September
@@ -197,8 +199,18 @@ class ReportingE2eTest : public ::testing::Test {
     grpc::Status st =
         env_.stub().GetTimeSeries(env_.Ctx(env_.viewer()).get(), req, &resp);
     ASSERT_TRUE(st.ok()) << st.error_message();
-    ASSERT_EQ(resp.series_size(), 3);
+    ASSERT_EQ(resp.series_size(), 5);
     const Expected& x = sc.expected.at(scope).at(0);
+    // Supervision's ledgers and assignments all start after September
+    // (two months after the first sentence): those stocks are 0 at its end
+    // and at their final value by December's.
+    EXPECT_EQ(resp.series(3).points(0).value(), 0);
+    EXPECT_EQ(resp.series(4).points(0).value(), 0);
+    ASSERT_EQ(resp.series(3).points_size(), 4);
+    EXPECT_GT(x.owed_minutes, 0);
+    EXPECT_EQ(resp.series(3).points(3).value(), x.owed_minutes / 60);
+    EXPECT_GT(x.pk_caseload_x100, 0);
+    EXPECT_EQ(resp.series(4).points(3).value(), x.pk_caseload_x100);
     const char* months[] = {"2026-09", "2026-10", "2026-11", "2026-12"};
     for (int m = 0; m < 4; ++m) {
       SCOPED_TRACE(months[m]);

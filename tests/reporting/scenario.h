@@ -40,6 +40,9 @@ struct Expected {
   // Placements (totals; active placements also per kind).
   int64_t sites_active = 0, sites_suspended = 0, capacity = 0,
           active_placements = 0, agreements_in_force = 0, periodic_reports = 0;
+  // Stocks at the end of the scenario, kind 0 only: minutes owed by open
+  // ledgers, and ACTIVE assignments per distinct PK x100 (rounded down).
+  int64_t owed_minutes = 0, pk_caseload_x100 = 0;
   std::map<int, int64_t> days_buckets;              // bucket index -> count
   std::map<int, int64_t> states;                    // final CaseState -> count
   std::map<std::pair<int, int>, int64_t> outcomes;  // (kind, extent)
@@ -103,6 +106,12 @@ inline Scenario BuildScenario(int per_regency) {
   const absl::Time base = absl::FromCivil(
       absl::CivilSecond(2026, 9, 1, 3, 0, 0), absl::UTCTimeZone());
   int64_t event_seq = 0;
+  // The end state the supervision script leaves, per scope: each PK's
+  // ACTIVE assignments, and each open ledger's owed minutes. The expected
+  // caseload and owed hours are computed from these at the end, not from
+  // reporting's incremental rules.
+  std::map<std::string, std::map<std::string, int64_t>> pk_load;
+  std::map<std::string, std::map<std::string, int64_t>> owed_by_ledger;
   auto scopes_of = [](const std::string& r) {
     return std::vector<std::string>{"N", "P:" + r.substr(0, 2), "R:" + r};
   };
@@ -291,19 +300,80 @@ inline Scenario BuildScenario(int per_regency) {
       // i % 3 == 0, ended again when i % 3 == 1.
       const absl::Time later = base + absl::Hours(24 * 60 + i);
       if (i % 2 == 0) {
+        // Three PKs shared by every regency (a PK counts once per scope),
+        // the ledger opened with the sentence's hours owed.
+        std::string pk_id = absl::StrCat("pk-", (i / 2) % 3);
+        const std::string ledger = name + "/ledger";
+        auto ledger_at = [&](int64_t v, int64_t owed, sv1::LedgerState st) {
+          sv1::LedgerSnapshot l;
+          l.set_case_name(name);
+          l.set_ledger(ledger);
+          l.set_kind(static_cast<kerjasosial::common::v1::SentenceKind>(kind));
+          l.set_version(v);
+          l.set_owed_minutes(owed);
+          l.set_state(st);
+          return l;
+        };
         sv1::PkAssigned pk;
         pk.set_case_name(name);
+        pk.set_pk_principal_id(pk_id);
         pk.set_kind(static_cast<kerjasosial::common::v1::SentenceKind>(kind));
+        *pk.mutable_ledger() = ledger_at(1, hours * 60, sv1::LEDGER_STATE_OPEN);
         s.events["supervision"].push_back(
             EventOf(&event_seq, "kerjasosial.supervision.v1.Assignment",
                     name + "/assignment", 1, regency, later, pk));
+        int64_t owed = hours * 60;
         if (i % 4 == 0) {
           sv1::PkAssignmentEnded end;
           end.set_case_name(name);
+          end.set_pk_principal_id(pk_id);
           end.set_kind(pk.kind());
           s.events["supervision"].push_back(EventOf(
               &event_seq, "kerjasosial.supervision.v1.Assignment",
               name + "/assignment", 2, regency, later + absl::Hours(1), end));
+          // The case left community work: its ledger is closed.
+          sv1::LedgerAdjusted closed;
+          *closed.mutable_ledger() =
+              ledger_at(2, owed, sv1::LEDGER_STATE_CLOSED);
+          s.events["supervision"].push_back(
+              EventOf(&event_seq, "kerjasosial.supervision.v1.HoursLedger",
+                      ledger, 2, regency, later + absl::Hours(2), closed));
+          owed = 0;
+        } else {
+          // 90 minutes credited, then an older snapshot replayed late
+          // (version 1), which must not bring the owed minutes back.
+          sv1::FirstSessionCredited credited;
+          owed -= 90;
+          *credited.mutable_ledger() =
+              ledger_at(2, owed, sv1::LEDGER_STATE_OPEN);
+          s.events["supervision"].push_back(
+              EventOf(&event_seq, "kerjasosial.supervision.v1.HoursLedger",
+                      ledger, 2, regency, later + absl::Hours(2), credited));
+          sv1::LedgerOverdue stale;
+          *stale.mutable_ledger() =
+              ledger_at(1, hours * 60, sv1::LEDGER_STATE_OPEN);
+          s.events["supervision"].push_back(
+              EventOf(&event_seq, "kerjasosial.supervision.v1.HoursLedger",
+                      ledger, 1, regency, later + absl::Hours(3), stale));
+          if (i % 6 == 2) {
+            // Handed to a PK of its own: one more distinct PK.
+            sv1::PkReassigned moved;
+            moved.set_case_name(name);
+            moved.set_previous_pk_principal_id(pk_id);
+            pk_id = absl::StrCat("pk-", regency, "-own");
+            moved.set_pk_principal_id(pk_id);
+            moved.set_kind(pk.kind());
+            s.events["supervision"].push_back(
+                EventOf(&event_seq, "kerjasosial.supervision.v1.Assignment",
+                        name + "/assignment", 2, regency,
+                        later + absl::Hours(4), moved));
+          }
+          for (const std::string& scope : scopes_of(regency)) {
+            ++pk_load[scope][pk_id];
+          }
+        }
+        for (const std::string& scope : scopes_of(regency)) {
+          owed_by_ledger[scope][ledger] = owed;
         }
       }
       const std::string placement =
@@ -492,6 +562,20 @@ inline Scenario BuildScenario(int per_regency) {
       x.sites_active += active;
       x.sites_suspended += suspended;
       x.capacity += capacity;
+    }
+  }
+  for (const auto& [scope, loads] : pk_load) {
+    int64_t assignments = 0, pks = 0;
+    for (const auto& [pk, n] : loads) {
+      assignments += n;
+      pks += n > 0 ? 1 : 0;
+    }
+    s.expected[scope][0].pk_caseload_x100 =
+        pks == 0 ? 0 : assignments * 100 / pks;
+  }
+  for (const auto& [scope, ledgers] : owed_by_ledger) {
+    for (const auto& [ledger, owed] : ledgers) {
+      s.expected[scope][0].owed_minutes += owed;
     }
   }
   return s;

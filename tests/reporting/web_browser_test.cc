@@ -366,6 +366,19 @@ TEST_F(WebBrowserTest, HeadlineNumbersEqualTheApiAndNothingLeavesLoopback) {
         << key;
   }
   EXPECT_EQ(DataValue(dom, "id", "headline-cases_registered"), "49");
+  // The supervision and placements tiles show the API's figures too (this
+  // scenario has no such upstream: they must read 0, not be missing).
+  EXPECT_EQ(DataValue(dom, "id", "headline-pk_assignments_active"),
+            Totals(nation, "pk_assignments_active"));
+  EXPECT_EQ(DataValue(dom, "id", "headline-sites_active"),
+            nation.fields()
+                .at("sites")
+                .struct_value()
+                .fields()
+                .at("sites_active")
+                .string_value());
+  EXPECT_NE(dom.find("Beban kerja PK (klien aktif)"), std::string::npos)
+      << "the new tile carries its Indonesian label";
   // The province table lists all 38, 64 with the API's figures.
   Struct p64;
   ASSERT_TRUE(

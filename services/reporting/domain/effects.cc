@@ -41,13 +41,21 @@ class Builder {
   // A flow: all time, and the month and week of `day`.
   void Flow(absl::string_view figure, int kind, int64_t amount,
             absl::CivilDay day) {
-    if (amount == 0) return;
-    const std::string field = Field(figure, kind);
     for (const std::string& scope : scopes_) {
-      Incr(AllTimeKey(scope), field, amount);
-      InBuckets(scope, field, amount, day);
+      FlowIn(scope, figure, kind, amount, day);
     }
   }
+  // A stock change in one scope only (a figure whose change differs between
+  // the scopes of one event, e.g. distinct PKs).
+  void StockIn(const std::string& scope, absl::string_view figure, int kind,
+               int64_t amount) {
+    FlowIn(scope, figure, kind, amount, event_day_);
+  }
+  // HINCRBY of a memory hash (not per scope, not bucketed).
+  void Count(const std::string& key, const std::string& field, int64_t amount) {
+    Incr(key, field, amount);
+  }
+  const std::vector<std::string>& scopes() const { return scopes_; }
   void Flow(absl::string_view figure, int kind, int64_t amount) {
     Flow(figure, kind, amount, event_day_);
   }
@@ -75,6 +83,13 @@ class Builder {
   }
 
  private:
+  void FlowIn(const std::string& scope, absl::string_view figure, int kind,
+              int64_t amount, absl::CivilDay day) {
+    if (amount == 0) return;
+    const std::string field = Field(figure, kind);
+    Incr(AllTimeKey(scope), field, amount);
+    InBuckets(scope, field, amount, day);
+  }
   void Incr(std::string key, std::string field, int64_t amount) {
     ops_.push_back(
         Op{Op::Kind::kIncr, std::move(key), std::move(field), amount});
@@ -106,6 +121,21 @@ absl::StatusOr<T> Unpack(const Event& event) {
     return Invalid(event, "the payload does not unpack as its event_type");
   }
   return out;
+}
+
+// A value reporting stored earlier (0 without a lookup); a failed read is
+// transient, so the event is retried rather than counted wrong.
+absl::StatusOr<int64_t> ReadPrior(const PriorLookup& prior,
+                                  const std::string& key,
+                                  const std::string& field,
+                                  absl::string_view what) {
+  if (!prior) return 0;
+  absl::StatusOr<int64_t> read = prior(key, field);
+  if (!read.ok()) {
+    return absl::UnavailableError(
+        absl::StrCat("reading ", what, ": ", read.status().message()));
+  }
+  return *read;
 }
 
 int64_t CaseMemory(int64_t version, int kind, int state) {
@@ -142,15 +172,9 @@ absl::Status CaseSnapshot(const Event& e, Builder& b,
                           const PriorLookup& prior) {
   KS_ASSIGN_OR_RETURN(auto p, Unpack<cv1::CaseStateSnapshot>(e));
   const std::string& name = e.aggregate_name();
-  int64_t counted = 0;
-  if (prior) {
-    absl::StatusOr<int64_t> read = prior(kCaseMemoryKey, name);
-    if (!read.ok()) {
-      return absl::UnavailableError(absl::StrCat(
-          "reading the case's counted state: ", read.status().message()));
-    }
-    counted = *read;
-  }
+  KS_ASSIGN_OR_RETURN(
+      const int64_t counted,
+      ReadPrior(prior, kCaseMemoryKey, name, "the case's counted state"));
   const int64_t counted_version = counted / 10000;
   if (counted != 0 && counted_version >= e.aggregate_version()) {
     return absl::OkStatus();  // we hold this state or a newer one
@@ -264,8 +288,75 @@ absl::Status CaseEffect(const Event& e, Builder& b, const PriorLookup& prior) {
   return absl::OkStatus();
 }
 
+// `pk` takes (+1) or gives up (-1) one ACTIVE assignment of `kind`: its
+// per-scope load moves, and a scope's distinct-PK stocks move where the
+// load leaves or reaches 0. The load before is read back (PriorLookup): the
+// event states the PK, not how many cases it holds.
+absl::Status MovePkLoad(Builder& b, const PriorLookup& prior,
+                        const std::string& pk, int kind, int delta) {
+  if (pk.empty() || delta == 0) return absl::OkStatus();
+  for (const std::string& scope : b.scopes()) {
+    const std::string key = PkLoadKey(scope);
+    struct Load {
+      std::string field;
+      const char* figure;
+      int figure_kind;
+    };
+    for (const Load& load :
+         {Load{pk, fig::kPkHolders, 0},
+          Load{absl::StrCat(pk, "|", kind), fig::kPkHoldersOfKind, kind}}) {
+      KS_ASSIGN_OR_RETURN(
+          const int64_t before,
+          ReadPrior(prior, key, load.field, "the PK's counted load"));
+      const int64_t after = std::max<int64_t>(before + delta, 0);
+      if (after == before) continue;  // an end we never counted the start of
+      b.Count(key, load.field, after - before);
+      if (before == 0) b.StockIn(scope, load.figure, load.figure_kind, 1);
+      if (after == 0) b.StockIn(scope, load.figure, load.figure_kind, -1);
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The owed-hours stock from a ledger snapshot. Source: supervision's ledger,
+// not the cases feed's sentence hours less credited minutes, because only
+// the ledger is exact: it includes target adjustments (repeat orders,
+// carried minutes), caps credit at the target (excess is not owed back),
+// withdraws voided sessions, and drops to 0 when the case leaves community
+// work (CLOSED), while sessions on the feed name no case to subtract from.
+//
+// With `flags` (AtRiskChanged, LedgerOverdue: supervision decides these
+// flags; the cases feed only mirrors them) the case's at-risk and overdue
+// memberships are set from the snapshot too. They are the same per-scope
+// sets the cases mirror writes, keyed by case name, so a case counts once
+// whichever feed said it last; a ledger no longer OPEN leaves both.
+absl::Status ApplyLedger(const sv1::LedgerSnapshot& l, Builder& b,
+                         const PriorLookup& prior, bool flags = false) {
+  if (l.ledger().empty()) return absl::OkStatus();
+  KS_ASSIGN_OR_RETURN(const int64_t held_version,
+                      ReadPrior(prior, kOwedMemoryKey, l.ledger() + "|v",
+                                "the ledger's counted version"));
+  if (held_version > l.version()) return absl::OkStatus();
+  KS_ASSIGN_OR_RETURN(const int64_t before,
+                      ReadPrior(prior, kOwedMemoryKey, l.ledger(),
+                                "the ledger's counted owed minutes"));
+  const int64_t now = l.state() == sv1::LEDGER_STATE_OPEN
+                          ? std::max<int64_t>(l.owed_minutes(), 0)
+                          : 0;
+  b.Stock(fig::kOwedMinutes, l.kind(), now - before);
+  b.Remember(kOwedMemoryKey, l.ledger(), now);
+  b.Remember(kOwedMemoryKey, l.ledger() + "|v", l.version());
+  if (flags && !l.case_name().empty()) {
+    const bool open = l.state() == sv1::LEDGER_STATE_OPEN;
+    b.Member(open && l.at_risk(), &AtRiskKey, l.case_name());
+    b.Member(open && l.overdue(), &OverdueKey, l.case_name());
+  }
+  return absl::OkStatus();
+}
+
 absl::Status SupervisionEffect(const Event& e, Builder& b,
-                               const absl::TimeZone& zone) {
+                               const absl::TimeZone& zone,
+                               const PriorLookup& prior) {
   const std::string& type = e.event_type();
   constexpr int kNoKind = 0;  // the session events do not name the kind
   if (type == "kerjasosial.supervision.v1.SessionRecorded") {
@@ -277,12 +368,14 @@ absl::Status SupervisionEffect(const Event& e, Builder& b,
                                zone);
     b.Flow(fig::kSessions, kNoKind, 1, day);
     b.Flow(fig::kCreditedMinutes, kNoKind, p.credited_minutes(), day);
+    KS_RETURN_IF_ERROR(ApplyLedger(p.ledger(), b, prior));
   } else if (type == "kerjasosial.supervision.v1.SessionVoided") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::SessionVoided>(e));
     // Withdrawn from the day the session counted on.
     const absl::CivilDay day = b.DayOr(p.local_date());
     b.Flow(fig::kSessions, kNoKind, -1, day);
     b.Flow(fig::kCreditedMinutes, kNoKind, -p.withdrawn_minutes(), day);
+    KS_RETURN_IF_ERROR(ApplyLedger(p.ledger(), b, prior));
   } else if (type == "kerjasosial.supervision.v1.ViolationRecorded") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::ViolationRecorded>(e));
     if (p.has_occur_time()) {
@@ -299,9 +392,38 @@ absl::Status SupervisionEffect(const Event& e, Builder& b,
   } else if (type == "kerjasosial.supervision.v1.PkAssigned") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::PkAssigned>(e));
     b.Stock(fig::kPkAssignments, p.kind(), 1);
+    KS_RETURN_IF_ERROR(MovePkLoad(b, prior, p.pk_principal_id(), p.kind(), 1));
+    KS_RETURN_IF_ERROR(ApplyLedger(p.ledger(), b, prior));
+  } else if (type == "kerjasosial.supervision.v1.FirstSessionCredited") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::FirstSessionCredited>(e));
+    KS_RETURN_IF_ERROR(ApplyLedger(p.ledger(), b, prior));
+  } else if (type == "kerjasosial.supervision.v1.CompletionReached") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::CompletionReached>(e));
+    KS_RETURN_IF_ERROR(ApplyLedger(p.ledger(), b, prior));
+  } else if (type == "kerjasosial.supervision.v1.LedgerAdjusted") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::LedgerAdjusted>(e));
+    KS_RETURN_IF_ERROR(ApplyLedger(p.ledger(), b, prior));
+  } else if (type == "kerjasosial.supervision.v1.AtRiskChanged") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::AtRiskChanged>(e));
+    KS_RETURN_IF_ERROR(ApplyLedger(p.ledger(), b, prior, /*flags=*/true));
+  } else if (type == "kerjasosial.supervision.v1.LedgerOverdue") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::LedgerOverdue>(e));
+    KS_RETURN_IF_ERROR(ApplyLedger(p.ledger(), b, prior, /*flags=*/true));
+  } else if (type == "kerjasosial.supervision.v1.PkReassigned") {
+    // The assignment stays ACTIVE: only which PK holds it changes.
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::PkReassigned>(e));
+    // Both moves read the load before this event, so a reassignment to the
+    // same PK must not be split into -1 and +1.
+    if (p.previous_pk_principal_id() == p.pk_principal_id()) {
+      return absl::OkStatus();
+    }
+    KS_RETURN_IF_ERROR(
+        MovePkLoad(b, prior, p.previous_pk_principal_id(), p.kind(), -1));
+    KS_RETURN_IF_ERROR(MovePkLoad(b, prior, p.pk_principal_id(), p.kind(), 1));
   } else if (type == "kerjasosial.supervision.v1.PkAssignmentEnded") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::PkAssignmentEnded>(e));
     b.Stock(fig::kPkAssignments, p.kind(), -1);
+    KS_RETURN_IF_ERROR(MovePkLoad(b, prior, p.pk_principal_id(), p.kind(), -1));
   } else if (type == "kerjasosial.supervision.v1.LitmasSubmitted") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<sv1::LitmasSubmitted>(e));
     (void)p;
@@ -370,16 +492,9 @@ absl::Status PlacementsEffect(const Event& e, Builder& b,
     // this site counted before (remembered, the event does not say it).
     const int64_t now =
         p.state() == pv1::SITE_STATE_ACTIVE ? std::max(p.capacity(), 0) : 0;
-    int64_t before = 0;
-    if (prior) {
-      absl::StatusOr<int64_t> read =
-          prior(kSiteCapacityKey, e.aggregate_name());
-      if (!read.ok()) {
-        return absl::UnavailableError(absl::StrCat(
-            "reading the site's counted capacity: ", read.status().message()));
-      }
-      before = *read;
-    }
+    KS_ASSIGN_OR_RETURN(const int64_t before,
+                        ReadPrior(prior, kSiteCapacityKey, e.aggregate_name(),
+                                  "the site's counted capacity"));
     b.Stock(fig::kCapacity, kNoKind, now - before);
     b.Remember(kSiteCapacityKey, e.aggregate_name(), now);
   } else if (type ==
@@ -484,6 +599,9 @@ std::string AtRiskKey(absl::string_view scope) {
 std::string OverdueKey(absl::string_view scope) {
   return absl::StrCat("overdue:", scope);
 }
+std::string PkLoadKey(absl::string_view scope) {
+  return absl::StrCat("pkload:", scope);
+}
 std::string IntegrasiKey(absl::string_view scope) {
   return absl::StrCat("integrasi:", scope);
 }
@@ -491,7 +609,8 @@ std::string IntegrasiKey(absl::string_view scope) {
 bool IsStockField(absl::string_view field) {
   for (const char* stock :
        {fig::kActive, fig::kSitesActive, fig::kSitesSuspended, fig::kCapacity,
-        fig::kActivePlacements, fig::kAgreementsInForce, fig::kPkAssignments}) {
+        fig::kActivePlacements, fig::kAgreementsInForce, fig::kPkAssignments,
+        fig::kPkHolders, fig::kPkHoldersOfKind, fig::kOwedMinutes}) {
     if (absl::StartsWith(field, absl::StrCat(stock, "|"))) return true;
   }
   return absl::StartsWith(field, "state:");
@@ -544,7 +663,7 @@ absl::StatusOr<std::vector<Op>> EffectOf(
       KS_RETURN_IF_ERROR(CaseEffect(event, b, prior));
       break;
     case kerjasosial::reporting::v1::UPSTREAM_KIND_SUPERVISION:
-      KS_RETURN_IF_ERROR(SupervisionEffect(event, b, *zone));
+      KS_RETURN_IF_ERROR(SupervisionEffect(event, b, *zone, prior));
       break;
     case kerjasosial::reporting::v1::UPSTREAM_KIND_PLACEMENTS:
       KS_RETURN_IF_ERROR(PlacementsEffect(event, b, prior));

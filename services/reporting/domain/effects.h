@@ -82,6 +82,8 @@ inline constexpr char kFines[] = "fines_replaced";
 // Completed cases that replaced a fine (what kFines rests on).
 inline constexpr char kFinedCompleted[] = "fined_completed";
 inline constexpr char kActive[] = "active";  // stock
+// Minutes still owed by open ledgers (stock; METRIC_OWED_HOURS / 60).
+inline constexpr char kOwedMinutes[] = "owed_minutes";
 // Placements (stocks unless marked).
 inline constexpr char kSitesActive[] = "sites_active";
 inline constexpr char kSitesSuspended[] = "sites_suspended";
@@ -90,7 +92,14 @@ inline constexpr char kActivePlacements[] = "active_placements";
 inline constexpr char kAgreementsInForce[] = "agreements_in_force";
 inline constexpr char kPeriodicReports[] = "periodic_reports";  // flow
 // Supervision.
-inline constexpr char kPkAssignments[] = "pk_assignments";            // stock
+inline constexpr char kPkAssignments[] = "pk_assignments";  // stock
+// Distinct PKs holding at least one ACTIVE assignment in the scope (stock,
+// kind 0 only: a PK holding adult and child cases counts once), and those
+// holding at least one of a kind (stock, kinds 1 and 2). The PK caseload is
+// kPkAssignments over these, so it is the true mean per PK, not a sum of
+// regencies' means.
+inline constexpr char kPkHolders[] = "pk_holders";
+inline constexpr char kPkHoldersOfKind[] = "pk_holders_of_kind";
 inline constexpr char kGuidance[] = "guidance_sessions";              // flow
 inline constexpr char kReferralsMade[] = "referrals_made";            // flow
 inline constexpr char kReferralsCompleted[] = "referrals_completed";  // flow
@@ -138,6 +147,17 @@ std::string IntegrasiKey(absl::string_view scope);
 // else 0). SiteChanged states a site's new capacity, not the one counted
 // before, so the change of the capacity figure needs this memory.
 inline constexpr char kSiteCapacityKey[] = "sitecap";
+// The ACTIVE assignments each PK holds in a scope (hash per scope:
+// "<pk principal id>" -> count, and "<pk principal id>|<kind>" -> count of
+// that kind), so that kPkHolders moves exactly when a PK's count leaves or
+// reaches 0. Principal ids are opaque ids, not personal data.
+std::string PkLoadKey(absl::string_view scope);
+// The owed minutes each supervision ledger counts now (hash: ledger name ->
+// minutes, "<ledger>|v" -> the snapshot version they came from). Every
+// ledger event carries the ledger's absolute owed minutes, so the figure
+// moves by the difference, and an older snapshot than the one held is
+// skipped.
+inline constexpr char kOwedMemoryKey[] = "owed";
 // What each case counts now in the stocks (hash: case name -> version *
 // 10000 + kind * 100 + state), kept by every case event, so that a snapshot
 // event (the case's state, not a change) can replace the case's counted
@@ -157,8 +177,9 @@ bool IsActiveState(int case_state);
 
 // The ops of `event`, received from an upstream of `kind` that may only
 // send the regencies in `allowed_regencies` (empty: any). An event type
-// reporting does not count (e.g. a PK assignment) yields no ops.
-// `prior` reads the memory some figures need (kSiteCapacityKey); without it
+// reporting does not count (e.g. a warning closed) yields no ops.
+// `prior` reads the memory some figures need (kSiteCapacityKey,
+// kCaseMemoryKey, kOwedMemoryKey, PkLoadKey); without it
 // nothing is remembered (0).
 absl::StatusOr<std::vector<Op>> EffectOf(
     const kerjasosial::common::v1::Event& event,

@@ -278,6 +278,195 @@ TEST(Effects, SupervisionCountsCaseloadsGuidanceReferralsAndClients) {
   EXPECT_EQ(m.sets[IntegrasiKey("N")].size(), 2u);
 }
 
+TEST(Effects, PkCaseloadCountsDistinctPksPerScope) {
+  Memory m;
+  // Two regencies of one province; PK "a" works in both.
+  auto apply = [&](const google::protobuf::Message& p,
+                   const std::string& regency) {
+    m.Apply(Effect(Wrap(p, regency, 1'795'000'000),
+                   rv1::UPSTREAM_KIND_SUPERVISION, m.Prior()));
+  };
+  auto assigned = [](const std::string& pk, int kind) {
+    sv1::PkAssigned p;
+    p.set_pk_principal_id(pk);
+    p.set_kind(static_cast<kerjasosial::common::v1::SentenceKind>(kind));
+    return p;
+  };
+  apply(assigned("a", kAdult), "64.01");
+  apply(assigned("a", kChild), "64.01");
+  apply(assigned("a", kAdult), "64.72");
+  apply(assigned("b", kAdult), "64.72");
+  // b's case goes to c, then to a: a reassignment keeps the assignment.
+  sv1::PkReassigned moved;
+  moved.set_previous_pk_principal_id("b");
+  moved.set_pk_principal_id("c");
+  moved.set_kind(static_cast<kerjasosial::common::v1::SentenceKind>(kAdult));
+  apply(moved, "64.72");
+  moved.set_previous_pk_principal_id("c");
+  moved.set_pk_principal_id("a");
+  apply(moved, "64.72");
+  moved.set_previous_pk_principal_id("a");
+  apply(moved, "64.72");  // to the same PK: nothing moves
+  // One of a's adult cases in 64.01 ends.
+  sv1::PkAssignmentEnded ended;
+  ended.set_pk_principal_id("a");
+  ended.set_kind(static_cast<kerjasosial::common::v1::SentenceKind>(kAdult));
+  apply(ended, "64.01");
+
+  const Counters& r1 = m.hashes[AllTimeKey("R:64.01")];
+  const Counters& r2 = m.hashes[AllTimeKey("R:64.72")];
+  const Counters& p = m.hashes[AllTimeKey("P:64")];
+  // 64.01: a holds one child case. 64.72: a holds two adult cases.
+  // Province: a alone, three cases.
+  EXPECT_EQ(PkCaseloadX100(r1, std::nullopt), 100);
+  EXPECT_EQ(PkCaseloadX100(r1, kAdult), 0);
+  EXPECT_EQ(PkCaseloadX100(r1, kChild), 100);
+  EXPECT_EQ(PkCaseloadX100(r2, std::nullopt), 200);
+  EXPECT_EQ(PkCaseloadX100(p, std::nullopt), 300);
+  EXPECT_EQ(PkCaseloadX100(p, kAdult), 200);
+  EXPECT_EQ(Sum(p, fig::kPkHolders, std::nullopt), 1);
+  EXPECT_EQ(m.hashes[PkLoadKey("P:64")]["b"], 0);
+  EXPECT_EQ(m.hashes[PkLoadKey("P:64")]["c"], 0);
+  EXPECT_EQ(MetricValue(rv1::METRIC_PK_CASELOAD_X100, p, std::nullopt), 300);
+  EXPECT_TRUE(IsStockField(Field(fig::kPkHolders, 0)));
+  EXPECT_TRUE(IsStockField(Field(fig::kPkHoldersOfKind, kAdult)));
+}
+
+TEST(Figures, PkCaseloadRoundsDownAndIsZeroWithoutPks) {
+  Counters c;
+  EXPECT_EQ(PkCaseloadX100(c, std::nullopt), 0);
+  c[Field(fig::kPkAssignments, kAdult)] = 5;
+  c[Field(fig::kPkAssignments, kChild)] = 2;
+  c[Field(fig::kPkHolders, 0)] = 3;
+  c[Field(fig::kPkHoldersOfKind, kAdult)] = 3;
+  c[Field(fig::kPkHoldersOfKind, kChild)] = 1;
+  EXPECT_EQ(PkCaseloadX100(c, std::nullopt), 233);  // 7 / 3
+  EXPECT_EQ(PkCaseloadX100(c, kAdult), 166);        // 5 / 3
+  EXPECT_EQ(PkCaseloadX100(c, kChild), 200);
+}
+
+sv1::LedgerSnapshot Ledger(const std::string& name, int64_t version, int kind,
+                           int64_t owed, sv1::LedgerState state) {
+  sv1::LedgerSnapshot l;
+  l.set_ledger(name);
+  l.set_case_name(name + "/case");
+  l.set_version(version);
+  l.set_kind(static_cast<kerjasosial::common::v1::SentenceKind>(kind));
+  l.set_owed_minutes(owed);
+  l.set_state(state);
+  return l;
+}
+
+TEST(Effects, OwedMinutesFollowEachLedgerSnapshotExactlyOnce) {
+  Memory m;
+  auto apply = [&](const google::protobuf::Message& p) {
+    m.Apply(Effect(Wrap(p, "64.01", 1'795'000'000),
+                   rv1::UPSTREAM_KIND_SUPERVISION, m.Prior()));
+  };
+  sv1::PkAssigned opened;
+  *opened.mutable_ledger() =
+      Ledger("l1", 1, kAdult, 2400, sv1::LEDGER_STATE_OPEN);
+  apply(opened);
+  sv1::PkAssigned child;
+  *child.mutable_ledger() =
+      Ledger("l2", 1, kChild, 600, sv1::LEDGER_STATE_OPEN);
+  apply(child);
+  sv1::SessionRecorded session;
+  session.set_credited_minutes(150);
+  *session.mutable_ledger() =
+      Ledger("l1", 2, kAdult, 2250, sv1::LEDGER_STATE_OPEN);
+  apply(session);
+  apply(session);  // the same snapshot again changes nothing
+  sv1::AtRiskChanged stale;
+  *stale.mutable_ledger() =
+      Ledger("l1", 1, kAdult, 2400, sv1::LEDGER_STATE_OPEN);
+  apply(stale);  // older than the one held: skipped
+  Counters& r = m.hashes[AllTimeKey("R:64.01")];
+  EXPECT_EQ(Sum(r, fig::kOwedMinutes, kAdult), 2250);
+  EXPECT_EQ(MetricValue(rv1::METRIC_OWED_HOURS, r, std::nullopt),
+            (2250 + 600) / 60);
+  // The child case leaves community work: its ledger closes, nothing owed.
+  sv1::LedgerAdjusted closed;
+  *closed.mutable_ledger() =
+      Ledger("l2", 2, kChild, 600, sv1::LEDGER_STATE_CLOSED);
+  apply(closed);
+  // The adult one completes.
+  sv1::CompletionReached done;
+  *done.mutable_ledger() =
+      Ledger("l1", 3, kAdult, 0, sv1::LEDGER_STATE_COMPLETED);
+  apply(done);
+  EXPECT_EQ(Sum(m.hashes[AllTimeKey("N")], fig::kOwedMinutes, std::nullopt), 0);
+  EXPECT_TRUE(IsStockField(Field(fig::kOwedMinutes, kAdult)));
+  // Events without a ledger (a scripted session) leave the figure alone.
+  sv1::SessionRecorded bare;
+  bare.set_credited_minutes(60);
+  apply(bare);
+  EXPECT_EQ(Sum(m.hashes[AllTimeKey("N")], fig::kOwedMinutes, std::nullopt), 0);
+}
+
+TEST(Effects, SupervisionFlagsSetTheSameAtRiskSetsAsTheCasesMirror) {
+  Memory m;
+  auto apply = [&](const google::protobuf::Message& p, rv1::UpstreamKind kind) {
+    m.Apply(Effect(Wrap(p, "64.01", 1'795'000'000), kind, m.Prior()));
+  };
+  // The cases feed's mirror says at risk first...
+  cv1::CaseProgressChanged mirror;
+  *mirror.mutable_facts() =
+      Facts(kAdult, cv1::CASE_STATE_IN_PROGRESS, cv1::CASE_STATE_IN_PROGRESS);
+  mirror.set_at_risk(true);
+  apply(mirror, rv1::UPSTREAM_KIND_CASES);
+  // ...then supervision says it too, and overdue: still one case.
+  sv1::LedgerSnapshot l = Ledger("l1", 1, kAdult, 600, sv1::LEDGER_STATE_OPEN);
+  l.set_case_name("regencies/64.01/cases/c1");  // the mirror's case
+  l.set_at_risk(true);
+  l.set_overdue(true);
+  sv1::LedgerOverdue overdue;
+  *overdue.mutable_ledger() = l;
+  apply(overdue, rv1::UPSTREAM_KIND_SUPERVISION);
+  EXPECT_EQ(m.sets[AtRiskKey("N")].size(), 1u);
+  EXPECT_EQ(m.sets[OverdueKey("P:64")].size(), 1u);
+  // A stale snapshot (older version) changes no flag.
+  sv1::AtRiskChanged stale;
+  *stale.mutable_ledger() =
+      Ledger("l1", 0, kAdult, 600, sv1::LEDGER_STATE_OPEN);
+  stale.mutable_ledger()->set_case_name(l.case_name());
+  apply(stale, rv1::UPSTREAM_KIND_SUPERVISION);
+  EXPECT_EQ(m.sets[AtRiskKey("N")].size(), 1u);
+  // Supervision clears at-risk; a session event's snapshot sets no flag.
+  l.set_version(2);
+  l.set_at_risk(false);
+  sv1::AtRiskChanged cleared;
+  *cleared.mutable_ledger() = l;
+  cleared.set_at_risk(false);
+  apply(cleared, rv1::UPSTREAM_KIND_SUPERVISION);
+  EXPECT_TRUE(m.sets[AtRiskKey("R:64.01")].empty());
+  EXPECT_EQ(m.sets[OverdueKey("R:64.01")].size(), 1u);
+  l.set_version(3);
+  l.set_overdue(false);
+  sv1::FirstSessionCredited session;
+  *session.mutable_ledger() = l;
+  apply(session, rv1::UPSTREAM_KIND_SUPERVISION);
+  EXPECT_EQ(m.sets[OverdueKey("R:64.01")].size(), 1u);
+  // The ledger closes: the case leaves both sets.
+  l.set_version(4);
+  l.set_overdue(true);
+  l.set_state(sv1::LEDGER_STATE_CLOSED);
+  sv1::LedgerOverdue closed;
+  *closed.mutable_ledger() = l;
+  apply(closed, rv1::UPSTREAM_KIND_SUPERVISION);
+  EXPECT_TRUE(m.sets[OverdueKey("N")].empty());
+}
+
+TEST(Figures, OwedHoursRoundDown) {
+  Counters c;
+  c[Field(fig::kOwedMinutes, kAdult)] = 119;
+  c[Field(fig::kOwedMinutes, kChild)] = 60;
+  EXPECT_EQ(MetricValue(rv1::METRIC_OWED_HOURS, c, std::nullopt), 2);
+  EXPECT_EQ(MetricValue(rv1::METRIC_OWED_HOURS, c, kAdult), 1);
+  EXPECT_TRUE(FigureOf(rv1::METRIC_OWED_HOURS).ok());
+  EXPECT_TRUE(FigureOf(rv1::METRIC_PK_CASELOAD_X100).ok());
+}
+
 Event SnapshotOf(const std::string& name, int64_t version, int kind,
                  cv1::CaseState state) {
   cv1::CaseStateSnapshot p;

@@ -132,6 +132,15 @@ int64_t HistogramQuantile(
   return buckets.empty() ? 0 : buckets.rbegin()->lower();
 }
 
+int64_t PkCaseloadX100(const Counters& c, std::optional<int> kind) {
+  // Per kind, the PKs holding that kind; overall, each PK once (a PK with
+  // adult and child cases is one PK, not two).
+  const int64_t holders = kind ? Sum(c, fig::kPkHoldersOfKind, kind)
+                               : Sum(c, fig::kPkHolders, std::nullopt);
+  if (holders <= 0) return 0;
+  return Sum(c, fig::kPkAssignments, kind) * 100 / holders;
+}
+
 bool IsStock(rv1::Metric m) {
   switch (m) {
     case rv1::METRIC_ACTIVE_CASES:
@@ -187,6 +196,10 @@ absl::StatusOr<std::string> FigureOf(rv1::Metric m) {
       return std::string(fig::kReferralsCompleted);
     case rv1::METRIC_MEDIAN_DAYS_TO_COMPLETE:
       return std::string("dtc");
+    case rv1::METRIC_OWED_HOURS:
+      return std::string(fig::kOwedMinutes);
+    case rv1::METRIC_PK_CASELOAD_X100:
+      return std::string(fig::kPkAssignments);
     default:
       return absl::UnimplementedError(
           absl::StrCat("metric ", rv1::Metric_Name(m),
@@ -197,6 +210,11 @@ absl::StatusOr<std::string> FigureOf(rv1::Metric m) {
 int64_t MetricValue(rv1::Metric m, const Counters& c, std::optional<int> kind) {
   if (m == rv1::METRIC_MEDIAN_DAYS_TO_COMPLETE) {
     return HistogramQuantile(FiguresOf(c, kind).days_to_complete(), 0.5);
+  }
+  if (m == rv1::METRIC_PK_CASELOAD_X100) return PkCaseloadX100(c, kind);
+  if (m == rv1::METRIC_OWED_HOURS) {
+    // The proto's rule: owed minutes / 60, rounded down.
+    return Sum(c, fig::kOwedMinutes, kind) / 60;
   }
   absl::StatusOr<std::string> figure = FigureOf(m);
   return figure.ok() ? Sum(c, *figure, kind) : 0;

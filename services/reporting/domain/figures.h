@@ -51,8 +51,13 @@ bool IsStock(kerjasosial::reporting::v1::Metric metric);
 
 // The counter a metric reads, for the metrics that are kept: the figure name
 // (effects.h); UNIMPLEMENTED naming the metric for those that are not kept
-// yet (placements and supervision figures beyond sessions, see the report).
+// (evaluations due, periodic reports due / on time: no feed states their
+// due dates, docs/operators/reporting.md).
 absl::StatusOr<std::string> FigureOf(kerjasosial::reporting::v1::Metric metric);
+
+// Mean ACTIVE assignments per PK holding one, x100, rounded down (0 when no
+// PK holds one): of `kind` when set, else over both kinds.
+int64_t PkCaseloadX100(const Counters& counters, std::optional<int> kind);
 
 // The metric's value from a bucket's counters (flows) or a stock value
 // (stocks: the caller passes the counters as of the bucket's end).

@@ -171,8 +171,9 @@ AggregateStore::Freshness() const {
 
 absl::Status AggregateStore::Clear() const {
   for (const char* pattern :
-       {"agg:*", "atrisk:*", "overdue:*", "integrasi:*",
-        domain::kSiteCapacityKey, domain::kCaseMemoryKey, "fresh"}) {
+       {"agg:*", "atrisk:*", "overdue:*", "integrasi:*", "pkload:*",
+        domain::kSiteCapacityKey, domain::kCaseMemoryKey,
+        domain::kOwedMemoryKey, "fresh"}) {
     std::string cursor = "0";
     do {
       KS_ASSIGN_OR_RETURN(redis::Reply r,

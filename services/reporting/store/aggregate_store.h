@@ -67,7 +67,8 @@ class AggregateStore {
       const;
 
   // Deletes every aggregate (the keys under "agg:", "atrisk:", "overdue:",
-  // "integrasi:", the sites' capacity memory, "fresh"), for a rebuild. Not
+  // "integrasi:", the PKs' loads "pkload:", the sites' capacity, cases'
+  // state and ledgers' owed memories, "fresh"), for a rebuild. Not
   // atomic across keys: callers pause the consumers first.
   absl::Status Clear() const;
 

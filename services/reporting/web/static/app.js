@@ -6,7 +6,13 @@
 const HEADLINE = ['cases_registered', 'cases_active', 'cases_completed',
                   'completion_rate', 'credited_hours', 'prison_days_averted',
                   'fines_replaced_rupiah', 'cases_at_risk', 'cases_overdue',
-                  'active_placements', 'capacity'];
+                  'active_placements', 'capacity', 'sites_active', 'utilisation',
+                  'pk_assignments_active', 'guidance_sessions', 'referrals_made',
+                  'warnings_issued'];
+// Headline keys read from the summary's site figures, not its totals.
+const SITE_KEYS = ['active_placements', 'capacity', 'sites_active', 'utilisation'];
+// Headline keys that are ratios (shown as percentages).
+const RATIO_KEYS = ['completion_rate', 'utilisation'];
 const TABLE = ['region_name', 'cases_active', 'cases_completed', 'cases_at_risk',
                'cases_overdue', 'completion_rate', 'prison_days_averted',
                'as_of_time'];
@@ -20,11 +26,11 @@ let chart = null;
 function headlineValue(s, key) {
   const t = s.totals || {};
   if (key === 'credited_hours') return String(Math.floor(Number(t.credited_minutes || 0) / 60));
-  if (key === 'active_placements' || key === 'capacity') return String((s.sites || {})[key] ?? 0);
+  if (SITE_KEYS.includes(key)) return String((s.sites || {})[key] ?? 0);
   return String(t[key] ?? 0);
 }
 function display(key, raw) {
-  return key === 'completion_rate' ? ks.pct(raw) : ks.num(raw);
+  return RATIO_KEYS.includes(key) ? ks.pct(raw) : ks.num(raw);
 }
 function dateStr(d) { return d.toISOString().slice(0, 10); }
 function trendRange() {
