@@ -124,6 +124,47 @@ class ConductE2eTest : public ::testing::Test {
         SupervisionEnvironment::Ctx(env_.pk()).get(), req, out);
   }
 
+  // Moves `warning`'s respond-by date to `day` in its stored record, keeping
+  // its version (as if the days up to its respond-by date had passed: the
+  // rules refuse a respond-by date in the past on issue).
+  void BackdateRespondBy(const sv1::Warning& warning, absl::CivilDay day) {
+    const std::string id = warning.name().substr(warning.name().rfind('/') + 1);
+    const std::string key =
+        absl::StrCat(kSupervisionPrefix, "pg:wrn:64.01:", id);
+    absl::StatusOr<redis::Reply> stored =
+        env_.pool_->Command({"HGET", key, "d"});
+    ASSERT_TRUE(stored.ok() && stored->is_string());
+    sv1::Warning w;
+    ASSERT_TRUE(w.ParseFromString(stored->str));
+    *w.mutable_respond_by_date() = DateFromCivilDay(day);
+    ASSERT_TRUE(
+        env_.pool_->Command({"HSET", key, "d", w.SerializeAsString()}).ok());
+  }
+
+  // WarningClosed events of `warning` in the feed.
+  std::vector<sv1::WarningClosed> ClosedEventsOf(const sv1::Warning& warning) {
+    std::vector<sv1::WarningClosed> out;
+    for (const kerjasosial::common::v1::Event& e :
+         env_.FeedEvents("WarningClosed")) {
+      if (e.aggregate_name() != warning.name()) continue;
+      sv1::WarningClosed closed;
+      EXPECT_TRUE(e.payload().UnpackTo(&closed));
+      out.push_back(closed);
+    }
+    return out;
+  }
+
+  // How many warning sweeps the running supervision binary has finished.
+  int WarningSweepsDone() {
+    const std::string log = env_.binary_->ReadLog();
+    int n = 0;
+    for (size_t at = log.find("warning_sweep_done"); at != std::string::npos;
+         at = log.find("warning_sweep_done", at + 1)) {
+      ++n;
+    }
+    return n;
+  }
+
   SupervisionEnvironment env_;
 };
 
@@ -514,20 +555,8 @@ TEST_F(ConductE2eTest, WarningLadderTopRefusedAndExpiryOnRead) {
   // Warning 2's respond-by date moves into the past in its stored record
   // (as if a week had passed): it reads EXPIRED, twice the same, and a
   // response is refused.
-  {
-    const std::string id =
-        warnings[1].name().substr(warnings[1].name().rfind('/') + 1);
-    const std::string key =
-        absl::StrCat(kSupervisionPrefix, "pg:wrn:64.01:", id);
-    absl::StatusOr<redis::Reply> stored =
-        env_.pool_->Command({"HGET", key, "d"});
-    ASSERT_TRUE(stored.ok() && stored->is_string());
-    sv1::Warning w;
-    ASSERT_TRUE(w.ParseFromString(stored->str));
-    *w.mutable_respond_by_date() = DateFromCivilDay(Today() - 1);
-    ASSERT_TRUE(
-        env_.pool_->Command({"HSET", key, "d", w.SerializeAsString()}).ok());
-  }
+  BackdateRespondBy(warnings[1], Today() - 1);
+  ASSERT_FALSE(HasFailure());
   sv1::GetWarningRequest get;
   get.set_name(warnings[1].name());
   sv1::Warning read;
@@ -554,6 +583,88 @@ TEST_F(ConductE2eTest, WarningLadderTopRefusedAndExpiryOnRead) {
   ASSERT_TRUE(s.ok()) << s.error_message();
   ASSERT_EQ(page.warnings_size(), 1);
   EXPECT_EQ(page.warnings(0).name(), warnings[1].name());
+}
+
+// The warning sweep commits a warning past its respond-by date as EXPIRED
+// with exactly one WarningClosed(EXPIRED), however often it runs; a warning
+// still within its respond-by date is left ISSUED, and what the sweep
+// committed is what reads showed before it ran.
+TEST_F(ConductE2eTest, WarningSweepExpiresOnceWithOneWarningClosed) {
+  const Person p = Prepare("WRN-SWEEP");
+  ASSERT_FALSE(HasFailure());
+  const sv1::Violation v = RecordViolation(p, /*enforceable=*/true);
+  ASSERT_FALSE(HasFailure());
+  sv1::Warning due, pending;
+  grpc::Status s = IssueWarning(p, {v.name()}, 3, &due);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  s = IssueWarning(p, {v.name()}, 7, &pending);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  // Its respond-by date was yesterday in the case's zone (WITA).
+  BackdateRespondBy(due, Today() - 1);
+  ASSERT_FALSE(HasFailure());
+  sv1::GetWarningRequest get;
+  get.set_name(due.name());
+  sv1::Warning before;
+  s = env_.stub_->GetWarning(SupervisionEnvironment::Ctx(env_.pk()).get(), get,
+                             &before);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(before.state(), sv1::WARNING_STATE_EXPIRED);
+  EXPECT_EQ(before.etag(), due.etag()) << "the read wrote nothing";
+  EXPECT_TRUE(ClosedEventsOf(due).empty());
+
+  // Restart supervision with a short warning sweep interval: it sweeps at
+  // start and then every 200 ms.
+  env_.binary_->Signal(SIGTERM, absl::Seconds(10));
+  std::vector<std::string> args = env_.SupervisionArgs();
+  args.push_back("--warning_sweep_interval=200ms");
+  env_.binary_ =
+      std::make_unique<ks::testing::Process>(KS_BIN_SUPERVISION, args);
+  env_.StartSupervision();
+  ASSERT_FALSE(HasFailure());
+
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (ClosedEventsOf(due).empty() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_EQ(ClosedEventsOf(due).size(), 1u) << env_.binary_->ReadLog();
+  // Two more complete sweeps add nothing.
+  const int seen = WarningSweepsDone();
+  while (WarningSweepsDone() < seen + 2 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_GE(WarningSweepsDone(), seen + 2) << "the sweep did not run twice";
+
+  const std::vector<sv1::WarningClosed> closed = ClosedEventsOf(due);
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_EQ(closed[0].state(), sv1::WARNING_STATE_EXPIRED);
+  EXPECT_EQ(closed[0].case_name(), p.c.name());
+  EXPECT_EQ(closed[0].level(), due.level());
+  EXPECT_FALSE(closed[0].response_accepted());
+  EXPECT_TRUE(ClosedEventsOf(pending).empty());
+
+  // Stored EXPIRED now (its version moved once), read the same as before.
+  sv1::Warning after;
+  s = env_.stub_->GetWarning(SupervisionEnvironment::Ctx(env_.pk()).get(), get,
+                             &after);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(after.state(), sv1::WARNING_STATE_EXPIRED);
+  EXPECT_NE(after.etag(), due.etag());
+  const std::string key = absl::StrCat(
+      kSupervisionPrefix,
+      "pg:wrn:64.01:", due.name().substr(due.name().rfind('/') + 1));
+  absl::StatusOr<redis::Reply> stored = env_.pool_->Command({"HGET", key, "d"});
+  ASSERT_TRUE(stored.ok() && stored->is_string());
+  sv1::Warning raw;
+  ASSERT_TRUE(raw.ParseFromString(stored->str));
+  EXPECT_EQ(raw.state(), sv1::WARNING_STATE_EXPIRED);
+
+  // The warning within its respond-by date is untouched: ISSUED, same etag.
+  get.set_name(pending.name());
+  s = env_.stub_->GetWarning(SupervisionEnvironment::Ctx(env_.pk()).get(), get,
+                             &after);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(after.state(), sv1::WARNING_STATE_ISSUED);
+  EXPECT_EQ(after.etag(), pending.etag());
 }
 
 // Bad input names each field and why; callers of another regency, and a
