@@ -87,6 +87,20 @@ std::unique_ptr<ks::feed::Consumer> Follow(ks::server::Runtime& runtime,
   return consumer;
 }
 
+// Logs one run of a periodic sweep: `<sweep>_done` with how many records it
+// changed (under `counted`), or `<sweep>_failed` with the error (the next
+// tick retries).
+void LogSweep(absl::string_view sweep, absl::string_view counted,
+              const absl::StatusOr<int>& n) {
+  if (!n.ok()) {
+    ks::log::Warning(absl::StrCat(sweep, "_failed"),
+                     {{"error", std::string(n.status().message())}});
+  } else {
+    ks::log::Info(absl::StrCat(sweep, "_done"),
+                  {{std::string(counted), static_cast<int64_t>(*n)}});
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -140,27 +154,11 @@ int main(int argc, char** argv) {
   int code;
   {
     ks::server::Periodic risk_sweep(
-        [&service] {
-          absl::StatusOr<int> n = service.SweepRisk();
-          if (!n.ok()) {
-            ks::log::Warning("risk_sweep_failed",
-                             {{"error", std::string(n.status().message())}});
-          } else {
-            ks::log::Info("risk_sweep_done",
-                          {{"changed", static_cast<int64_t>(*n)}});
-          }
-        },
+        [&service] { LogSweep("risk_sweep", "changed", service.SweepRisk()); },
         absl::GetFlag(FLAGS_risk_sweep_interval));
     ks::server::Periodic warning_sweep(
         [&service] {
-          absl::StatusOr<int> n = service.SweepWarnings();
-          if (!n.ok()) {
-            ks::log::Warning("warning_sweep_failed",
-                             {{"error", std::string(n.status().message())}});
-          } else {
-            ks::log::Info("warning_sweep_done",
-                          {{"expired", static_cast<int64_t>(*n)}});
-          }
+          LogSweep("warning_sweep", "expired", service.SweepWarnings());
         },
         absl::GetFlag(FLAGS_warning_sweep_interval));
     code = (*runtime)->Serve({&service});
