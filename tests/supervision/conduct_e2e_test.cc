@@ -141,6 +141,15 @@ class ConductE2eTest : public ::testing::Test {
         env_.pool_->Command({"HSET", key, "d", w.SerializeAsString()}).ok());
   }
 
+  // The version of `warning`'s stored record (0: none).
+  int64_t StoredVersion(const sv1::Warning& warning) {
+    const std::string key = absl::StrCat(
+        kSupervisionPrefix,
+        "pg:wrn:64.01:", warning.name().substr(warning.name().rfind('/') + 1));
+    absl::StatusOr<redis::Reply> r = env_.pool_->Command({"HGET", key, "v"});
+    return r.ok() && r->is_string() ? std::stoll(r->str) : 0;
+  }
+
   // WarningClosed events of `warning` in the feed.
   std::vector<sv1::WarningClosed> ClosedEventsOf(const sv1::Warning& warning) {
     std::vector<sv1::WarningClosed> out;
@@ -154,9 +163,9 @@ class ConductE2eTest : public ::testing::Test {
     return out;
   }
 
-  // How many warning sweeps the running supervision binary has finished.
-  int WarningSweepsDone() {
-    const std::string log = env_.binary_->ReadLog();
+  // How many warning sweeps `process` (a supervision binary) has finished.
+  static int WarningSweepsDone(const ks::testing::Process& process) {
+    const std::string log = process.ReadLog();
     int n = 0;
     for (size_t at = log.find("warning_sweep_done"); at != std::string::npos;
          at = log.find("warning_sweep_done", at + 1)) {
@@ -628,11 +637,13 @@ TEST_F(ConductE2eTest, WarningSweepExpiresOnceWithOneWarningClosed) {
   }
   ASSERT_EQ(ClosedEventsOf(due).size(), 1u) << env_.binary_->ReadLog();
   // Two more complete sweeps add nothing.
-  const int seen = WarningSweepsDone();
-  while (WarningSweepsDone() < seen + 2 && absl::Now() < deadline) {
+  const int seen = WarningSweepsDone(*env_.binary_);
+  while (WarningSweepsDone(*env_.binary_) < seen + 2 &&
+         absl::Now() < deadline) {
     absl::SleepFor(absl::Milliseconds(50));
   }
-  ASSERT_GE(WarningSweepsDone(), seen + 2) << "the sweep did not run twice";
+  ASSERT_GE(WarningSweepsDone(*env_.binary_), seen + 2)
+      << "the sweep did not run twice";
 
   const std::vector<sv1::WarningClosed> closed = ClosedEventsOf(due);
   ASSERT_EQ(closed.size(), 1u);
@@ -665,6 +676,71 @@ TEST_F(ConductE2eTest, WarningSweepExpiresOnceWithOneWarningClosed) {
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(after.state(), sv1::WARNING_STATE_ISSUED);
   EXPECT_EQ(after.etag(), pending.etag());
+}
+
+// Two supervision processes on the office's one Redis sweep every 20 ms
+// while a warning falls due: their sweeps race on it, and still exactly one
+// WarningClosed(EXPIRED) is emitted (the commit is conditional on the
+// warning's version; the loser is ABORTED and leaves it).
+TEST_F(ConductE2eTest, ConcurrentWarningSweepsExpireOnce) {
+  const Person p = Prepare("WRN-RACE");
+  ASSERT_FALSE(HasFailure());
+  const sv1::Violation v = RecordViolation(p, /*enforceable=*/true);
+  ASSERT_FALSE(HasFailure());
+  sv1::Warning due;
+  grpc::Status s = IssueWarning(p, {v.name()}, 3, &due);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+
+  env_.binary_->Signal(SIGTERM, absl::Seconds(10));
+  std::vector<std::string> args = env_.SupervisionArgs();
+  args.push_back("--warning_sweep_interval=20ms");
+  env_.binary_ =
+      std::make_unique<ks::testing::Process>(KS_BIN_SUPERVISION, args);
+  env_.StartSupervision();
+  ASSERT_FALSE(HasFailure());
+  std::vector<std::string> second_args = args;
+  second_args[0] =
+      absl::StrCat("--listen=127.0.0.1:", ks::testing::PickFreePort());
+  ks::testing::Process second(KS_BIN_SUPERVISION, second_args);
+  ASSERT_TRUE(second.Start().ok());
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while ((WarningSweepsDone(*env_.binary_) == 0 ||
+          WarningSweepsDone(second) == 0) &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  ASSERT_GT(WarningSweepsDone(second), 0) << second.ReadLog();
+
+  const int64_t issued_version = StoredVersion(due);
+  // Falls due while both sweep.
+  BackdateRespondBy(due, Today() - 1);
+  ASSERT_FALSE(HasFailure());
+  while (ClosedEventsOf(due).empty() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  const int first_seen = WarningSweepsDone(*env_.binary_);
+  const int second_seen = WarningSweepsDone(second);
+  while ((WarningSweepsDone(*env_.binary_) < first_seen + 2 ||
+          WarningSweepsDone(second) < second_seen + 2) &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  ASSERT_GE(WarningSweepsDone(second), second_seen + 2)
+      << "the sweeps did not run";
+  second.Signal(SIGTERM, absl::Seconds(10));
+
+  const std::vector<sv1::WarningClosed> closed = ClosedEventsOf(due);
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_EQ(closed[0].state(), sv1::WARNING_STATE_EXPIRED);
+  sv1::GetWarningRequest get;
+  get.set_name(due.name());
+  sv1::Warning after;
+  s = env_.stub_->GetWarning(SupervisionEnvironment::Ctx(env_.pk()).get(), get,
+                             &after);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(after.state(), sv1::WARNING_STATE_EXPIRED);
+  // One commit after the issue's: the stored version moved by exactly one.
+  EXPECT_EQ(StoredVersion(due), issued_version + 1);
 }
 
 // Bad input names each field and why; callers of another regency, and a
