@@ -124,13 +124,17 @@ class ConductE2eTest : public ::testing::Test {
         SupervisionEnvironment::Ctx(env_.pk()).get(), req, out);
   }
 
+  // The Redis key of `warning`'s stored record.
+  static std::string StoredKey(const sv1::Warning& warning) {
+    return absl::StrCat(kSupervisionPrefix, "pg:wrn:64.01:",
+                        warning.name().substr(warning.name().rfind('/') + 1));
+  }
+
   // Moves `warning`'s respond-by date to `day` in its stored record, keeping
   // its version (as if the days up to its respond-by date had passed: the
   // rules refuse a respond-by date in the past on issue).
   void BackdateRespondBy(const sv1::Warning& warning, absl::CivilDay day) {
-    const std::string id = warning.name().substr(warning.name().rfind('/') + 1);
-    const std::string key =
-        absl::StrCat(kSupervisionPrefix, "pg:wrn:64.01:", id);
+    const std::string key = StoredKey(warning);
     absl::StatusOr<redis::Reply> stored =
         env_.pool_->Command({"HGET", key, "d"});
     ASSERT_TRUE(stored.ok() && stored->is_string());
@@ -141,12 +145,33 @@ class ConductE2eTest : public ::testing::Test {
         env_.pool_->Command({"HSET", key, "d", w.SerializeAsString()}).ok());
   }
 
+  // Restarts supervision sweeping warnings every `interval`; returns its
+  // arguments.
+  std::vector<std::string> RestartWithWarningSweep(absl::string_view interval) {
+    env_.binary_->Signal(SIGTERM, absl::Seconds(10));
+    std::vector<std::string> args = env_.SupervisionArgs();
+    args.push_back(absl::StrCat("--warning_sweep_interval=", interval));
+    env_.binary_ =
+        std::make_unique<ks::testing::Process>(KS_BIN_SUPERVISION, args);
+    env_.StartSupervision();
+    return args;
+  }
+
+  // GetWarning as the PK; expects success.
+  sv1::Warning ReadWarning(const std::string& name) {
+    sv1::GetWarningRequest get;
+    get.set_name(name);
+    sv1::Warning out;
+    const grpc::Status s = env_.stub_->GetWarning(
+        SupervisionEnvironment::Ctx(env_.pk()).get(), get, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+
   // The version of `warning`'s stored record (0: none).
   int64_t StoredVersion(const sv1::Warning& warning) {
-    const std::string key = absl::StrCat(
-        kSupervisionPrefix,
-        "pg:wrn:64.01:", warning.name().substr(warning.name().rfind('/') + 1));
-    absl::StatusOr<redis::Reply> r = env_.pool_->Command({"HGET", key, "v"});
+    absl::StatusOr<redis::Reply> r =
+        env_.pool_->Command({"HGET", StoredKey(warning), "v"});
     return r.ok() && r->is_string() ? std::stoll(r->str) : 0;
   }
 
@@ -611,24 +636,14 @@ TEST_F(ConductE2eTest, WarningSweepExpiresOnceWithOneWarningClosed) {
   // Its respond-by date was yesterday in the case's zone (WITA).
   BackdateRespondBy(due, Today() - 1);
   ASSERT_FALSE(HasFailure());
-  sv1::GetWarningRequest get;
-  get.set_name(due.name());
-  sv1::Warning before;
-  s = env_.stub_->GetWarning(SupervisionEnvironment::Ctx(env_.pk()).get(), get,
-                             &before);
-  ASSERT_TRUE(s.ok()) << s.error_message();
+  const sv1::Warning before = ReadWarning(due.name());
   EXPECT_EQ(before.state(), sv1::WARNING_STATE_EXPIRED);
   EXPECT_EQ(before.etag(), due.etag()) << "the read wrote nothing";
   EXPECT_TRUE(ClosedEventsOf(due).empty());
 
   // Restart supervision with a short warning sweep interval: it sweeps at
   // start and then every 200 ms.
-  env_.binary_->Signal(SIGTERM, absl::Seconds(10));
-  std::vector<std::string> args = env_.SupervisionArgs();
-  args.push_back("--warning_sweep_interval=200ms");
-  env_.binary_ =
-      std::make_unique<ks::testing::Process>(KS_BIN_SUPERVISION, args);
-  env_.StartSupervision();
+  RestartWithWarningSweep("200ms");
   ASSERT_FALSE(HasFailure());
 
   const absl::Time deadline = absl::Now() + absl::Seconds(20);
@@ -654,28 +669,20 @@ TEST_F(ConductE2eTest, WarningSweepExpiresOnceWithOneWarningClosed) {
   EXPECT_TRUE(ClosedEventsOf(pending).empty());
 
   // Stored EXPIRED now (its version moved once), read the same as before.
-  sv1::Warning after;
-  s = env_.stub_->GetWarning(SupervisionEnvironment::Ctx(env_.pk()).get(), get,
-                             &after);
-  ASSERT_TRUE(s.ok()) << s.error_message();
+  const sv1::Warning after = ReadWarning(due.name());
   EXPECT_EQ(after.state(), sv1::WARNING_STATE_EXPIRED);
   EXPECT_NE(after.etag(), due.etag());
-  const std::string key = absl::StrCat(
-      kSupervisionPrefix,
-      "pg:wrn:64.01:", due.name().substr(due.name().rfind('/') + 1));
-  absl::StatusOr<redis::Reply> stored = env_.pool_->Command({"HGET", key, "d"});
+  absl::StatusOr<redis::Reply> stored =
+      env_.pool_->Command({"HGET", StoredKey(due), "d"});
   ASSERT_TRUE(stored.ok() && stored->is_string());
   sv1::Warning raw;
   ASSERT_TRUE(raw.ParseFromString(stored->str));
   EXPECT_EQ(raw.state(), sv1::WARNING_STATE_EXPIRED);
 
   // The warning within its respond-by date is untouched: ISSUED, same etag.
-  get.set_name(pending.name());
-  s = env_.stub_->GetWarning(SupervisionEnvironment::Ctx(env_.pk()).get(), get,
-                             &after);
-  ASSERT_TRUE(s.ok()) << s.error_message();
-  EXPECT_EQ(after.state(), sv1::WARNING_STATE_ISSUED);
-  EXPECT_EQ(after.etag(), pending.etag());
+  const sv1::Warning untouched = ReadWarning(pending.name());
+  EXPECT_EQ(untouched.state(), sv1::WARNING_STATE_ISSUED);
+  EXPECT_EQ(untouched.etag(), pending.etag());
 }
 
 // Two supervision processes on the office's one Redis sweep every 20 ms
@@ -691,14 +698,8 @@ TEST_F(ConductE2eTest, ConcurrentWarningSweepsExpireOnce) {
   grpc::Status s = IssueWarning(p, {v.name()}, 3, &due);
   ASSERT_TRUE(s.ok()) << s.error_message();
 
-  env_.binary_->Signal(SIGTERM, absl::Seconds(10));
-  std::vector<std::string> args = env_.SupervisionArgs();
-  args.push_back("--warning_sweep_interval=20ms");
-  env_.binary_ =
-      std::make_unique<ks::testing::Process>(KS_BIN_SUPERVISION, args);
-  env_.StartSupervision();
+  std::vector<std::string> second_args = RestartWithWarningSweep("20ms");
   ASSERT_FALSE(HasFailure());
-  std::vector<std::string> second_args = args;
   second_args[0] =
       absl::StrCat("--listen=127.0.0.1:", ks::testing::PickFreePort());
   ks::testing::Process second(KS_BIN_SUPERVISION, second_args);
@@ -732,13 +733,7 @@ TEST_F(ConductE2eTest, ConcurrentWarningSweepsExpireOnce) {
   const std::vector<sv1::WarningClosed> closed = ClosedEventsOf(due);
   ASSERT_EQ(closed.size(), 1u);
   EXPECT_EQ(closed[0].state(), sv1::WARNING_STATE_EXPIRED);
-  sv1::GetWarningRequest get;
-  get.set_name(due.name());
-  sv1::Warning after;
-  s = env_.stub_->GetWarning(SupervisionEnvironment::Ctx(env_.pk()).get(), get,
-                             &after);
-  ASSERT_TRUE(s.ok()) << s.error_message();
-  EXPECT_EQ(after.state(), sv1::WARNING_STATE_EXPIRED);
+  EXPECT_EQ(ReadWarning(due.name()).state(), sv1::WARNING_STATE_EXPIRED);
   // One commit after the issue's: the stored version moved by exactly one.
   EXPECT_EQ(StoredVersion(due), issued_version + 1);
 }
