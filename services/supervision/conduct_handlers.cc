@@ -639,13 +639,9 @@ absl::StatusOr<sv1::Warning> SupervisionService::DoRespondWarning(
     const store::TableKey key = KeyOf(call, "warning");
     const int64_t version = VersionOf(*current);
     store::ConductStore::AddGuard(plan.txn, after.case_name(), guard);
-    sv1::WarningClosed closed;
-    closed.set_case_name(after.case_name());
-    closed.set_level(after.level());
-    closed.set_state(after.state());
-    closed.set_response_accepted(after.response_accepted());
-    plan.txn.events.push_back(MakeEvent("warning", after.name(), version + 1,
-                                        key.regency, closed, call.now));
+    plan.txn.events.push_back(
+        MakeEvent("warning", after.name(), version + 1, key.regency,
+                  domain::WarningClosedOf(after), call.now));
     conduct_.warnings().Put(plan.txn, key, version, after);
     return plan;
   };
@@ -664,6 +660,62 @@ grpc::ServerUnaryReactor* SupervisionService::RecordWarningResponse(
     const sv1::RecordWarningResponseRequest* req, sv1::Warning* resp) {
   return pipeline_.Unary(
       ctx, [=] { return rpc::Answer(DoRespondWarning(*ctx, *req), resp); });
+}
+
+// ---------------------------------------------------------------------------
+// The warning sweep.
+
+absl::StatusOr<bool> SupervisionService::SweepWarning(const Warning& w,
+                                                      absl::Time now) {
+  std::optional<Warning> after =
+      domain::ExpiredWarning(w, CaseToday(w.case_name(), now), ToProto(now));
+  if (!after) return false;
+  KS_ASSIGN_OR_RETURN(const store::TableKey key,
+                      KeyOfName(w.name(), kWarningPattern, "warning"));
+  // Expiry is a change of the case's warnings like a response: it bumps the
+  // case's conduct guard, so a ladder level or count computed concurrently
+  // from the warning as ISSUED is recomputed.
+  KS_ASSIGN_OR_RETURN(const int64_t guard,
+                      conduct_.GuardVersion(w.case_name()));
+  const int64_t version = VersionOf(w);
+  outbox::Transaction txn;
+  store::ConductStore::AddGuard(txn, w.case_name(), guard);
+  txn.events.push_back(MakeEvent("warning", w.name(), version + 1, key.regency,
+                                 domain::WarningClosedOf(*after), now));
+  // Conditional on the version read: of two sweeps (or a sweep and a
+  // response) only one commits, so WarningClosed is emitted exactly once.
+  conduct_.warnings().Put(txn, key, version, *after);
+  txn.audit = SweepAudit("sweep:warning_expiry", w.name(), now);
+  absl::Status st = runtime_.outbox().Commit(txn).status();
+  // Another change of the warning or its case committed first: the next
+  // sweep re-reads the warning (and finds it EXPIRED already if a racing
+  // sweep committed it).
+  if (absl::IsAborted(st) || store::ConductStore::IsGuardRace(st)) {
+    return false;
+  }
+  KS_RETURN_IF_ERROR(st);
+  return true;
+}
+
+absl::StatusOr<int> SupervisionService::SweepWarnings() {
+  constexpr int kSweepPageSize = 200;
+  const absl::Time now = options_.clock->Now();
+  int expired = 0;
+  std::string after;
+  while (true) {
+    KS_ASSIGN_OR_RETURN(auto page,
+                        conduct_.warnings().List(
+                            "-", after, kSweepPageSize, [](const Warning& w) {
+                              return w.state() == sv1::WARNING_STATE_ISSUED;
+                            }));
+    for (const Warning& w : page.items) {
+      KS_ASSIGN_OR_RETURN(const bool committed, SweepWarning(w, now));
+      if (committed) ++expired;
+    }
+    if (page.next_after.empty()) break;
+    after = page.next_after;
+  }
+  return expired;
 }
 
 // ---------------------------------------------------------------------------

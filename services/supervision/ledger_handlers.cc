@@ -583,19 +583,25 @@ absl::StatusOr<bool> SupervisionService::SweepLedger(const HoursLedger& ledger,
   txn.records.emplace_back(store::LedgerKey(regency, vars.at("ledger")),
                            version, after.SerializeAsString());
   txn.events = std::move(events);
-  audit::Record record;
-  record.principal_id = kSweepPrincipal;
-  record.role = "SYSTEM";
-  record.method = "sweep:ledger_risk";
-  record.resource_name = ledger.name();
-  record.time = now;
-  txn.audit = record;
+  txn.audit = SweepAudit("sweep:ledger_risk", ledger.name(), now);
   absl::Status st = runtime_.outbox().Commit(txn).status();
   // A concurrent change committed first; it recomputed the flags itself,
   // and the next sweep re-reads the ledger.
   if (absl::IsAborted(st)) return false;
   KS_RETURN_IF_ERROR(st);
   return true;
+}
+
+audit::Record SupervisionService::SweepAudit(absl::string_view method,
+                                             const std::string& resource_name,
+                                             absl::Time now) {
+  audit::Record record;
+  record.principal_id = kSweepPrincipal;
+  record.role = "SYSTEM";
+  record.method = std::string(method);
+  record.resource_name = resource_name;
+  record.time = now;
+  return record;
 }
 
 absl::StatusOr<int> SupervisionService::SweepRisk() {

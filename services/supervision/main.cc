@@ -10,6 +10,8 @@
 //   --*_ca_file           TLS roots of each (empty: plaintext, loopback);
 //   --service_token_file  the SERVICE bearer token presented to both.
 //   --risk_sweep_interval how often the at-risk/overdue sweep runs.
+//   --warning_sweep_interval how often warnings past their respond-by date
+//                         are committed EXPIRED (with WarningClosed).
 // Either address may be empty (that upstream is then not followed; a PK
 // assignment answers UNAVAILABLE without cases).
 #include <memory>
@@ -44,6 +46,9 @@ ABSL_FLAG(std::string, service_token_file, "",
 ABSL_FLAG(absl::Duration, risk_sweep_interval, absl::Hours(1),
           "how often every OPEN ledger's at-risk and overdue flags are "
           "recomputed (events only on change; sessions recompute them too)");
+ABSL_FLAG(absl::Duration, warning_sweep_interval, absl::Hours(1),
+          "how often ISSUED warnings past their respond-by date are "
+          "committed EXPIRED with WarningClosed (reads show EXPIRED at once)");
 ABSL_FLAG(int, handler_threads, 0,
           "0: handlers run on gRPC's callback threads; N > 0: on a bounded "
           "executor of N threads with a queue of 64*N calls");
@@ -82,6 +87,20 @@ absl::StatusOr<ks::client::FeedFollower> Follow(ks::server::Runtime& runtime,
   return ks::client::FollowFeed<Service>(
       std::move(peer), absl::GetFlag(FLAGS_service_token_file), runtime.redis(),
       std::move(options));
+}
+
+// Logs one run of a periodic sweep: `<sweep>_done` with how many records it
+// changed (under `counted`), or `<sweep>_failed` with the error (the next
+// tick retries).
+void LogSweep(absl::string_view sweep, absl::string_view counted,
+              const absl::StatusOr<int>& n) {
+  if (!n.ok()) {
+    ks::log::Warning(absl::StrCat(sweep, "_failed"),
+                     {{"error", std::string(n.status().message())}});
+  } else {
+    ks::log::Info(absl::StrCat(sweep, "_done"),
+                  {{std::string(counted), static_cast<int64_t>(*n)}});
+  }
 }
 
 }  // namespace
@@ -143,17 +162,13 @@ int main(int argc, char** argv) {
   int code;
   {
     ks::server::Periodic risk_sweep(
-        [&service] {
-          absl::StatusOr<int> n = service.SweepRisk();
-          if (!n.ok()) {
-            ks::log::Warning("risk_sweep_failed",
-                             {{"error", std::string(n.status().message())}});
-          } else {
-            ks::log::Info("risk_sweep_done",
-                          {{"changed", static_cast<int64_t>(*n)}});
-          }
-        },
+        [&service] { LogSweep("risk_sweep", "changed", service.SweepRisk()); },
         absl::GetFlag(FLAGS_risk_sweep_interval));
+    ks::server::Periodic warning_sweep(
+        [&service] {
+          LogSweep("warning_sweep", "expired", service.SweepWarnings());
+        },
+        absl::GetFlag(FLAGS_warning_sweep_interval));
     code = (*runtime)->Serve({&service});
   }
   // The server has stopped; the consumers stop before the Redis pool and the

@@ -45,6 +45,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/audit/audit.h"
 #include "common/client/peer.h"
 #include "common/policy/policy.h"
 #include "common/rpc/executor.h"
@@ -159,6 +160,17 @@ class SupervisionService final
   // Returns how many ledgers changed. A ledger changed concurrently is left
   // to the next sweep.
   absl::StatusOr<int> SweepRisk();
+
+  // The warning sweep (main.cc runs it with server::Periodic every
+  // --warning_sweep_interval): commits every ISSUED warning whose
+  // respond-by date has passed in its case's local zone as EXPIRED, with
+  // its WarningClosed (state EXPIRED), in one outbox step conditional on
+  // the warning's version — so a warning is expired and announced exactly
+  // once however often or concurrently the sweep runs. Reads show EXPIRED
+  // by the same rule (domain::EffectiveWarningState) before the sweep
+  // commits it. Returns how many warnings it expired; one changed
+  // concurrently is left to the next sweep.
+  absl::StatusOr<int> SweepWarnings();
 
   // Work sessions and the ledger.
   grpc::ServerUnaryReactor* RecordWorkSession(
@@ -392,6 +404,13 @@ class SupervisionService final
   // Litmas requirement (domain/litmas.h), at `now`.
   absl::Status CheckLitmasRequirement(
       const kerjasosial::cases::v1::CaseForExecution& c, absl::Time now);
+  // One warning's sweep step; true when it committed its expiry.
+  absl::StatusOr<bool> SweepWarning(const Warning& w, absl::Time now);
+  // The audit record of a sweep's commit (principal "supervision-sweep",
+  // role SYSTEM).
+  static audit::Record SweepAudit(absl::string_view method,
+                                  const std::string& resource_name,
+                                  absl::Time now);
   // One ledger's sweep step; true when it committed a change.
   absl::StatusOr<bool> SweepLedger(const HoursLedger& ledger, absl::Time now);
   // The case's RECORDED work sessions, oldest first.

@@ -124,6 +124,81 @@ class ConductE2eTest : public ::testing::Test {
         SupervisionEnvironment::Ctx(env_.pk()).get(), req, out);
   }
 
+  // The Redis key of `warning`'s stored record.
+  static std::string StoredKey(const sv1::Warning& warning) {
+    return absl::StrCat(kSupervisionPrefix, "pg:wrn:64.01:",
+                        warning.name().substr(warning.name().rfind('/') + 1));
+  }
+
+  // Moves `warning`'s respond-by date to `day` in its stored record, keeping
+  // its version (as if the days up to its respond-by date had passed: the
+  // rules refuse a respond-by date in the past on issue).
+  void BackdateRespondBy(const sv1::Warning& warning, absl::CivilDay day) {
+    const std::string key = StoredKey(warning);
+    absl::StatusOr<redis::Reply> stored =
+        env_.pool_->Command({"HGET", key, "d"});
+    ASSERT_TRUE(stored.ok() && stored->is_string());
+    sv1::Warning w;
+    ASSERT_TRUE(w.ParseFromString(stored->str));
+    *w.mutable_respond_by_date() = DateFromCivilDay(day);
+    ASSERT_TRUE(
+        env_.pool_->Command({"HSET", key, "d", w.SerializeAsString()}).ok());
+  }
+
+  // Restarts supervision sweeping warnings every `interval`; returns its
+  // arguments.
+  std::vector<std::string> RestartWithWarningSweep(absl::string_view interval) {
+    env_.binary_->Signal(SIGTERM, absl::Seconds(10));
+    std::vector<std::string> args = env_.SupervisionArgs();
+    args.push_back(absl::StrCat("--warning_sweep_interval=", interval));
+    env_.binary_ =
+        std::make_unique<ks::testing::Process>(KS_BIN_SUPERVISION, args);
+    env_.StartSupervision();
+    return args;
+  }
+
+  // GetWarning as the PK; expects success.
+  sv1::Warning ReadWarning(const std::string& name) {
+    sv1::GetWarningRequest get;
+    get.set_name(name);
+    sv1::Warning out;
+    const grpc::Status s = env_.stub_->GetWarning(
+        SupervisionEnvironment::Ctx(env_.pk()).get(), get, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+
+  // The version of `warning`'s stored record (0: none).
+  int64_t StoredVersion(const sv1::Warning& warning) {
+    absl::StatusOr<redis::Reply> r =
+        env_.pool_->Command({"HGET", StoredKey(warning), "v"});
+    return r.ok() && r->is_string() ? std::stoll(r->str) : 0;
+  }
+
+  // WarningClosed events of `warning` in the feed.
+  std::vector<sv1::WarningClosed> ClosedEventsOf(const sv1::Warning& warning) {
+    std::vector<sv1::WarningClosed> out;
+    for (const kerjasosial::common::v1::Event& e :
+         env_.FeedEvents("WarningClosed")) {
+      if (e.aggregate_name() != warning.name()) continue;
+      sv1::WarningClosed closed;
+      EXPECT_TRUE(e.payload().UnpackTo(&closed));
+      out.push_back(closed);
+    }
+    return out;
+  }
+
+  // How many warning sweeps `process` (a supervision binary) has finished.
+  static int WarningSweepsDone(const ks::testing::Process& process) {
+    const std::string log = process.ReadLog();
+    int n = 0;
+    for (size_t at = log.find("warning_sweep_done"); at != std::string::npos;
+         at = log.find("warning_sweep_done", at + 1)) {
+      ++n;
+    }
+    return n;
+  }
+
   SupervisionEnvironment env_;
 };
 
@@ -514,20 +589,8 @@ TEST_F(ConductE2eTest, WarningLadderTopRefusedAndExpiryOnRead) {
   // Warning 2's respond-by date moves into the past in its stored record
   // (as if a week had passed): it reads EXPIRED, twice the same, and a
   // response is refused.
-  {
-    const std::string id =
-        warnings[1].name().substr(warnings[1].name().rfind('/') + 1);
-    const std::string key =
-        absl::StrCat(kSupervisionPrefix, "pg:wrn:64.01:", id);
-    absl::StatusOr<redis::Reply> stored =
-        env_.pool_->Command({"HGET", key, "d"});
-    ASSERT_TRUE(stored.ok() && stored->is_string());
-    sv1::Warning w;
-    ASSERT_TRUE(w.ParseFromString(stored->str));
-    *w.mutable_respond_by_date() = DateFromCivilDay(Today() - 1);
-    ASSERT_TRUE(
-        env_.pool_->Command({"HSET", key, "d", w.SerializeAsString()}).ok());
-  }
+  BackdateRespondBy(warnings[1], Today() - 1);
+  ASSERT_FALSE(HasFailure());
   sv1::GetWarningRequest get;
   get.set_name(warnings[1].name());
   sv1::Warning read;
@@ -554,6 +617,125 @@ TEST_F(ConductE2eTest, WarningLadderTopRefusedAndExpiryOnRead) {
   ASSERT_TRUE(s.ok()) << s.error_message();
   ASSERT_EQ(page.warnings_size(), 1);
   EXPECT_EQ(page.warnings(0).name(), warnings[1].name());
+}
+
+// The warning sweep commits a warning past its respond-by date as EXPIRED
+// with exactly one WarningClosed(EXPIRED), however often it runs; a warning
+// still within its respond-by date is left ISSUED, and what the sweep
+// committed is what reads showed before it ran.
+TEST_F(ConductE2eTest, WarningSweepExpiresOnceWithOneWarningClosed) {
+  const Person p = Prepare("WRN-SWEEP");
+  ASSERT_FALSE(HasFailure());
+  const sv1::Violation v = RecordViolation(p, /*enforceable=*/true);
+  ASSERT_FALSE(HasFailure());
+  sv1::Warning due, pending;
+  grpc::Status s = IssueWarning(p, {v.name()}, 3, &due);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  s = IssueWarning(p, {v.name()}, 7, &pending);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  // Its respond-by date was yesterday in the case's zone (WITA).
+  BackdateRespondBy(due, Today() - 1);
+  ASSERT_FALSE(HasFailure());
+  const sv1::Warning before = ReadWarning(due.name());
+  EXPECT_EQ(before.state(), sv1::WARNING_STATE_EXPIRED);
+  EXPECT_EQ(before.etag(), due.etag()) << "the read wrote nothing";
+  EXPECT_TRUE(ClosedEventsOf(due).empty());
+
+  // Restart supervision with a short warning sweep interval: it sweeps at
+  // start and then every 200 ms.
+  RestartWithWarningSweep("200ms");
+  ASSERT_FALSE(HasFailure());
+
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (ClosedEventsOf(due).empty() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_EQ(ClosedEventsOf(due).size(), 1u) << env_.binary_->ReadLog();
+  // Two more complete sweeps add nothing.
+  const int seen = WarningSweepsDone(*env_.binary_);
+  while (WarningSweepsDone(*env_.binary_) < seen + 2 &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_GE(WarningSweepsDone(*env_.binary_), seen + 2)
+      << "the sweep did not run twice";
+
+  const std::vector<sv1::WarningClosed> closed = ClosedEventsOf(due);
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_EQ(closed[0].state(), sv1::WARNING_STATE_EXPIRED);
+  EXPECT_EQ(closed[0].case_name(), p.c.name());
+  EXPECT_EQ(closed[0].level(), due.level());
+  EXPECT_FALSE(closed[0].response_accepted());
+  EXPECT_TRUE(ClosedEventsOf(pending).empty());
+
+  // Stored EXPIRED now (its version moved once), read the same as before.
+  const sv1::Warning after = ReadWarning(due.name());
+  EXPECT_EQ(after.state(), sv1::WARNING_STATE_EXPIRED);
+  EXPECT_NE(after.etag(), due.etag());
+  absl::StatusOr<redis::Reply> stored =
+      env_.pool_->Command({"HGET", StoredKey(due), "d"});
+  ASSERT_TRUE(stored.ok() && stored->is_string());
+  sv1::Warning raw;
+  ASSERT_TRUE(raw.ParseFromString(stored->str));
+  EXPECT_EQ(raw.state(), sv1::WARNING_STATE_EXPIRED);
+
+  // The warning within its respond-by date is untouched: ISSUED, same etag.
+  const sv1::Warning untouched = ReadWarning(pending.name());
+  EXPECT_EQ(untouched.state(), sv1::WARNING_STATE_ISSUED);
+  EXPECT_EQ(untouched.etag(), pending.etag());
+}
+
+// Two supervision processes on the office's one Redis sweep every 20 ms
+// while a warning falls due: their sweeps race on it, and still exactly one
+// WarningClosed(EXPIRED) is emitted (the commit is conditional on the
+// warning's version; the loser is ABORTED and leaves it).
+TEST_F(ConductE2eTest, ConcurrentWarningSweepsExpireOnce) {
+  const Person p = Prepare("WRN-RACE");
+  ASSERT_FALSE(HasFailure());
+  const sv1::Violation v = RecordViolation(p, /*enforceable=*/true);
+  ASSERT_FALSE(HasFailure());
+  sv1::Warning due;
+  grpc::Status s = IssueWarning(p, {v.name()}, 3, &due);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+
+  std::vector<std::string> second_args = RestartWithWarningSweep("20ms");
+  ASSERT_FALSE(HasFailure());
+  second_args[0] =
+      absl::StrCat("--listen=127.0.0.1:", ks::testing::PickFreePort());
+  ks::testing::Process second(KS_BIN_SUPERVISION, second_args);
+  ASSERT_TRUE(second.Start().ok());
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while ((WarningSweepsDone(*env_.binary_) == 0 ||
+          WarningSweepsDone(second) == 0) &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  ASSERT_GT(WarningSweepsDone(second), 0) << second.ReadLog();
+
+  const int64_t issued_version = StoredVersion(due);
+  // Falls due while both sweep.
+  BackdateRespondBy(due, Today() - 1);
+  ASSERT_FALSE(HasFailure());
+  while (ClosedEventsOf(due).empty() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  const int first_seen = WarningSweepsDone(*env_.binary_);
+  const int second_seen = WarningSweepsDone(second);
+  while ((WarningSweepsDone(*env_.binary_) < first_seen + 2 ||
+          WarningSweepsDone(second) < second_seen + 2) &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  ASSERT_GE(WarningSweepsDone(second), second_seen + 2)
+      << "the sweeps did not run";
+  second.Signal(SIGTERM, absl::Seconds(10));
+
+  const std::vector<sv1::WarningClosed> closed = ClosedEventsOf(due);
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_EQ(closed[0].state(), sv1::WARNING_STATE_EXPIRED);
+  EXPECT_EQ(ReadWarning(due.name()).state(), sv1::WARNING_STATE_EXPIRED);
+  // One commit after the issue's: the stored version moved by exactly one.
+  EXPECT_EQ(StoredVersion(due), issued_version + 1);
 }
 
 // Bad input names each field and why; callers of another regency, and a

@@ -177,6 +177,28 @@ sv1::Warning WarningAsOf(sv1::Warning w, absl::CivilDay today) {
   return w;
 }
 
+std::optional<sv1::Warning> ExpiredWarning(
+    const sv1::Warning& w, absl::CivilDay today,
+    const google::protobuf::Timestamp& at) {
+  if (w.state() != sv1::WARNING_STATE_ISSUED ||
+      EffectiveWarningState(w, today) != sv1::WARNING_STATE_EXPIRED) {
+    return std::nullopt;
+  }
+  sv1::Warning after = w;
+  after.set_state(sv1::WARNING_STATE_EXPIRED);
+  *after.mutable_update_time() = at;
+  return after;
+}
+
+sv1::WarningClosed WarningClosedOf(const sv1::Warning& w) {
+  sv1::WarningClosed closed;
+  closed.set_case_name(w.case_name());
+  closed.set_level(w.level());
+  closed.set_state(w.state());
+  closed.set_response_accepted(w.response_accepted());
+  return closed;
+}
+
 absl::Status CheckWarningResponse(const sv1::Warning& w, absl::CivilDay today) {
   const sv1::WarningState state = EffectiveWarningState(w, today);
   if (state == sv1::WARNING_STATE_EXPIRED) {

@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "kerjasosial/common/v1/policy.pb.h"
+#include "kerjasosial/supervision/v1/events.pb.h"
 #include "kerjasosial/supervision/v1/resources.pb.h"
 
 namespace ks::supervision::domain {
@@ -90,12 +91,30 @@ absl::Status CheckRespondBy(
     absl::string_view field);
 
 // The state `w` is in on local day `today`: ISSUED after its respond-by date
-// is EXPIRED (computed on read, so reading twice changes nothing).
+// is EXPIRED. Reads apply it, so a warning reads EXPIRED from the first
+// local day after its respond-by date even before the sweep
+// (ExpiredWarning) has committed it; reading twice changes nothing.
 kerjasosial::supervision::v1::WarningState EffectiveWarningState(
     const kerjasosial::supervision::v1::Warning& w, absl::CivilDay today);
 // `w` as read on `today` (state = EffectiveWarningState).
 kerjasosial::supervision::v1::Warning WarningAsOf(
     kerjasosial::supervision::v1::Warning w, absl::CivilDay today);
+
+// What the warning sweep commits for `w` on local day `today` (the day in
+// the zone of the case's regency, as reads compute it): `w` EXPIRED, its
+// update_time `at`, when it is stored ISSUED and its respond-by date has
+// passed; nullopt otherwise. The one rule of EffectiveWarningState, so the
+// sweep commits exactly what a read already shows, and a warning it
+// committed (stored EXPIRED) is never expired again.
+std::optional<kerjasosial::supervision::v1::Warning> ExpiredWarning(
+    const kerjasosial::supervision::v1::Warning& w, absl::CivilDay today,
+    const google::protobuf::Timestamp& at);
+
+// The WarningClosed event of a warning closed as `w` (RESPONDED or
+// EXPIRED): the same payload whether the client answered or the sweep
+// expired it.
+kerjasosial::supervision::v1::WarningClosed WarningClosedOf(
+    const kerjasosial::supervision::v1::Warning& w);
 
 // ISSUED → RESPONDED on `today`. FAILED_PRECONDITION WARNING_NOT_ISSUED
 // when it is RESPONDED, or WARNING_EXPIRED when its respond-by date passed.

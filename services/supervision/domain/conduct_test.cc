@@ -3,10 +3,12 @@
 // respond-by window.
 #include "services/supervision/domain/conduct.h"
 
+#include <optional>
 #include <tuple>
 #include <vector>
 
 #include "common/status/grpc_status.h"
+#include "common/time/clock.h"
 #include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
 #include "services/supervision/domain/test_util.h"
@@ -222,6 +224,59 @@ TEST(WarningExpiry, ExpiredTheDayAfterRespondByOnRead) {
             sv1::WARNING_STATE_RESPONDED);
   EXPECT_EQ(ReasonOf(CheckWarningResponse(w, absl::CivilDay(2026, 3, 5))),
             "WARNING_NOT_ISSUED");
+}
+
+// The sweep's expiry at the respond-by boundary in the local zone: a
+// warning due on 9 March (regency in WIT, UTC+9) is still ISSUED at 23:59
+// WIT that day and expires at 00:00 WIT on 10 March — which is 15:00 UTC
+// on 9 March, when the same instant is still 9 March in WIB. The sweep's
+// rule agrees with the read's at every instant around the boundary.
+TEST(WarningExpiry, SweepExpiresAtLocalMidnightAfterRespondByOnce) {
+  using testing::At;
+  sv1::Warning w;
+  w.set_name("regencies/91.71/warnings/w1");
+  w.set_case_name("cases/c1");
+  w.set_level(2);
+  w.set_state(sv1::WARNING_STATE_ISSUED);
+  *w.mutable_respond_by_date() = DateFromCivilDay(absl::CivilDay(2026, 3, 9));
+  const google::protobuf::Timestamp at =
+      google::protobuf::util::TimeUtil::SecondsToTimestamp(
+          absl::ToUnixSeconds(At(testing::Wit(), 2026, 3, 10, 0, 0)));
+
+  const absl::Time last_minute = At(testing::Wit(), 2026, 3, 9, 23, 59);
+  const absl::Time midnight = At(testing::Wit(), 2026, 3, 10, 0, 0);
+  EXPECT_EQ(midnight, absl::FromCivil(absl::CivilMinute(2026, 3, 9, 15, 0),
+                                      absl::UTCTimeZone()));
+  EXPECT_FALSE(
+      ExpiredWarning(w, LocalDay(last_minute, testing::Wit()), at).has_value());
+  const std::optional<sv1::Warning> expired =
+      ExpiredWarning(w, LocalDay(midnight, testing::Wit()), at);
+  ASSERT_TRUE(expired.has_value());
+  EXPECT_EQ(expired->state(), sv1::WARNING_STATE_EXPIRED);
+  EXPECT_EQ(expired->update_time().seconds(), at.seconds());
+  // The same instant in a WIB regency is still the respond-by day.
+  EXPECT_FALSE(
+      ExpiredWarning(w, LocalDay(midnight, testing::Wib()), at).has_value());
+
+  for (const absl::Time t :
+       {last_minute, midnight, midnight + absl::Hours(30)}) {
+    const absl::CivilDay today = LocalDay(t, testing::Wit());
+    EXPECT_EQ(ExpiredWarning(w, today, at).has_value(),
+              EffectiveWarningState(w, today) == sv1::WARNING_STATE_EXPIRED)
+        << t;
+  }
+
+  // Committed once: stored EXPIRED (or RESPONDED), it never expires again.
+  EXPECT_FALSE(ExpiredWarning(*expired, absl::CivilDay(2026, 4, 1), at));
+  sv1::Warning responded = w;
+  responded.set_state(sv1::WARNING_STATE_RESPONDED);
+  EXPECT_FALSE(ExpiredWarning(responded, absl::CivilDay(2026, 4, 1), at));
+
+  const sv1::WarningClosed closed = WarningClosedOf(*expired);
+  EXPECT_EQ(closed.case_name(), "cases/c1");
+  EXPECT_EQ(closed.level(), 2);
+  EXPECT_EQ(closed.state(), sv1::WARNING_STATE_EXPIRED);
+  EXPECT_FALSE(closed.response_accepted());
 }
 
 }  // namespace
