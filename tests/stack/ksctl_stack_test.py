@@ -46,12 +46,7 @@ EXIT_OK, EXIT_REJECTED, EXIT_UNIMPLEMENTED = 0, 3, 8
 class KsctlStackTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        binaries = {n: getattr(ARGS, n) for n in local_stack.SERVICES}
-        cls.stack = local_stack.LocalStack(binaries, ARGS.token_tool, ks_flows.PRINCIPALS)
-        cls.stack.__enter__()
-        cls.addClassCleanup(cls.stack.__exit__, None, None, None)
-        cls.s = ks_flows.Stack(cls.stack.addresses, cls.stack.tokens, "ksctl")
-        cls.s.wait_ready()
+        local_stack.start_for_test_class(cls, ARGS, ks_flows.PRINCIPALS, "ksctl", ks_flows)
         cls.today = datetime.datetime.now(zoneinfo.ZoneInfo(WITA)).date()
         cls.cat = ks_flows.setup_regency(cls.s, "64.01", "Kabupaten Paser", cls.today)
 

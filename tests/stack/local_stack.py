@@ -134,3 +134,17 @@ class LocalStack:
                 p.wait()
         self.procs = []
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def start_for_test_class(cls, args, principals, key_prefix, stack_module):
+    """Starts a LocalStack for a unittest class from the ctest arguments
+    (--cases=BIN ... --token_tool=BIN) and sets cls.stack and cls.s (a
+    ks_flows.Stack, ready). A class cleanup stops it: it runs even when
+    setUpClass fails half-way (a tearDownClass would not), so no process
+    outlives the test."""
+    binaries = {n: getattr(args, n) for n in SERVICES}
+    cls.stack = LocalStack(binaries, args.token_tool, principals)
+    cls.stack.__enter__()
+    cls.addClassCleanup(cls.stack.__exit__, None, None, None)
+    cls.s = stack_module.Stack(cls.stack.addresses, cls.stack.tokens, key_prefix)
+    cls.s.wait_ready()  # the binaries are just starting

@@ -48,14 +48,7 @@ def local_today(zone):
 class StackE2eTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        binaries = {n: getattr(ARGS, n) for n in local_stack.SERVICES}
-        cls.stack = local_stack.LocalStack(binaries, ARGS.token_tool, ks_flows.PRINCIPALS)
-        cls.stack.__enter__()
-        # A class cleanup runs even when setUpClass fails half-way (a
-        # tearDownClass would not): no process outlives the test.
-        cls.addClassCleanup(cls.stack.__exit__, None, None, None)
-        cls.s = ks_flows.Stack(cls.stack.addresses, cls.stack.tokens, "e2e")
-        cls.s.wait_ready()  # the binaries are just starting
+        local_stack.start_for_test_class(cls, ARGS, ks_flows.PRINCIPALS, "e2e", ks_flows)
         cls.cat = {
             "64.01": ks_flows.setup_regency(cls.s, "64.01", "Kabupaten Paser", local_today(WITA), sites=2),
             "91.71": ks_flows.setup_regency(cls.s, "91.71", "Kota Jayapura", local_today(WIT)),
