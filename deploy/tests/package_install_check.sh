@@ -17,6 +17,10 @@ services=(cases placements supervision reporting)
 step() { echo "==> $*" >&2; }
 
 step "building the packages (cpack -G DEB)"
+# cpack computes each package's library dependencies (SHLIBDEPS) with
+# dpkg-shlibdeps, which needs `file` and dpkg-dev: not on a minimal root.
+command -v file >/dev/null && command -v dpkg-shlibdeps >/dev/null ||
+  apt-get install -y -qq file dpkg-dev >/dev/null
 (cd build/release && cpack -G DEB >/dev/null)
 ls build/release/kerjasosial-*.deb
 
