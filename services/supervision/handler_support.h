@@ -21,6 +21,7 @@
 #include "common/rpc/page_token.h"
 #include "common/rpc/pipeline.h"
 #include "common/status/status_macros.h"
+#include "common/time/proto_time.h"
 #include "common/validation/validator.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -45,14 +46,8 @@ inline constexpr char kSessionPattern[] =
 inline constexpr char kLitmasPattern[] =
     "regencies/{regency}/litmasReports/{litmas_report}";
 
-inline absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixNanos(
-      google::protobuf::util::TimeUtil::TimestampToNanoseconds(t));
-}
-inline google::protobuf::Timestamp ToProto(absl::Time t) {
-  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-      absl::ToUnixNanos(t));
-}
+using ::ks::FromProto;
+using ::ks::ToProto;
 
 // A feed event of `payload` about aggregate `name` at `version`.
 inline kerjasosial::common::v1::Event EventOf(

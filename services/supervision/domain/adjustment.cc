@@ -5,6 +5,7 @@
 #include "common/status/rich_status.h"
 #include "common/status/status_macros.h"
 #include "common/time/clock.h"
+#include "common/time/proto_time.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/supervision/domain/span.h"
 
@@ -13,11 +14,8 @@ namespace {
 
 namespace cv1 = ::kerjasosial::common::v1;
 namespace sv1 = ::kerjasosial::supervision::v1;
-using ::google::protobuf::util::TimeUtil;
 
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
-}
+using ::ks::ToProto;
 
 bool Carries(sv1::AdjustmentKind kind) {
   return kind == sv1::ADJUSTMENT_KIND_REPEAT_ORDERED ||

@@ -7,6 +7,7 @@
 #include "common/outbox/outbox.h"
 #include "common/status/status_macros.h"
 #include "common/time/clock.h"
+#include "common/time/proto_time.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/supervision/domain/adjustment.h"
@@ -17,14 +18,9 @@ namespace {
 
 namespace cv1 = ::kerjasosial::common::v1;
 namespace sv1 = ::kerjasosial::supervision::v1;
-using ::google::protobuf::util::TimeUtil;
 
-absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(t));
-}
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
-}
+using ::ks::FromProto;
+using ::ks::ToProto;
 
 absl::StatusOr<int64_t> VersionOf(const std::string& etag) {
   if (etag.empty()) return 0;

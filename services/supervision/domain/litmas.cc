@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status/rich_status.h"
 #include "common/status/status_macros.h"
+#include "common/time/proto_time.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace ks::supervision::domain {
@@ -15,10 +16,7 @@ namespace sv1 = ::kerjasosial::supervision::v1;
 
 constexpr size_t kMaxReference = 100;
 
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-      absl::ToUnixNanos(t));
-}
+using ::ks::ToProto;
 
 absl::Status NotInProgress(const LitmasReport& current) {
   return FailedPreconditionError(

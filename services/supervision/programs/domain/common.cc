@@ -16,14 +16,6 @@ namespace ks::supervision::programs::domain {
 namespace cv1 = ::kerjasosial::common::v1;
 using ::google::protobuf::util::TimeUtil;
 
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
-}
-
-absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
 cv1::Event MakeEvent(absl::string_view aggregate_type,
                      absl::string_view aggregate_name, int64_t version,
                      absl::string_view regency,

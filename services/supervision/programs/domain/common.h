@@ -27,6 +27,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "common/status/status_macros.h"
+#include "common/time/proto_time.h"
 #include "common/validation/validator.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "google/protobuf/message.h"
@@ -93,8 +94,8 @@ struct Outcome {
   std::vector<kerjasosial::common::v1::Event> events;
 };
 
-google::protobuf::Timestamp ToProto(absl::Time t);
-absl::Time FromProto(const google::protobuf::Timestamp& t);
+using ::ks::FromProto;
+using ::ks::ToProto;
 
 // A complete event envelope except event_id, cursor and source (the outbox
 // fills them).
