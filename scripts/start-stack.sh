@@ -75,9 +75,18 @@ for i in 0 1 2 3; do
       --pidfile "$run/redis/$name/redis.pid" --logfile "$run/logs/redis-$name.log"
   fi
 done
+# A restarted Redis answers LOADING while it replays its AOF: wait for PONG.
 for i in 0 1 2 3; do
   redis_port=$((6401 + i))
-  for _ in $(seq 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  for n in $(seq 1200); do
+    [ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ] && break
+    if [ "$n" = 1200 ]; then
+      echo "Redis on :$redis_port is not ready after 120 s; see run/logs/redis-${services[$i]}.log" >&2
+      exit 1
+    fi
+    [ $((n % 50)) = 0 ] && echo "    waiting for Redis on :$redis_port ($((n / 10)) s)" >&2
+    sleep 0.1
+  done
 done
 
 # One Ed25519 key per service signs its audit checkpoints (the public half
@@ -117,8 +126,13 @@ for i in 0 1 2 3; do
 done
 
 step "waiting for the services to report SERVING"
-if ! /usr/bin/python3 scripts/probe.py --wait 30 127.0.0.1:7101 127.0.0.1:7102 127.0.0.1:7103 127.0.0.1:7104; then
-  echo "some services are not SERVING; see run/logs/" >&2
+if ! /usr/bin/python3 scripts/probe.py --wait 60 127.0.0.1:7101 127.0.0.1:7102 127.0.0.1:7103 127.0.0.1:7104; then
+  echo "some services are not SERVING; the end of each service's log (run/logs/):" >&2
+  for name in "${services[@]}"; do
+    pid=$(cat "$run/$name.pid" 2>/dev/null || true)
+    if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then echo "--- $name (not running)" >&2; else echo "--- $name" >&2; fi
+    tail -n 5 "$run/logs/$name.log" >&2
+  done
   exit 1
 fi
 

@@ -9,6 +9,13 @@ for name in cases placements supervision reporting; do
   if [ -f "$pidfile" ]; then
     pid=$(cat "$pidfile")
     kill -TERM "$pid" 2>/dev/null && for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    # A service ends itself within its --shutdown_grace (10 s); one still
+    # here would hold its ports against the next start. Nothing acknowledged
+    # is lost by SIGKILL: every acknowledged write is in Redis (AOF always).
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "$name did not stop within 15 s of SIGTERM; sending SIGKILL" >&2
+      kill -KILL "$pid" 2>/dev/null
+    fi
     rm -f "$pidfile"
   fi
 done

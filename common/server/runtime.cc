@@ -1,5 +1,6 @@
 #include "common/server/runtime.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/flags/flag.h"
@@ -17,6 +18,10 @@ ABSL_FLAG(absl::Duration, feed_max_age, absl::ZeroDuration(),
           "Feed entries older than this are trimmed even if a registered "
           "consumer still needs them (it rebuilds through a snapshot); 0: the "
           "policy's operations.feed_retention_max_age_days");
+
+ABSL_FLAG(absl::Duration, startup_redis_wait, absl::Minutes(2),
+          "How long a service that reads its store at start (reporting) "
+          "waits for its Redis to answer (e.g. while it loads its AOF)");
 
 namespace ks::server {
 
@@ -162,6 +167,33 @@ int Runtime::Serve(const std::vector<grpc::Service*>& services) {
   // Unsealed entries left at stop are sealed by the next start.
   sealer_->Stop();
   return code;
+}
+
+absl::Status Runtime::AwaitRedis() {
+  const absl::Duration budget = absl::GetFlag(FLAGS_startup_redis_wait);
+  const absl::Time start = absl::Now();
+  absl::Time last_log = absl::InfinitePast();
+  absl::Duration pause = absl::Milliseconds(50);
+  while (true) {
+    absl::Status ping = redis_->Ping();
+    if (ping.ok()) return absl::OkStatus();
+    const absl::Time now = absl::Now();
+    if (now - start >= budget) {
+      return absl::UnavailableError(absl::StrCat(
+          "Redis at ", config_.redis.host, ":", config_.redis.port,
+          " did not answer within --startup_redis_wait (",
+          absl::FormatDuration(budget), "): ", ping.message()));
+    }
+    if (now - last_log >= absl::Seconds(5)) {
+      log::Warning("waiting_for_redis",
+                   {{"redis_port", config_.redis.port},
+                    {"waited_ms", absl::ToInt64Milliseconds(now - start)},
+                    {"error", std::string(ping.message())}});
+      last_log = now;
+    }
+    absl::SleepFor(pause);
+    pause = std::min(pause * 2, absl::Seconds(1));
+  }
 }
 
 void Runtime::ReloadTokens() {

@@ -99,6 +99,14 @@ class Runtime {
   // feed's drain), so they never hold the exit. Exit code.
   int Serve(const std::vector<grpc::Service*>& services);
 
+  // For a service that must read its store before it can serve (reporting
+  // loads its upstreams): waits until Redis answers PING — a restarted Redis
+  // answers LOADING while it replays its AOF, which takes a while for a big
+  // store on a busy machine — for at most --startup_redis_wait, logging
+  // `waiting_for_redis` every few seconds. UNAVAILABLE naming the flag when
+  // the wait runs out, so a supervisor (systemd Restart=) can try again.
+  absl::Status AwaitRedis();
+
   // Re-reads the token file (what SIGHUP does while serving). On error the
   // previous tokens stay in force and the error is logged.
   void ReloadTokens();

@@ -9,6 +9,8 @@
 #include <string>
 #include <thread>
 
+#include "absl/flags/declare.h"
+#include "absl/flags/flag.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -19,6 +21,8 @@
 #include "common/auth/token_file.h"
 #include "common/testing/redis_server.h"
 #include "gtest/gtest.h"
+
+ABSL_DECLARE_FLAG(absl::Duration, startup_redis_wait);
 
 namespace ks::server {
 namespace {
@@ -67,6 +71,34 @@ TEST_F(RuntimeAuditTest, BadKeyFileIsRefusedNamingTheFlag) {
   EXPECT_TRUE(
       absl::StartsWith(runtime.status().message(), "--audit_key_file: "))
       << runtime.status();
+}
+
+// A restarted stack brings Redis and the services up together; a service that
+// reads its store at start waits for Redis instead of exiting.
+TEST_F(RuntimeAuditTest, AwaitRedisWaitsForARedisThatComesUpLater) {
+  auto runtime = Runtime::Create(config_, /*publishes_feed=*/false);
+  ASSERT_TRUE(runtime.ok()) << runtime.status();
+  redis_.Kill();
+  std::thread late_start([&] {
+    absl::SleepFor(absl::Milliseconds(700));
+    ASSERT_TRUE(redis_.Start().ok());
+  });
+  absl::Status waited = (*runtime)->AwaitRedis();
+  late_start.join();
+  EXPECT_TRUE(waited.ok()) << waited;
+  EXPECT_TRUE((*runtime)->redis().Ping().ok());
+}
+
+TEST_F(RuntimeAuditTest, AwaitRedisGivesUpNamingTheFlag) {
+  auto runtime = Runtime::Create(config_, /*publishes_feed=*/false);
+  ASSERT_TRUE(runtime.ok()) << runtime.status();
+  redis_.Kill();
+  absl::SetFlag(&FLAGS_startup_redis_wait, absl::Milliseconds(300));
+  absl::Status waited = (*runtime)->AwaitRedis();
+  absl::SetFlag(&FLAGS_startup_redis_wait, absl::Minutes(2));
+  EXPECT_EQ(waited.code(), absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(absl::StrContains(waited.message(), "--startup_redis_wait"))
+      << waited;
 }
 
 TEST_F(RuntimeAuditTest, ServeSealsAndSignsWritesUntilShutdown) {

@@ -167,6 +167,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   ks::reporting::ReportingService service(**runtime, std::move(options));
+  // Start reads the stored upstreams: a Redis still loading its AOF after a
+  // restart of the stack must not make reporting exit.
+  if (absl::Status s = (*runtime)->AwaitRedis(); !s.ok()) {
+    ks::server::LogStartupError(defaults.name, s);
+    return 1;
+  }
   if (absl::Status s = service.Start(); !s.ok()) {
     ks::server::LogStartupError(defaults.name, s);
     return 1;
