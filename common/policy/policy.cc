@@ -32,6 +32,7 @@ constexpr int64_t kMaxHours = 10000;
 constexpr int64_t kMaxSpanDays = 3660;
 constexpr int64_t kMaxSpanMonths = 120;
 constexpr int64_t kMaxAgreementMonths = 120;
+constexpr int64_t kMaxReportDueDays = 90;
 constexpr int64_t kMaxSkewSeconds = 3600;
 constexpr int64_t kMaxRetentionHours = 8760;
 constexpr int64_t kMaxAgeYears = 100;
@@ -312,6 +313,8 @@ void CheckVersion(const PolicyVersion& v,
             r.agreement_validity_months(), 1, kMaxAgreementMonths);
     c.Range("reporting.agreement_evaluation_months",
             r.agreement_evaluation_months(), 1, kMaxAgreementMonths);
+    c.Range("reporting.report_due_days", r.report_due_days(), 1,
+            kMaxReportDueDays);
   }
   if (c.Present("operations", v.has_operations())) {
     const v1::Operations& o = v.operations();

@@ -170,6 +170,8 @@ grpc::ServerUnaryReactor* PlacementsService::RecordAgreementEvaluation(
               pv1::CooperationAgreementEvaluated e;
               *e.mutable_evaluated_date() = req->evaluation().evaluated_date();
               e.set_continue_agreement(req->evaluation().continue_agreement());
+              *e.mutable_next_evaluation_due_date() =
+                  a.next_evaluation_due_date();
               batch.Event(kAgreementType, a.name(), v, a.regency_code(), e);
               return a;
             },

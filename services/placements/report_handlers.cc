@@ -277,6 +277,8 @@ grpc::ServerUnaryReactor* PlacementsService::SubmitPeriodicReport(
               e.set_agreement(AgreementOfReport(r.name()));
               *e.mutable_period() = r.period();
               *e.mutable_figures() = r.figures();
+              *e.mutable_due_date() = r.due_date();
+              e.set_on_time(r.submitted_on_time());
               batch.Event(kReportType, r.name(), version,
                           call.vars.at("regency"), e);
               return r;

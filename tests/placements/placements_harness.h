@@ -127,7 +127,8 @@ class PlacementsEnvironment {
     pv1::CreateCooperationAgreementRequest req;
     req.set_parent("regencies/64.01");
     req.set_request_id(NewRequestId());
-    *req.mutable_agreement() = AgreementInput(Today());
+    // In force since two months: last month's report is owed.
+    *req.mutable_agreement() = AgreementInput(Today() - 60);
     pv1::CooperationAgreement a;
     grpc::Status s =
         stub_->CreateCooperationAgreement(Ctx(officer_).get(), req, &a);

@@ -349,6 +349,12 @@ TEST_F(PlacementsReportTest, BadInputStaleEtagCrossRegencyAndSubmitted) {
       env_.stub_
           ->CreatePeriodicReport(env_.Ctx(env_.officer_).get(), create, &past)
           .ok());
+  // Due the default policy's 10 days after the period's last day.
+  const absl::CivilDay due =
+      absl::CivilDay(absl::CivilMonth(today)) - 1 + 10;
+  EXPECT_EQ(past.due_date().year(), due.year());
+  EXPECT_EQ(past.due_date().month(), due.month());
+  EXPECT_EQ(past.due_date().day(), due.day());
   // A retry of the same request answers the first result, not a conflict.
   pv1::PeriodicReport retried;
   s = env_.stub_->CreatePeriodicReport(env_.Ctx(env_.officer_).get(), create,
@@ -404,6 +410,7 @@ TEST_F(PlacementsReportTest, BadInputStaleEtagCrossRegencyAndSubmitted) {
                                        &submitted);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(submitted.state(), pv1::REPORT_STATE_SUBMITTED);
+  EXPECT_EQ(submitted.submitted_on_time(), Today() <= due);
   EXPECT_EQ(env_.EventsOf(past.name()),
             std::vector<std::string>{
                 "kerjasosial.placements.v1.PeriodicReportSubmitted"});

@@ -232,10 +232,60 @@ class ReportingE2eTest : public ::testing::Test {
     }
   }
 
+  // Reports due, on time and evaluations due, month by month over the
+  // agreements' whole schedule (future months included).
+  void ExpectAgreementDues(const std::string& scope,
+                           const std::string& api_scope, const Scenario& sc) {
+    SCOPED_TRACE(scope);
+    rv1::GetTimeSeriesRequest req;
+    req.set_scope(api_scope);
+    req.add_metrics(rv1::METRIC_PERIODIC_REPORTS_DUE);
+    req.add_metrics(rv1::METRIC_PERIODIC_REPORTS_ON_TIME);
+    req.add_metrics(rv1::METRIC_EVALUATIONS_DUE);
+    req.set_granularity(rv1::GRANULARITY_MONTH);
+    *req.mutable_range()->mutable_start_date() =
+        DateOf(absl::CivilDay(2026, 8, 1));
+    *req.mutable_range()->mutable_end_date() =
+        DateOf(absl::CivilDay(2028, 12, 31));
+    rv1::GetTimeSeriesResponse resp;
+    grpc::Status st =
+        env_.stub().GetTimeSeries(env_.Ctx(env_.viewer()).get(), req, &resp);
+    ASSERT_TRUE(st.ok()) << st.error_message();
+    ASSERT_EQ(resp.series_size(), 3);
+    const Expected& x = sc.expected.at(scope).at(0);
+    const std::map<rv1::Metric, const std::map<std::string, int64_t>*> want =
+        {{rv1::METRIC_PERIODIC_REPORTS_DUE, &x.reports_due_by_month},
+         {rv1::METRIC_PERIODIC_REPORTS_ON_TIME, &x.reports_on_time_by_month},
+         {rv1::METRIC_EVALUATIONS_DUE, &x.evaluations_due_by_month}};
+    int64_t total_due = 0;
+    for (const rv1::TimeSeries& series : resp.series()) {
+      ASSERT_EQ(series.points_size(), 29);  // 2026-08 .. 2028-12
+      const std::map<std::string, int64_t>& by_month =
+          *want.at(series.metric());
+      for (const auto& point : series.points()) {
+        const std::string month =
+            MonthKey(absl::CivilMonth(point.start_date().year(),
+                                      point.start_date().month()));
+        auto it = by_month.find(month);
+        EXPECT_EQ(point.value(), it == by_month.end() ? 0 : it->second)
+            << rv1::Metric_Name(series.metric()) << " " << month;
+        if (series.metric() == rv1::METRIC_PERIODIC_REPORTS_DUE) {
+          total_due += point.value();
+        }
+      }
+    }
+    EXPECT_GT(total_due, 0);
+  }
+
   void ExpectEverything(const Scenario& sc, bool placements = false) {
     for (const char* scope : {"N", "P:31", "P:64", "P:91", "R:31.71", "R:64.01",
                               "R:64.72", "R:91.71"}) {
       ExpectScope(scope, sc, placements);
+    }
+    if (placements) {
+      ExpectAgreementDues("N", "nation", sc);
+      ExpectAgreementDues("P:64", "provinces/64", sc);
+      ExpectAgreementDues("R:91.71", "regencies/91.71", sc);
     }
     ExpectSeries("N", "nation", sc);
     ExpectSeries("P:64", "provinces/64", sc);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "kerjasosial/cases/v1/events.pb.h"
@@ -48,7 +49,16 @@ struct Expected {
   std::map<std::pair<int, int>, int64_t> outcomes;  // (kind, extent)
   std::map<std::string, int64_t> registered_by_month;  // "2026-09"
   std::map<std::string, int64_t> completed_by_month;
+  // Agreements' dues by the month they fall due in (kind 0 only).
+  std::map<std::string, int64_t> reports_due_by_month;
+  std::map<std::string, int64_t> reports_on_time_by_month;
+  std::map<std::string, int64_t> evaluations_due_by_month;
 };
+
+// "2026-09" of a civil month.
+inline std::string MonthKey(absl::CivilMonth m) {
+  return absl::StrFormat("%04d-%02d", m.year(), m.month());
+}
 
 struct Scenario {
   // Events per upstream source, in publishing order.
@@ -493,31 +503,99 @@ inline Scenario BuildScenario(int per_regency) {
                   absl::StrCat("regencies/", regency, "/warnings/w1"), 1,
                   regency, t0 + absl::Hours(21), w));
     }
-    // Placements of the regency: two agreements (one ended), three periodic
-    // reports, and four sites: one stays ACTIVE, one has its capacity cut,
-    // one is SUSPENDED, one CLOSED.
-    int64_t capacity = 0, active = 0, suspended = 0;
-    for (int a = 0; a < 2; ++a) {
-      const std::string agreement =
-          absl::StrCat("regencies/", regency, "/agreements/a", a);
+    // Placements of the regency: two agreements and three periodic reports.
+    //   a0: monthly reports due 10 days after each month, in force
+    //       2026-09-20 .. 2028-09-19, first evaluation due 2027-09-20, held
+    //       early on 2026-12-01 (the next then due 2027-12-01);
+    //   a1: quarterly, due 15 days after, in force 2026-08-01 .. 2028-07-31,
+    //       terminated on 2026-11-25: the quarters from January 2027 are no
+    //       longer owed, nor its evaluation due 2027-08-01.
+    // Reports: a0's September (due 2026-10-10) and October (due
+    // 2026-11-10) on time, a1's third quarter (due 2026-10-15) late.
+    // The expected dues are counted month by month here, not with the
+    // calendar code the service uses.
+    std::map<std::string, int64_t> due, on_time, evaluations;
+    {
+      pv1::CooperationAgreementActivated a0;
+      *a0.mutable_effective_date() = DateOf(absl::CivilDay(2026, 9, 20));
+      *a0.mutable_expiry_date() = DateOf(absl::CivilDay(2028, 9, 19));
+      a0.set_reporting_period(kerjasosial::common::v1::REPORTING_PERIOD_MONTHLY);
+      a0.set_report_due_days(10);
+      *a0.mutable_next_evaluation_due_date() =
+          DateOf(absl::CivilDay(2027, 9, 20));
+      const std::string name0 =
+          absl::StrCat("regencies/", regency, "/agreements/a0");
       s.events["placements"].push_back(
           EventOf(&event_seq, "kerjasosial.placements.v1.CooperationAgreement",
-                  agreement, 1, regency, t0 + absl::Hours(a),
-                  pv1::CooperationAgreementActivated()));
-      if (a == 1) {
-        pv1::CooperationAgreementEnded ended;
-        ended.set_state(pv1::AGREEMENT_STATE_TERMINATED);
-        s.events["placements"].push_back(EventOf(
-            &event_seq, "kerjasosial.placements.v1.CooperationAgreement",
-            agreement, 2, regency, t0 + absl::Hours(5), ended));
+                  name0, 1, regency, t0, a0));
+      // September 2026 .. September 2028, each due in the next month.
+      for (absl::CivilMonth m(2026, 9); m <= absl::CivilMonth(2028, 9); ++m) {
+        due[MonthKey(m + 1)] += 1;
       }
+      pv1::CooperationAgreementEvaluated held;
+      *held.mutable_evaluated_date() = DateOf(absl::CivilDay(2026, 12, 1));
+      held.set_continue_agreement(true);
+      *held.mutable_next_evaluation_due_date() =
+          DateOf(absl::CivilDay(2027, 12, 1));
+      s.events["placements"].push_back(
+          EventOf(&event_seq, "kerjasosial.placements.v1.CooperationAgreement",
+                  name0, 2, regency, t0 + absl::Hours(2), held));
+      evaluations["2027-12"] += 1;  // September 2027's moved to December
+
+      pv1::CooperationAgreementActivated a1;
+      *a1.mutable_effective_date() = DateOf(absl::CivilDay(2026, 8, 1));
+      *a1.mutable_expiry_date() = DateOf(absl::CivilDay(2028, 7, 31));
+      a1.set_reporting_period(
+          kerjasosial::common::v1::REPORTING_PERIOD_QUARTERLY);
+      a1.set_report_due_days(15);
+      *a1.mutable_next_evaluation_due_date() =
+          DateOf(absl::CivilDay(2027, 8, 1));
+      const std::string name1 =
+          absl::StrCat("regencies/", regency, "/agreements/a1");
+      s.events["placements"].push_back(
+          EventOf(&event_seq, "kerjasosial.placements.v1.CooperationAgreement",
+                  name1, 1, regency, t0 + absl::Hours(1), a1));
+      pv1::CooperationAgreementEnded ended;
+      ended.set_state(pv1::AGREEMENT_STATE_TERMINATED);
+      *ended.mutable_end_date() = DateOf(absl::CivilDay(2026, 11, 25));
+      s.events["placements"].push_back(
+          EventOf(&event_seq, "kerjasosial.placements.v1.CooperationAgreement",
+                  name1, 2, regency, t0 + absl::Hours(5), ended));
+      // Owed: July-September 2026 (due October 15) and October-December
+      // 2026 (due January 15, 2027), the quarter it ended in.
+      due["2026-10"] += 1;
+      due["2027-01"] += 1;
     }
+    struct ReportDue {
+      absl::CivilDay due;
+      bool on_time;
+    };
+    const ReportDue reports[] = {{absl::CivilDay(2026, 10, 10), true},
+                                 {absl::CivilDay(2026, 11, 10), true},
+                                 {absl::CivilDay(2026, 10, 15), false}};
     for (int r = 0; r < 3; ++r) {
+      pv1::PeriodicReportSubmitted submitted;
+      *submitted.mutable_due_date() = DateOf(reports[r].due);
+      submitted.set_on_time(reports[r].on_time);
       s.events["placements"].push_back(EventOf(
           &event_seq, "kerjasosial.placements.v1.PeriodicReport",
           absl::StrCat("regencies/", regency, "/reports/r", r), 1, regency,
-          t0 + absl::Hours(6 + r), pv1::PeriodicReportSubmitted()));
+          t0 + absl::Hours(6 + r), submitted));
+      if (reports[r].on_time) {
+        on_time[MonthKey(absl::CivilMonth(reports[r].due))] += 1;
+      }
     }
+    for (const std::string& scope : scopes_of(regency)) {
+      Expected& x = s.expected[scope][0];
+      for (const auto& [month, n] : due) x.reports_due_by_month[month] += n;
+      for (const auto& [month, n] : on_time) {
+        x.reports_on_time_by_month[month] += n;
+      }
+      for (const auto& [month, n] : evaluations) {
+        x.evaluations_due_by_month[month] += n;
+      }
+    }
+    int64_t capacity = 0, active = 0, suspended = 0;
     const int regency_no = static_cast<int>(&regency - &regencies[0]);
     for (int j = 0; j < 4; ++j) {
       const std::string site =

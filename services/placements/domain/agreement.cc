@@ -349,6 +349,8 @@ pv1::CooperationAgreementActivated ActivatedEvent(const CooperationAgreement& a,
                                  cv1::REPORTING_PERIOD_UNSPECIFIED
                              ? a.reporting_period()
                              : policy.reporting().default_period());
+  e.set_report_due_days(policy.reporting().report_due_days());
+  *e.mutable_next_evaluation_due_date() = a.next_evaluation_due_date();
   return e;
 }
 

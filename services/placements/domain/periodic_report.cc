@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/csv/csv.h"
+#include "common/policy/reporting_periods.h"
 #include "common/status/rich_status.h"
 #include "common/status/status_macros.h"
 #include "common/time/clock.h"
@@ -53,21 +54,6 @@ void SetFigures(pv1::PeriodicReport& r, const AgreementReport& figures) {
 
 }  // namespace
 
-int MonthsPerPeriod(cv1::ReportingPeriod period) {
-  switch (period) {
-    case cv1::REPORTING_PERIOD_MONTHLY:
-      return 1;
-    case cv1::REPORTING_PERIOD_QUARTERLY:
-      return 3;
-    case cv1::REPORTING_PERIOD_SEMIANNUAL:
-      return 6;
-    case cv1::REPORTING_PERIOD_ANNUAL:
-      return 12;
-    default:
-      return 0;
-  }
-}
-
 cv1::ReportingPeriod EffectiveReportingPeriod(
     const pv1::CooperationAgreement& agreement, const PolicyVersion& policy) {
   return agreement.reporting_period() != cv1::REPORTING_PERIOD_UNSPECIFIED
@@ -84,7 +70,7 @@ void CheckReportPeriod(Validator& v, absl::string_view field,
       !v.Date(end_field, range.end_date())) {
     return;
   }
-  const int months = MonthsPerPeriod(reporting);
+  const int months = policy::MonthsPerPeriod(reporting);
   if (months == 0) {
     v.AddViolation(field, "the agreement has no reporting period");
     return;
@@ -126,9 +112,31 @@ absl::StatusOr<pv1::PeriodicReport> NewPeriodicReport(
   }
   CheckNarrative(v, in.narrative());
   KS_RETURN_IF_ERROR(v.Finish());
+  const absl::CivilDay first = *CivilDayFromDate(in.period().start_date());
+  const absl::CivilDay last = *CivilDayFromDate(in.period().end_date());
+  // Only the periods the agreement owes a report for: the schedule reporting
+  // counts as due must be the one placements accepts.
+  const absl::StatusOr<absl::CivilDay> effective =
+      CivilDayFromDate(agreement.effective_date());
+  const absl::StatusOr<absl::CivilDay> last_in_force =
+      CivilDayFromDate(agreement.state() == pv1::AGREEMENT_STATE_TERMINATED
+                           ? agreement.terminated_date()
+                           : agreement.expiry_date());
+  if (effective.ok() && last_in_force.ok() &&
+      (last < *effective || first > *last_in_force)) {
+    v.AddViolation(
+        "report.period",
+        absl::StrCat("the agreement is in force from ",
+                     absl::FormatCivilTime(*effective), " to ",
+                     absl::FormatCivilTime(*last_in_force),
+                     "; a report covers a period overlapping those days"));
+    KS_RETURN_IF_ERROR(v.Finish());
+  }
   pv1::PeriodicReport r;
   r.set_name(name);
   *r.mutable_period() = in.period();
+  *r.mutable_due_date() = DateFromCivilDay(policy::ReportDueDay(
+      {first, last}, ctx.policy->reporting().report_due_days()));
   r.set_narrative(in.narrative());
   if (in.has_document()) *r.mutable_document() = in.document();
   r.set_state(pv1::REPORT_STATE_DRAFT);
@@ -190,6 +198,14 @@ absl::StatusOr<pv1::PeriodicReport> SubmitPeriodicReport(
   SetFigures(r, figures);
   r.set_state(pv1::REPORT_STATE_SUBMITTED);
   *r.mutable_submit_time() = ToProto(ctx.now);
+  // Reports drafted before due dates were stamped have none: their due day
+  // is computed the same way now.
+  if (!r.has_due_date()) {
+    const absl::CivilDay first = *CivilDayFromDate(r.period().start_date());
+    *r.mutable_due_date() = DateFromCivilDay(policy::ReportDueDay(
+        {first, last}, ctx.policy->reporting().report_due_days()));
+  }
+  r.set_submitted_on_time(ctx.today <= *CivilDayFromDate(r.due_date()));
   *r.mutable_submitted_by() = ctx.actor;
   *r.mutable_update_time() = ToProto(ctx.now);
   return r;

@@ -28,9 +28,6 @@ namespace ks::placements::domain {
 
 inline constexpr char kReasonReportPeriodOpen[] = "REPORT_PERIOD_OPEN";
 
-// Months in one reporting period; 0 for UNSPECIFIED.
-int MonthsPerPeriod(kerjasosial::common::v1::ReportingPeriod period);
-
 // The agreement's reporting period, or the policy's default when it names
 // none (as its events resolve it).
 kerjasosial::common::v1::ReportingPeriod EffectiveReportingPeriod(
@@ -48,7 +45,9 @@ void CheckReportPeriod(Validator& v, absl::string_view field,
 std::string ReportId(const kerjasosial::common::v1::DateRange& range);
 
 // A new DRAFT report of `agreement` named `name` from `in` (period,
-// narrative, document) with the figures of `figures`.
+// narrative, document) with the figures of `figures`. The period must be one
+// the agreement owes a report for (it overlaps the days in force); its due
+// date comes from the policy (common/policy/reporting_periods.h).
 absl::StatusOr<kerjasosial::placements::v1::PeriodicReport> NewPeriodicReport(
     const kerjasosial::placements::v1::PeriodicReport& in,
     const kerjasosial::placements::v1::CooperationAgreement& agreement,
@@ -67,7 +66,8 @@ UpdatePeriodicReport(const kerjasosial::placements::v1::PeriodicReport& current,
                      const AgreementReport& figures, const Context& ctx);
 
 // DRAFT → SUBMITTED with `figures` frozen; the period must have ended
-// (ctx.today after its last day).
+// (ctx.today after its last day). On time when ctx.today is not after
+// due_date.
 absl::StatusOr<kerjasosial::placements::v1::PeriodicReport>
 SubmitPeriodicReport(const kerjasosial::placements::v1::PeriodicReport& current,
                      const AgreementReport& figures, const Context& ctx);

@@ -113,6 +113,48 @@ TEST(PeriodicReportTest, SubmitNeedsTheEndedPeriodAndFreezes) {
   EXPECT_EQ(refreshed.figures().sessions_recorded(), 7);
 }
 
+// The default policy gives 10 days after the period (reporting.
+// report_due_days): the first quarter's report is due 2026-04-10.
+TEST(PeriodicReportTest, DueTenDaysAfterThePeriodAndOnTimeByThen) {
+  const pv1::PeriodicReport draft =
+      Draft(Range(absl::CivilDay(2026, 1, 1), absl::CivilDay(2026, 3, 31)));
+  EXPECT_EQ(*CivilDayFromDate(draft.due_date()), absl::CivilDay(2026, 4, 10));
+  EXPECT_FALSE(draft.submitted_on_time());
+  absl::StatusOr<pv1::PeriodicReport> by_due =
+      SubmitPeriodicReport(draft, {}, Ctx(absl::CivilDay(2026, 4, 10)));
+  ASSERT_TRUE(by_due.ok()) << by_due.status();
+  EXPECT_TRUE(by_due->submitted_on_time());
+  absl::StatusOr<pv1::PeriodicReport> late =
+      SubmitPeriodicReport(draft, {}, Ctx(absl::CivilDay(2026, 4, 11)));
+  ASSERT_TRUE(late.ok()) << late.status();
+  EXPECT_FALSE(late->submitted_on_time());
+}
+
+// Only the periods the agreement owes: those overlapping its days in force
+// (what reporting counts as due).
+TEST(PeriodicReportTest, PeriodMustOverlapTheDaysInForce) {
+  pv1::CooperationAgreement a = Quarterly();
+  a.set_state(pv1::AGREEMENT_STATE_TERMINATED);
+  *a.mutable_effective_date() = DateFromCivilDay(absl::CivilDay(2026, 2, 15));
+  *a.mutable_expiry_date() = DateFromCivilDay(absl::CivilDay(2028, 2, 14));
+  *a.mutable_terminated_date() = DateFromCivilDay(absl::CivilDay(2026, 5, 3));
+  const auto create = [&](absl::CivilDay first, absl::CivilDay last) {
+    pv1::PeriodicReport in;
+    *in.mutable_period() = Range(first, last);
+    return NewPeriodicReport(in, a, "x", {}, Ctx()).status();
+  };
+  EXPECT_TRUE(create(absl::CivilDay(2026, 1, 1), absl::CivilDay(2026, 3, 31))
+                  .ok());  // partly in force
+  EXPECT_TRUE(create(absl::CivilDay(2026, 4, 1), absl::CivilDay(2026, 6, 30))
+                  .ok());  // ended in it
+  EXPECT_EQ(
+      Fields(create(absl::CivilDay(2026, 7, 1), absl::CivilDay(2026, 9, 30))),
+      std::vector<std::string>{"report.period"});
+  EXPECT_EQ(
+      Fields(create(absl::CivilDay(2025, 10, 1), absl::CivilDay(2025, 12, 31))),
+      std::vector<std::string>{"report.period"});
+}
+
 TEST(PeriodicReportTest, UpdateTakesOnlyNarrativeAndDocument) {
   const pv1::PeriodicReport draft =
       Draft(Range(absl::CivilDay(2026, 1, 1), absl::CivilDay(2026, 3, 31)));

@@ -1,6 +1,7 @@
 #include "services/reporting/domain/effects.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -8,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/policy/reporting_periods.h"
 #include "common/regions/regions.h"
 #include "common/status/status_macros.h"
 #include "google/protobuf/util/time_util.h"
@@ -481,6 +483,148 @@ absl::Status PlacementState(const Event& e, Builder& b) {
   return absl::OkStatus();
 }
 
+// ---- Agreements' dues: reports owed and evaluations ----
+
+constexpr absl::CivilDay kDayZero(1970, 1, 1);
+int64_t DayNumber(absl::CivilDay d) { return d - kDayZero; }
+absl::CivilDay FromDayNumber(int64_t n) { return kDayZero + n; }
+
+// The schedule an agreement counts as due, remembered per agreement.
+struct AgreementDues {
+  absl::CivilDay first;  // first day in force
+  absl::CivilDay last;   // last day in force
+  int months = 0;        // months per reporting period
+  int due_days = 0;      // report due days after a period
+  std::optional<absl::CivilDay> evaluation;  // next evaluation counted due
+};
+
+std::string AgreementField(const std::string& agreement, absl::string_view what) {
+  return absl::StrCat(agreement, "|", what);
+}
+
+void RememberDues(Builder& b, const std::string& agreement,
+                  const AgreementDues& d) {
+  b.Remember(kAgreementMemoryKey, AgreementField(agreement, "first"),
+             DayNumber(d.first));
+  b.Remember(kAgreementMemoryKey, AgreementField(agreement, "last"),
+             DayNumber(d.last));
+  b.Remember(kAgreementMemoryKey, AgreementField(agreement, "months"),
+             d.months);
+  b.Remember(kAgreementMemoryKey, AgreementField(agreement, "due_days"),
+             d.due_days);
+  b.Remember(kAgreementMemoryKey, AgreementField(agreement, "evaluation"),
+             d.evaluation ? DayNumber(*d.evaluation) : 0);
+}
+
+// nullopt when the agreement was never counted (its activation came before
+// reporting counted dues, or was not seen).
+absl::StatusOr<std::optional<AgreementDues>> RecallDues(
+    const PriorLookup& prior, const std::string& agreement) {
+  auto read = [&](absl::string_view what) {
+    return ReadPrior(prior, kAgreementMemoryKey,
+                     AgreementField(agreement, what),
+                     "the agreement's counted dues");
+  };
+  KS_ASSIGN_OR_RETURN(const int64_t months, read("months"));
+  if (months <= 0) return std::nullopt;
+  AgreementDues d;
+  d.months = static_cast<int>(months);
+  KS_ASSIGN_OR_RETURN(const int64_t first, read("first"));
+  KS_ASSIGN_OR_RETURN(const int64_t last, read("last"));
+  KS_ASSIGN_OR_RETURN(const int64_t due_days, read("due_days"));
+  KS_ASSIGN_OR_RETURN(const int64_t evaluation, read("evaluation"));
+  d.first = FromDayNumber(first);
+  d.last = FromDayNumber(last);
+  d.due_days = static_cast<int>(due_days);
+  if (evaluation != 0) d.evaluation = FromDayNumber(evaluation);
+  return d;
+}
+
+// Each report owed for the periods overlapping [from, to], at its due day.
+void ReportsDue(Builder& b, const AgreementDues& d, absl::CivilDay from,
+                absl::CivilDay to, int amount) {
+  for (const policy::ReportPeriod& period :
+       policy::PeriodsOverlapping(from, to, d.months)) {
+    b.Flow(fig::kReportsDue, 0, amount,
+           policy::ReportDueDay(period, d.due_days));
+  }
+}
+
+absl::Status AgreementDuesActivated(
+    const Event& e, const pv1::CooperationAgreementActivated& p, Builder& b,
+    const PriorLookup& prior) {
+  // A publisher older than the schedule (no dates, period or due days)
+  // still counts the agreement in force; it owes nothing reporting knows of.
+  if (!IsSet(p.effective_date()) || !IsSet(p.expiry_date())) {
+    return absl::OkStatus();
+  }
+  KS_ASSIGN_OR_RETURN(std::optional<AgreementDues> counted,
+                      RecallDues(prior, e.aggregate_name()));
+  if (counted) return absl::OkStatus();  // activated once
+  AgreementDues d;
+  d.first = FromDate(p.effective_date());
+  d.last = FromDate(p.expiry_date());
+  d.months = policy::MonthsPerPeriod(p.reporting_period());
+  d.due_days = p.report_due_days();
+  if (d.months == 0 || d.last < d.first) return absl::OkStatus();
+  ReportsDue(b, d, d.first, d.last, 1);
+  if (IsSet(p.next_evaluation_due_date()) &&
+      FromDate(p.next_evaluation_due_date()) <= d.last) {
+    d.evaluation = FromDate(p.next_evaluation_due_date());
+    b.Flow(fig::kEvaluationsDue, 0, 1, *d.evaluation);
+  }
+  RememberDues(b, e.aggregate_name(), d);
+  return absl::OkStatus();
+}
+
+// An evaluation held before the one counted due cancels that due; one held
+// on or after it leaves it counted (it fell due). The next is then due.
+absl::Status AgreementEvaluated(const Event& e,
+                                const pv1::CooperationAgreementEvaluated& p,
+                                Builder& b, const PriorLookup& prior) {
+  KS_ASSIGN_OR_RETURN(std::optional<AgreementDues> d,
+                      RecallDues(prior, e.aggregate_name()));
+  if (!d) return absl::OkStatus();
+  const absl::CivilDay held = b.DayOr(p.evaluated_date());
+  if (d->evaluation && held < *d->evaluation) {
+    b.Flow(fig::kEvaluationsDue, 0, -1, *d->evaluation);
+  }
+  d->evaluation.reset();
+  if (IsSet(p.next_evaluation_due_date()) &&
+      FromDate(p.next_evaluation_due_date()) <= d->last) {
+    d->evaluation = FromDate(p.next_evaluation_due_date());
+    b.Flow(fig::kEvaluationsDue, 0, 1, *d->evaluation);
+  }
+  RememberDues(b, e.aggregate_name(), *d);
+  return absl::OkStatus();
+}
+
+// Ending before the expiry date takes back the reports of the periods that
+// start after the last day in force, and an evaluation not yet due.
+absl::Status AgreementEnded(const Event& e,
+                            const pv1::CooperationAgreementEnded& p, Builder& b,
+                            const PriorLookup& prior) {
+  KS_ASSIGN_OR_RETURN(std::optional<AgreementDues> d,
+                      RecallDues(prior, e.aggregate_name()));
+  if (!d) return absl::OkStatus();
+  const absl::CivilDay end = b.DayOr(p.end_date());
+  if (end >= d->last) return absl::OkStatus();
+  // The period holding the last day in force still owes its report.
+  const absl::CivilDay keep_to =
+      end < d->first ? d->first - 1
+                     : policy::PeriodHolding(end, d->months).last;
+  if (keep_to < d->last) {
+    ReportsDue(b, *d, std::max(keep_to + 1, d->first), d->last, -1);
+  }
+  if (d->evaluation && *d->evaluation > end) {
+    b.Flow(fig::kEvaluationsDue, 0, -1, *d->evaluation);
+    d->evaluation.reset();
+  }
+  d->last = end;
+  RememberDues(b, e.aggregate_name(), *d);
+  return absl::OkStatus();
+}
+
 absl::Status PlacementsEffect(const Event& e, Builder& b,
                               const PriorLookup& prior) {
   const std::string& type = e.event_type();
@@ -500,17 +644,22 @@ absl::Status PlacementsEffect(const Event& e, Builder& b,
   } else if (type ==
              "kerjasosial.placements.v1.CooperationAgreementActivated") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<pv1::CooperationAgreementActivated>(e));
-    (void)p;
     b.Stock(fig::kAgreementsInForce, kNoKind, 1);
+    KS_RETURN_IF_ERROR(AgreementDuesActivated(e, p, b, prior));
+  } else if (type == "kerjasosial.placements.v1.CooperationAgreementEvaluated") {
+    KS_ASSIGN_OR_RETURN(auto p, Unpack<pv1::CooperationAgreementEvaluated>(e));
+    KS_RETURN_IF_ERROR(AgreementEvaluated(e, p, b, prior));
   } else if (type == "kerjasosial.placements.v1.CooperationAgreementEnded") {
     // Only an agreement in force ends (expires or is terminated).
     KS_ASSIGN_OR_RETURN(auto p, Unpack<pv1::CooperationAgreementEnded>(e));
-    (void)p;
     b.Stock(fig::kAgreementsInForce, kNoKind, -1);
+    KS_RETURN_IF_ERROR(AgreementEnded(e, p, b, prior));
   } else if (type == "kerjasosial.placements.v1.PeriodicReportSubmitted") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<pv1::PeriodicReportSubmitted>(e));
-    (void)p;
     b.Flow(fig::kPeriodicReports, kNoKind, 1);
+    if (p.on_time() && IsSet(p.due_date())) {
+      b.Flow(fig::kReportsOnTime, kNoKind, 1, FromDate(p.due_date()));
+    }
   } else if (type == "kerjasosial.placements.v1.PlacementCreated") {
     return PlacementState<pv1::PlacementCreated>(e, b);
   } else if (type == "kerjasosial.placements.v1.PlacementChanged") {

@@ -91,6 +91,13 @@ inline constexpr char kCapacity[] = "capacity";  // of ACTIVE sites
 inline constexpr char kActivePlacements[] = "active_placements";
 inline constexpr char kAgreementsInForce[] = "agreements_in_force";
 inline constexpr char kPeriodicReports[] = "periodic_reports";  // flow
+// Flows bucketed by the due date (local), future buckets included: the
+// reports an agreement owes (one per reporting period overlapping its days
+// in force, common/policy/reporting_periods.h), those submitted by their due
+// date, and agreement evaluations falling due while in force.
+inline constexpr char kReportsDue[] = "periodic_reports_due";
+inline constexpr char kReportsOnTime[] = "periodic_reports_on_time";
+inline constexpr char kEvaluationsDue[] = "evaluations_due";
 // Supervision.
 inline constexpr char kPkAssignments[] = "pk_assignments";  // stock
 // Distinct PKs holding at least one ACTIVE assignment in the scope (stock,
@@ -163,6 +170,16 @@ inline constexpr char kOwedMemoryKey[] = "owed";
 // event (the case's state, not a change) can replace the case's counted
 // state idempotently and skip a state older than the one counted.
 inline constexpr char kCaseMemoryKey[] = "casestate";
+// The schedule each agreement counts as due (hash: "<agreement>|<what>" ->
+// day number since 1970-01-01 for first/last day in force and the next
+// evaluation, or the period's months and the report due days), so that an
+// early end or an evaluation takes back exactly the dues it cancels.
+inline constexpr char kAgreementMemoryKey[] = "agreement";
+// Every key (or key pattern) of what reporting remembers to count right;
+// a rebuild clears them with the aggregates.
+inline constexpr const char* kMemoryKeys[] = {
+    kSiteCapacityKey, kOwedMemoryKey, kCaseMemoryKey, kAgreementMemoryKey,
+    "pkload:*"};
 
 // Reads a value reporting stored earlier (HGET key field as an integer, 0
 // when absent). A failure to read is transient (UNAVAILABLE).
@@ -179,7 +196,7 @@ bool IsActiveState(int case_state);
 // send the regencies in `allowed_regencies` (empty: any). An event type
 // reporting does not count (e.g. a warning closed) yields no ops.
 // `prior` reads the memory some figures need (kSiteCapacityKey,
-// kCaseMemoryKey, kOwedMemoryKey, PkLoadKey); without it
+// kCaseMemoryKey, kOwedMemoryKey, kAgreementMemoryKey, PkLoadKey); without it
 // nothing is remembered (0).
 absl::StatusOr<std::vector<Op>> EffectOf(
     const kerjasosial::common::v1::Event& event,

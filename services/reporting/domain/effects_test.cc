@@ -47,6 +47,14 @@ cv1::CaseFacts Facts(int kind, cv1::CaseState before, cv1::CaseState after) {
   return f;
 }
 
+google::type::Date Date(int year, int month, int day) {
+  google::type::Date d;
+  d.set_year(year);
+  d.set_month(month);
+  d.set_day(day);
+  return d;
+}
+
 // Applies ops to an in-memory "Redis": key -> field -> value, and sets.
 struct Memory {
   std::map<std::string, Counters> hashes;
@@ -209,6 +217,101 @@ TEST(Effects, SitesCountTheCapacityOfActiveSitesOnly) {
   EXPECT_EQ(p[Field(fig::kSitesSuspended, 0)], 0);
   EXPECT_EQ(p[Field(fig::kCapacity, 0)], 12);
   EXPECT_TRUE(IsStockField(Field(fig::kCapacity, 0)));
+}
+
+// An agreement in force 2026-01-15 .. 2026-06-14, reporting monthly, 10 due
+// days, first evaluation due 2026-04-15.
+Event Activated(const std::string& agreement) {
+  pv1::CooperationAgreementActivated p;
+  *p.mutable_effective_date() = Date(2026, 1, 15);
+  *p.mutable_expiry_date() = Date(2026, 6, 14);
+  p.set_reporting_period(kerjasosial::common::v1::REPORTING_PERIOD_MONTHLY);
+  p.set_report_due_days(10);
+  *p.mutable_next_evaluation_due_date() = Date(2026, 4, 15);
+  Event e = Wrap(p, "64.01", 1'768'435'200);  // 2026-01-15 00:00 UTC
+  e.set_aggregate_name(agreement);
+  return e;
+}
+
+int64_t InMonth(Memory& m, absl::string_view figure, int year, int month) {
+  return m.hashes[BucketKey("N", MonthBucket(absl::CivilDay(year, month, 1)))]
+                 [Field(figure, 0)];
+}
+
+TEST(Effects, AnAgreementOwesOneReportPerPeriodInForceDueAfterIt) {
+  Memory m;
+  const std::string a = "regencies/64.01/agreements/a1";
+  m.Apply(Effect(Activated(a), rv1::UPSTREAM_KIND_PLACEMENTS, m.Prior()));
+  // January..June: six reports, each due the 10th of the next month.
+  EXPECT_EQ(InMonth(m, fig::kReportsDue, 2026, 1), 0);
+  for (int month = 2; month <= 7; ++month) {
+    EXPECT_EQ(InMonth(m, fig::kReportsDue, 2026, month), 1) << month;
+  }
+  EXPECT_EQ(m.hashes[AllTimeKey("P:64")][Field(fig::kReportsDue, 0)], 6);
+  EXPECT_EQ(InMonth(m, fig::kEvaluationsDue, 2026, 4), 1);
+  // A redelivered activation counts nothing twice.
+  m.Apply(Effect(Activated(a), rv1::UPSTREAM_KIND_PLACEMENTS, m.Prior()));
+  EXPECT_EQ(m.hashes[AllTimeKey("N")][Field(fig::kReportsDue, 0)], 6);
+  EXPECT_EQ(m.hashes[AllTimeKey("N")][Field(fig::kEvaluationsDue, 0)], 1);
+
+  // February's report submitted on time counts in its due month (March).
+  pv1::PeriodicReportSubmitted on_time;
+  *on_time.mutable_due_date() = Date(2026, 3, 10);
+  on_time.set_on_time(true);
+  m.Apply(Effect(Wrap(on_time, "64.01", 1'772'928'000),
+                 rv1::UPSTREAM_KIND_PLACEMENTS, m.Prior()));
+  pv1::PeriodicReportSubmitted late;
+  *late.mutable_due_date() = Date(2026, 2, 10);
+  m.Apply(Effect(Wrap(late, "64.01", 1'772'928'000),
+                 rv1::UPSTREAM_KIND_PLACEMENTS, m.Prior()));
+  EXPECT_EQ(InMonth(m, fig::kReportsOnTime, 2026, 3), 1);
+  EXPECT_EQ(InMonth(m, fig::kReportsOnTime, 2026, 2), 0);
+  EXPECT_EQ(m.hashes[AllTimeKey("N")][Field(fig::kPeriodicReports, 0)], 2);
+}
+
+TEST(Effects, AnEarlyEvaluationMovesItsDueDate) {
+  Memory m;
+  const std::string a = "regencies/64.01/agreements/a1";
+  m.Apply(Effect(Activated(a), rv1::UPSTREAM_KIND_PLACEMENTS, m.Prior()));
+  pv1::CooperationAgreementEvaluated early;
+  *early.mutable_evaluated_date() = Date(2026, 3, 2);
+  *early.mutable_next_evaluation_due_date() = Date(2026, 6, 2);
+  Event e = Wrap(early, "64.01", 1'772'409'600);
+  e.set_aggregate_name(a);
+  m.Apply(Effect(e, rv1::UPSTREAM_KIND_PLACEMENTS, m.Prior()));
+  EXPECT_EQ(InMonth(m, fig::kEvaluationsDue, 2026, 4), 0);
+  EXPECT_EQ(InMonth(m, fig::kEvaluationsDue, 2026, 6), 1);
+  // Held late (after June 2), June's due stays counted; the next one is
+  // after the agreement's last day, so it is not due.
+  pv1::CooperationAgreementEvaluated late;
+  *late.mutable_evaluated_date() = Date(2026, 6, 5);
+  *late.mutable_next_evaluation_due_date() = Date(2026, 9, 5);
+  e = Wrap(late, "64.01", 1'780'617'600);
+  e.set_aggregate_name(a);
+  m.Apply(Effect(e, rv1::UPSTREAM_KIND_PLACEMENTS, m.Prior()));
+  EXPECT_EQ(InMonth(m, fig::kEvaluationsDue, 2026, 6), 1);
+  EXPECT_EQ(m.hashes[AllTimeKey("N")][Field(fig::kEvaluationsDue, 0)], 1);
+}
+
+// Terminated on 2026-03-20: March's report is still owed, April..June's
+// are not, nor the evaluation due in April.
+TEST(Effects, AnEarlyEndTakesBackTheLaterPeriodsReports) {
+  Memory m;
+  const std::string a = "regencies/64.01/agreements/a1";
+  m.Apply(Effect(Activated(a), rv1::UPSTREAM_KIND_PLACEMENTS, m.Prior()));
+  pv1::CooperationAgreementEnded ended;
+  ended.set_state(pv1::AGREEMENT_STATE_TERMINATED);
+  *ended.mutable_end_date() = Date(2026, 3, 20);
+  Event e = Wrap(ended, "64.01", 1'773'964'800);
+  e.set_aggregate_name(a);
+  m.Apply(Effect(e, rv1::UPSTREAM_KIND_PLACEMENTS, m.Prior()));
+  EXPECT_EQ(InMonth(m, fig::kReportsDue, 2026, 4), 1);  // March's
+  for (int month = 5; month <= 7; ++month) {
+    EXPECT_EQ(InMonth(m, fig::kReportsDue, 2026, month), 0) << month;
+  }
+  EXPECT_EQ(m.hashes[AllTimeKey("N")][Field(fig::kReportsDue, 0)], 3);
+  EXPECT_EQ(m.hashes[AllTimeKey("N")][Field(fig::kEvaluationsDue, 0)], 0);
+  EXPECT_EQ(m.hashes[AllTimeKey("N")][Field(fig::kAgreementsInForce, 0)], 0);
 }
 
 TEST(Effects, PlacementsAndAgreementsAreStocks) {

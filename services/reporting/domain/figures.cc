@@ -148,7 +148,6 @@ bool IsStock(rv1::Metric m) {
     case rv1::METRIC_ACTIVE_PLACEMENTS:
     case rv1::METRIC_SITE_CAPACITY:
     case rv1::METRIC_OWED_HOURS:
-    case rv1::METRIC_EVALUATIONS_DUE:
     case rv1::METRIC_PK_CASELOAD_X100:
       return true;
     default:
@@ -200,6 +199,12 @@ absl::StatusOr<std::string> FigureOf(rv1::Metric m) {
       return std::string(fig::kOwedMinutes);
     case rv1::METRIC_PK_CASELOAD_X100:
       return std::string(fig::kPkAssignments);
+    case rv1::METRIC_EVALUATIONS_DUE:
+      return std::string(fig::kEvaluationsDue);
+    case rv1::METRIC_PERIODIC_REPORTS_DUE:
+      return std::string(fig::kReportsDue);
+    case rv1::METRIC_PERIODIC_REPORTS_ON_TIME:
+      return std::string(fig::kReportsOnTime);
     default:
       return absl::UnimplementedError(
           absl::StrCat("metric ", rv1::Metric_Name(m),

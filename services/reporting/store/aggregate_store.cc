@@ -170,10 +170,10 @@ AggregateStore::Freshness() const {
 }
 
 absl::Status AggregateStore::Clear() const {
-  for (const char* pattern :
-       {"agg:*", "atrisk:*", "overdue:*", "integrasi:*", "pkload:*",
-        domain::kSiteCapacityKey, domain::kCaseMemoryKey,
-        domain::kOwedMemoryKey, "fresh"}) {
+  std::vector<const char*> patterns = {"agg:*", "atrisk:*", "overdue:*",
+                                       "integrasi:*", "fresh"};
+  for (const char* memory : domain::kMemoryKeys) patterns.push_back(memory);
+  for (const char* pattern : patterns) {
     std::string cursor = "0";
     do {
       KS_ASSIGN_OR_RETURN(redis::Reply r,
