@@ -46,19 +46,6 @@ const v1::RepeatOutcome* LatestRepeat(const v1::Case& c) {
   return nullptr;
 }
 
-google::protobuf::Timestamp ToProto(absl::Time t) {
-  google::protobuf::Timestamp ts;
-  const int64_t s = absl::ToUnixSeconds(t);
-  ts.set_seconds(s);
-  ts.set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(s))));
-  return ts;
-}
-
-absl::Time FromProto(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
 Transition Begin(const v1::Case& before, absl::string_view cause,
                  absl::string_view request_id, const cv1::Actor* actor,
                  absl::Time now) {

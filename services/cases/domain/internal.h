@@ -9,6 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "common/time/proto_time.h"
 #include "common/validation/validator.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -32,8 +33,10 @@ std::string CategoryName(kerjasosial::common::v1::FineCategory category);
 const kerjasosial::cases::v1::RepeatOutcome* LatestRepeat(
     const kerjasosial::cases::v1::Case& c);
 
-google::protobuf::Timestamp ToProto(absl::Time t);
-absl::Time FromProto(const google::protobuf::Timestamp& t);
+// The one Timestamp conversion (common/time/proto_time.h), also as
+// internal::ToProto/FromProto.
+using ::ks::FromProto;
+using ::ks::ToProto;
 
 // Starts a transition from `before`: copies it, bumps the version, sets the
 // update time, clears the etag and fills the history entry's common fields.

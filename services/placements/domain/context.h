@@ -12,6 +12,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "common/policy/policy.h"
+#include "common/time/proto_time.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "kerjasosial/common/v1/common.pb.h"
 
@@ -28,7 +29,9 @@ struct Context {
   const PolicyVersion* policy = nullptr;
 };
 
-google::protobuf::Timestamp ToProto(absl::Time t);
+// The one Timestamp conversion (common/time/proto_time.h), also as
+// domain::ToProto.
+using ::ks::ToProto;
 
 namespace cite {
 // R4: activities must be non-commercial and non-degrading.
