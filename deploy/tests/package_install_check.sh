@@ -45,6 +45,10 @@ done
 
 step "configuring loopback deployments (documented steps 2-4)"
 tokens=/etc/kerjasosial/tokens.tsv
+# Re-runnable: a previous run's check principals are revoked first.
+for id in check-admin check-service; do
+  kerjasosial-token revoke --token_file=$tokens --id=$id >/dev/null 2>&1 || true
+done
 kerjasosial-token mint --token_file=$tokens --id=check-admin --agency=check \
   --role=ADMIN --regencies='*' >/root/check-admin.token
 kerjasosial-token mint --token_file=$tokens --id=check-service --agency=check \
@@ -55,6 +59,7 @@ for i in 0 1 2 3; do
   s=${services[$i]}
   port=$((6411 + i))
   mkdir -p /var/lib/kerjasosial-check/$s
+  redis-cli -p $port shutdown nosave >/dev/null 2>&1 || true  # a previous run's
   redis-server --port $port --bind 127.0.0.1 --dir /var/lib/kerjasosial-check/$s \
     --appendonly yes --appendfsync always --save "" --daemonize yes
   env=/etc/kerjasosial/$s.env
@@ -72,6 +77,14 @@ for i in 0 1 2 3; do
 done
 
 step "starting each service as its unit does"
+# A chroot made with `mktemp -d` (../shared/tools/fresh-machine is one) has a
+# root directory of mode 700, where no unprivileged user can load even libc:
+# the unit's User= could not run anything, whatever the package does. An
+# installed Debian system's / is 755; make this root like one.
+if [ "$(stat -c %a /)" != 755 ]; then
+  echo "note: / is mode $(stat -c %a /) (a chroot made by mktemp -d?); setting 755 as on an installed system" >&2
+  chmod 755 /
+fi
 pids=()
 for s in "${services[@]}"; do
   if [ -d /run/systemd/system ]; then
@@ -85,7 +98,9 @@ for s in "${services[@]}"; do
     pids+=($!)
   fi
 done
-trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+# Leave nothing running: the services, then the check's Redis.
+trap 'kill "${pids[@]}" 2>/dev/null || true
+      for port in 6411 6412 6413 6414; do redis-cli -p $port shutdown nosave >/dev/null 2>&1 || true; done' EXIT
 if /usr/bin/python3 "$root/scripts/probe.py" --wait 30 127.0.0.1:7111 127.0.0.1:7112 127.0.0.1:7113 127.0.0.1:7114; then
   step "all four packaged services are SERVING"
 else
