@@ -42,9 +42,8 @@ TEST(ReportingPeriods, EveryPeriodTouchingTheSpanIsOwed) {
 }
 
 TEST(ReportingPeriods, NoPeriodsForAnEmptySpanOrNoRhythm) {
-  EXPECT_TRUE(
-      PeriodsOverlapping(CivilDay(2026, 2, 1), CivilDay(2026, 1, 31), 1)
-          .empty());
+  EXPECT_TRUE(PeriodsOverlapping(CivilDay(2026, 2, 1), CivilDay(2026, 1, 31), 1)
+                  .empty());
   EXPECT_TRUE(
       PeriodsOverlapping(CivilDay(2026, 1, 1), CivilDay(2026, 12, 31), 0)
           .empty());

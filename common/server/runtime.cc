@@ -179,10 +179,10 @@ absl::Status Runtime::AwaitRedis() {
     if (ping.ok()) return absl::OkStatus();
     const absl::Time now = absl::Now();
     if (now - start >= budget) {
-      return absl::UnavailableError(absl::StrCat(
-          "Redis at ", config_.redis.host, ":", config_.redis.port,
-          " did not answer within --startup_redis_wait (",
-          absl::FormatDuration(budget), "): ", ping.message()));
+      return absl::UnavailableError(
+          absl::StrCat("Redis at ", config_.redis.host, ":", config_.redis.port,
+                       " did not answer within --startup_redis_wait (",
+                       absl::FormatDuration(budget), "): ", ping.message()));
     }
     if (now - last_log >= absl::Seconds(5)) {
       log::Warning("waiting_for_redis",

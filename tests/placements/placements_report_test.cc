@@ -350,8 +350,7 @@ TEST_F(PlacementsReportTest, BadInputStaleEtagCrossRegencyAndSubmitted) {
           ->CreatePeriodicReport(env_.Ctx(env_.officer_).get(), create, &past)
           .ok());
   // Due the default policy's 10 days after the period's last day.
-  const absl::CivilDay due =
-      absl::CivilDay(absl::CivilMonth(today)) - 1 + 10;
+  const absl::CivilDay due = absl::CivilDay(absl::CivilMonth(today)) - 1 + 10;
   EXPECT_EQ(past.due_date().year(), due.year());
   EXPECT_EQ(past.due_date().month(), due.month());
   EXPECT_EQ(past.due_date().day(), due.day());

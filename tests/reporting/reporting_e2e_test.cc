@@ -253,19 +253,18 @@ class ReportingE2eTest : public ::testing::Test {
     ASSERT_TRUE(st.ok()) << st.error_message();
     ASSERT_EQ(resp.series_size(), 3);
     const Expected& x = sc.expected.at(scope).at(0);
-    const std::map<rv1::Metric, const std::map<std::string, int64_t>*> want =
-        {{rv1::METRIC_PERIODIC_REPORTS_DUE, &x.reports_due_by_month},
-         {rv1::METRIC_PERIODIC_REPORTS_ON_TIME, &x.reports_on_time_by_month},
-         {rv1::METRIC_EVALUATIONS_DUE, &x.evaluations_due_by_month}};
+    const std::map<rv1::Metric, const std::map<std::string, int64_t>*> want = {
+        {rv1::METRIC_PERIODIC_REPORTS_DUE, &x.reports_due_by_month},
+        {rv1::METRIC_PERIODIC_REPORTS_ON_TIME, &x.reports_on_time_by_month},
+        {rv1::METRIC_EVALUATIONS_DUE, &x.evaluations_due_by_month}};
     int64_t total_due = 0;
     for (const rv1::TimeSeries& series : resp.series()) {
       ASSERT_EQ(series.points_size(), 29);  // 2026-08 .. 2028-12
       const std::map<std::string, int64_t>& by_month =
           *want.at(series.metric());
       for (const auto& point : series.points()) {
-        const std::string month =
-            MonthKey(absl::CivilMonth(point.start_date().year(),
-                                      point.start_date().month()));
+        const std::string month = MonthKey(absl::CivilMonth(
+            point.start_date().year(), point.start_date().month()));
         auto it = by_month.find(month);
         EXPECT_EQ(point.value(), it == by_month.end() ? 0 : it->second)
             << rv1::Metric_Name(series.metric()) << " " << month;

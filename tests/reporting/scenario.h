@@ -519,7 +519,8 @@ inline Scenario BuildScenario(int per_regency) {
       pv1::CooperationAgreementActivated a0;
       *a0.mutable_effective_date() = DateOf(absl::CivilDay(2026, 9, 20));
       *a0.mutable_expiry_date() = DateOf(absl::CivilDay(2028, 9, 19));
-      a0.set_reporting_period(kerjasosial::common::v1::REPORTING_PERIOD_MONTHLY);
+      a0.set_reporting_period(
+          kerjasosial::common::v1::REPORTING_PERIOD_MONTHLY);
       a0.set_report_due_days(10);
       *a0.mutable_next_evaluation_due_date() =
           DateOf(absl::CivilDay(2027, 9, 20));
@@ -577,10 +578,10 @@ inline Scenario BuildScenario(int per_regency) {
       pv1::PeriodicReportSubmitted submitted;
       *submitted.mutable_due_date() = DateOf(reports[r].due);
       submitted.set_on_time(reports[r].on_time);
-      s.events["placements"].push_back(EventOf(
-          &event_seq, "kerjasosial.placements.v1.PeriodicReport",
-          absl::StrCat("regencies/", regency, "/reports/r", r), 1, regency,
-          t0 + absl::Hours(6 + r), submitted));
+      s.events["placements"].push_back(
+          EventOf(&event_seq, "kerjasosial.placements.v1.PeriodicReport",
+                  absl::StrCat("regencies/", regency, "/reports/r", r), 1,
+                  regency, t0 + absl::Hours(6 + r), submitted));
       if (reports[r].on_time) {
         on_time[MonthKey(absl::CivilMonth(reports[r].due))] += 1;
       }

@@ -491,14 +491,15 @@ absl::CivilDay FromDayNumber(int64_t n) { return kDayZero + n; }
 
 // The schedule an agreement counts as due, remembered per agreement.
 struct AgreementDues {
-  absl::CivilDay first;  // first day in force
-  absl::CivilDay last;   // last day in force
-  int months = 0;        // months per reporting period
-  int due_days = 0;      // report due days after a period
+  absl::CivilDay first;                      // first day in force
+  absl::CivilDay last;                       // last day in force
+  int months = 0;                            // months per reporting period
+  int due_days = 0;                          // report due days after a period
   std::optional<absl::CivilDay> evaluation;  // next evaluation counted due
 };
 
-std::string AgreementField(const std::string& agreement, absl::string_view what) {
+std::string AgreementField(const std::string& agreement,
+                           absl::string_view what) {
   return absl::StrCat(agreement, "|", what);
 }
 
@@ -550,9 +551,9 @@ void ReportsDue(Builder& b, const AgreementDues& d, absl::CivilDay from,
   }
 }
 
-absl::Status AgreementDuesActivated(
-    const Event& e, const pv1::CooperationAgreementActivated& p, Builder& b,
-    const PriorLookup& prior) {
+absl::Status AgreementDuesActivated(const Event& e,
+                                    const pv1::CooperationAgreementActivated& p,
+                                    Builder& b, const PriorLookup& prior) {
   // A publisher older than the schedule (no dates, period or due days)
   // still counts the agreement in force; it owes nothing reporting knows of.
   if (!IsSet(p.effective_date()) || !IsSet(p.expiry_date())) {
@@ -646,7 +647,8 @@ absl::Status PlacementsEffect(const Event& e, Builder& b,
     KS_ASSIGN_OR_RETURN(auto p, Unpack<pv1::CooperationAgreementActivated>(e));
     b.Stock(fig::kAgreementsInForce, kNoKind, 1);
     KS_RETURN_IF_ERROR(AgreementDuesActivated(e, p, b, prior));
-  } else if (type == "kerjasosial.placements.v1.CooperationAgreementEvaluated") {
+  } else if (type ==
+             "kerjasosial.placements.v1.CooperationAgreementEvaluated") {
     KS_ASSIGN_OR_RETURN(auto p, Unpack<pv1::CooperationAgreementEvaluated>(e));
     KS_RETURN_IF_ERROR(AgreementEvaluated(e, p, b, prior));
   } else if (type == "kerjasosial.placements.v1.CooperationAgreementEnded") {

@@ -177,9 +177,9 @@ inline constexpr char kCaseMemoryKey[] = "casestate";
 inline constexpr char kAgreementMemoryKey[] = "agreement";
 // Every key (or key pattern) of what reporting remembers to count right;
 // a rebuild clears them with the aggregates.
-inline constexpr const char* kMemoryKeys[] = {
-    kSiteCapacityKey, kOwedMemoryKey, kCaseMemoryKey, kAgreementMemoryKey,
-    "pkload:*"};
+inline constexpr const char* kMemoryKeys[] = {kSiteCapacityKey, kOwedMemoryKey,
+                                              kCaseMemoryKey,
+                                              kAgreementMemoryKey, "pkload:*"};
 
 // Reads a value reporting stored earlier (HGET key field as an integer, 0
 // when absent). A failure to read is transient (UNAVAILABLE).
