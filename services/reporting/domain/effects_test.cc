@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/time/civil_time.h"
+#include "common/time/clock.h"
 #include "gtest/gtest.h"
 #include "kerjasosial/cases/v1/events.pb.h"
 #include "kerjasosial/cases/v1/resources.pb.h"
@@ -48,11 +49,7 @@ cv1::CaseFacts Facts(int kind, cv1::CaseState before, cv1::CaseState after) {
 }
 
 google::type::Date Date(int year, int month, int day) {
-  google::type::Date d;
-  d.set_year(year);
-  d.set_month(month);
-  d.set_day(day);
-  return d;
+  return DateFromCivilDay(absl::CivilDay(year, month, day));
 }
 
 // Applies ops to an in-memory "Redis": key -> field -> value, and sets.
